@@ -1,0 +1,74 @@
+import type { ToolCall } from './messages.js';
+import type { GenerationSettings } from './request.js';
+import type { CallWarning, FinishReason, Usage } from './response.js';
+import type { StreamPart } from './stream.js';
+
+/** What a driver receives for one call: the settings plus the provider's own model id (no `provider/` prefix). */
+export interface DriverCallOptions extends GenerationSettings {
+  modelId: string;
+  signal?: AbortSignal;
+  requestId?: string;
+}
+
+/** What a driver returns from a non-streaming call; the client adds provider, cost, latency and cache status. */
+export interface DriverGenerateResult {
+  id: string;
+  modelId: string;
+  content: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  usage: Usage;
+  warnings?: CallWarning[];
+}
+
+/** An embeddings call. */
+export interface DriverEmbedOptions {
+  modelId: string;
+  input: string[];
+  dimensions?: number;
+  signal?: AbortSignal;
+}
+
+/** An embeddings result, one vector per input in input order. */
+export interface DriverEmbedResult {
+  embeddings: number[][];
+  usage: Usage;
+}
+
+/** A model as a provider's list endpoint reports it. */
+export interface DriverModel {
+  modelId: string;
+  name?: string;
+  ownedBy?: string;
+  createdAt?: number;
+  contextLength?: number;
+}
+
+/** Connection-pool figures for a driver's upstream. */
+export interface PoolStats {
+  connected: number;
+  free: number;
+  pending: number;
+  queued: number;
+  running: number;
+  size: number;
+}
+
+/**
+ * The driver interface, version 1. A capability a provider lacks is an absent
+ * optional method. `doStream` must raise connection and status errors on the
+ * first `next()`, before any part, so callers can retry or fall back; it ends
+ * with exactly one `finish` part; `return()` (a `break`) releases the upstream.
+ */
+export interface DriverV1 {
+  readonly specificationVersion: 'v1';
+  readonly provider: string;
+  doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult>;
+  doStream(options: DriverCallOptions): AsyncIterable<StreamPart>;
+  listModels(options?: { signal?: AbortSignal }): Promise<DriverModel[]>;
+  doEmbed?(options: DriverEmbedOptions): Promise<DriverEmbedResult>;
+  /** Pool figures, when the driver talks over the network. */
+  poolStats?(): PoolStats;
+  /** Closes pooled connections; later calls may reopen them. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,62 @@
+import type { ToolCall } from './messages.js';
+
+/** Token counts for one call. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+/** Why generation stopped, normalised across providers. */
+export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'error' | 'other';
+
+/** Where a response came from: a cache layer, or upstream (`miss` when cacheable, `bypass` when not). */
+export type CacheStatus = 'hit-memory' | 'hit-redis' | 'hit-sql' | 'miss' | 'bypass';
+
+/** A parameter the provider could not honour, reported instead of failing the call. */
+export interface CallWarning {
+  type: 'unsupported-setting' | 'other';
+  setting?: string;
+  message: string;
+}
+
+/** The client's chat response, the same for every provider. */
+export interface ChatResponse {
+  id: string;
+  /** The provider that answered. */
+  provider: string;
+  /** The model that answered, `provider/model` (with a route, the member that answered). */
+  model: string;
+  content: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  usage: Usage;
+  /** Cost in US dollars from catalog prices; 0 on a cache hit; null when the price is unknown. */
+  cost: number | null;
+  latencyMs: number;
+  cache: CacheStatus;
+  warnings?: CallWarning[];
+}
+
+/** One embeddings response. */
+export interface EmbedResponse {
+  provider: string;
+  model: string;
+  embeddings: number[][];
+  usage: Usage;
+}
+
+/** A model as listed by a provider, enriched from the bundled catalog. */
+export interface ModelInfo {
+  /** `provider/modelId` */
+  id: string;
+  provider: string;
+  modelId: string;
+  name: string;
+  contextLength?: number | null;
+  capabilities?: string[];
+  inputPricePerMillion?: number | null;
+  outputPricePerMillion?: number | null;
+  ownedBy?: string;
+  createdAt?: number;
+}
