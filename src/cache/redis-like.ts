@@ -1,0 +1,55 @@
+/**
+ * The part of a node-redis (v5/v6) client that Switchyard uses. Typing by
+ * shape keeps the cache free of the client's generics and lets another
+ * client fit.
+ */
+export interface RedisLike {
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  connect(): Promise<unknown>;
+  get(key: string): Promise<string | null | {}>;
+  set(
+    key: string,
+    value: string,
+    options?: { expiration?: { type: 'PX'; value: number }; condition?: 'NX' },
+  ): Promise<string | null | {}>;
+  pTTL(key: string): Promise<number | {}>;
+  del(keys: string | string[]): Promise<number | {}>;
+  scanIterator(options: { MATCH: string; COUNT: number }): AsyncIterable<string[] | {}>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  close(): Promise<unknown>;
+  destroy(): void;
+}
+
+/**
+ * Opens the client on first use. The first caller waits for the connection at
+ * most `waitMs` (one unref'd timer, off the hot path); later callers never
+ * wait: with `disableOfflineQueue` a command while disconnected fails at once
+ * and node-redis keeps reconnecting in the background.
+ */
+export function createRedisOpener(client: RedisLike, waitMs = 1_000): () => Promise<void> {
+  let opening: Promise<void> | undefined;
+  return async () => {
+    if (client.isReady) return;
+    if (opening === undefined) {
+      const connecting = client.isOpen ? Promise.resolve() : client.connect().then(() => undefined);
+      connecting.catch(() => {});
+      opening = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        timer.unref();
+        connecting.then(
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        );
+      });
+    }
+    await opening;
+  };
+}

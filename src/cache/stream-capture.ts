@@ -1,0 +1,62 @@
+import type { ToolCall } from '../spec/messages.js';
+import type { ChatResponse } from '../spec/response.js';
+import type { FinishPart, StreamPart } from '../spec/stream.js';
+import { isCacheableResult } from './response-cache-policy.js';
+
+/** The identity of a streamed answer, known to the client; the finish part's own fields win. */
+export interface StreamIdentity {
+  id: string;
+  provider: string;
+  model: string;
+}
+
+/** A captured answer, ready for `serializeCachedResponse`. */
+export type CapturedResponse = Pick<ChatResponse, 'id' | 'provider' | 'model' | 'content' | 'toolCalls' | 'finishReason' | 'usage'>;
+
+/** Collects a live stream so it can be cached once it ends well. */
+export interface StreamCapture {
+  /** Feed every part, in order. */
+  push(part: StreamPart): void;
+  /** Mark the stream as cut short (aborted, consumer broke off, upstream failed). */
+  abort(): void;
+  /** The complete answer, or undefined when it must not be cached (no finish, aborted, `error`). */
+  result(identity: StreamIdentity): CapturedResponse | undefined;
+}
+
+/**
+ * Creates a {@link StreamCapture}: text deltas are joined, tool-call deltas
+ * merged by index (id and name from the first delta, arguments appended).
+ * Pair it with `serializeCachedResponse` to store a streamed answer.
+ */
+export function createStreamCapture(): StreamCapture {
+  const text: string[] = [];
+  const calls: ToolCall[] = [];
+  let finish: FinishPart | undefined;
+  let aborted = false;
+  return {
+    push(part) {
+      if (part.type === 'text-delta') text.push(part.text);
+      else if (part.type === 'tool-call-delta') {
+        const call = (calls[part.index] ??= { id: part.id, name: part.name ?? '', arguments: '' });
+        if (call.name === '' && part.name !== undefined) call.name = part.name;
+        if (call.id === '' && part.id !== '') call.id = part.id;
+        call.arguments += part.argumentsDelta;
+      } else finish = part;
+    },
+    abort() {
+      aborted = true;
+    },
+    result(identity) {
+      if (finish === undefined || !isCacheableResult({ finishReason: finish.finishReason, aborted })) return undefined;
+      return {
+        id: finish.id ?? identity.id,
+        provider: finish.provider ?? identity.provider,
+        model: finish.model ?? identity.model,
+        content: text.join(''),
+        toolCalls: finish.toolCalls ?? calls.filter((call) => call !== undefined),
+        finishReason: finish.finishReason,
+        usage: finish.usage,
+      };
+    },
+  };
+}

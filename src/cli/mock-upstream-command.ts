@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import { startOpenAIMockServer } from '../mock-upstream/openai-server.js';
+import { printLine } from './output.js';
+
+interface MockUpstreamOptions {
+  port: string;
+  host: string;
+  flavor: string;
+  latency: string;
+  errorRate: string;
+  reply?: string;
+  apiKey?: string;
+}
+
+const FLAVORS: Record<string, typeof startOpenAIMockServer> = { openai: startOpenAIMockServer };
+
+/** `switchyard mock-upstream`: a fake provider server speaking the chosen wire format, for trying and benchmarking without keys. */
+export function registerMockUpstreamCommand(program: Command): void {
+  program
+    .command('mock-upstream')
+    .description('run a fake provider server (OpenAI wire format) for trying Switchyard without keys')
+    .option('-p, --port <port>', 'port to listen on', '9100')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--flavor <flavor>', `wire format (${Object.keys(FLAVORS).join(', ')})`, 'openai')
+    .option('--latency <ms>', 'delay before each answer', '0')
+    .option('--error-rate <p>', 'probability (0..1) of a 500', '0')
+    .option('--reply <text>', 'fixed reply (default: echo the last user message)')
+    .option('--api-key <key>', 'require this bearer key')
+    .action(async (options: MockUpstreamOptions) => {
+      const start = FLAVORS[options.flavor];
+      if (!start) throw new Error(`--flavor ${options.flavor} is not available in this build (available: ${Object.keys(FLAVORS).join(', ')})`);
+      const numbers = { port: Number(options.port), latencyMs: Number(options.latency), errorRate: Number(options.errorRate) };
+      for (const [name, value] of Object.entries(numbers)) {
+        if (!Number.isFinite(value) || value < 0) throw new Error(`--${name === 'latencyMs' ? 'latency' : name === 'errorRate' ? 'error-rate' : 'port'} must be a non-negative number`);
+      }
+      const server = await start({ ...numbers, host: options.host, reply: options.reply, apiKey: options.apiKey });
+      printLine(`mock ${options.flavor} upstream listening on ${server.url}`);
+      const stop = () => {
+        server.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

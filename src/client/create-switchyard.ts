@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import pLimit from 'p-limit';
+import { costOf, pricingFor } from '../catalog/cost.js';
+import { estimateTokens } from '../catalog/estimate-tokens.js';
+import { createModelCatalog, type ModelCatalog } from '../catalog/model-catalog.js';
+import { loadConfig } from '../config/load.js';
+import { createEvents } from '../observability/events.js';
+import { SwitchyardError } from '../spec/errors.js';
+import type { ChatRequest, EmbedRequest } from '../spec/request.js';
+import type { ChatResponse, EmbedResponse, ModelInfo, Usage } from '../spec/response.js';
+import type { StreamPart } from '../spec/stream.js';
+import { runChat } from './chat.js';
+import type { ClientContext, RequestScope } from './context.js';
+import { createDriverRegistry } from './driver-registry.js';
+import { resolveTargets } from './model-resolver.js';
+import { checkChatRequest } from './request-check.js';
+import { createClientServices } from './services.js';
+import { runStream } from './stream.js';
+import type { ChatManyOptions, Switchyard, SwitchyardOptions } from './types.js';
+
+/**
+ * Creates the client. Synchronous: configuration is loaded and validated now
+ * (an invalid one throws `invalid_config` naming every bad field), while
+ * connections, Redis and the database open lazily on first use.
+ */
+export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
+  const { configFile, environment, drivers: driverOverrides, ...configInput } = options;
+  const config = loadConfig({ env: environment, configFile, options: configInput });
+  const events = createEvents();
+  const drivers = createDriverRegistry(config, driverOverrides);
+  const services = createClientServices(config);
+  let catalog: ModelCatalog | undefined;
+  let closed = false;
+
+  function cost(usage: Usage, model: string): number | null {
+    const [provider, modelId] = splitModel(model);
+    if (config.providers[provider]?.type === 'mock') return 0;
+    return costOf(usage, pricingFor(provider, modelId));
+  }
+
+  const context: ClientContext = { config, drivers, events, services, cost };
+
+  function scopeFor(request: { requestId?: string }): RequestScope {
+    if (closed) throw new SwitchyardError({ code: 'invalid_request', message: 'this Switchyard client is closed' });
+    return { requestId: request.requestId ?? randomUUID(), startedAt: performance.now(), upstreamMs: 0 };
+  }
+
+  async function getCatalog(): Promise<ModelCatalog> {
+    if (catalog) return catalog;
+    const { db } = await services.database();
+    catalog ??= createModelCatalog({
+      cache: services.cache(),
+      db,
+      listFromProvider: (provider, signal) => drivers.get(provider).listModels({ signal }),
+    });
+    return catalog;
+  }
+
+  function chat(request: ChatRequest): Promise<ChatResponse> {
+    try {
+      const scope = scopeFor(request);
+      checkChatRequest(request);
+      return runChat(context, request, scope, resolveTargets(request.model, config));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  function stream(request: ChatRequest): AsyncIterable<StreamPart> {
+    return {
+      [Symbol.asyncIterator]() {
+        const scope = scopeFor(request);
+        checkChatRequest(request);
+        return runStream(context, request, scope, resolveTargets(request.model, config));
+      },
+    };
+  }
+
+  async function chatMany(requests: ChatRequest[], manyOptions: ChatManyOptions = {}): Promise<PromiseSettledResult<ChatResponse>[]> {
+    const limit = pLimit(Math.max(1, manyOptions.concurrency ?? 8));
+    let completed = 0;
+    let failed = 0;
+    return Promise.allSettled(
+      requests.map((request) =>
+        limit(async () => {
+          try {
+            if (manyOptions.signal?.aborted) throw new SwitchyardError({ code: 'aborted', message: 'chatMany was aborted' });
+            return await chat(manyOptions.signal && !request.signal ? { ...request, signal: manyOptions.signal } : request);
+          } catch (error) {
+            failed++;
+            throw error;
+          } finally {
+            completed++;
+            manyOptions.onProgress?.({ completed, total: requests.length, failed });
+          }
+        }),
+      ),
+    );
+  }
+
+  async function models(modelOptions: { provider?: string; refresh?: boolean; signal?: AbortSignal } = {}): Promise<ModelInfo[]> {
+    const providers = modelOptions.provider ? [modelOptions.provider] : Object.keys(config.providers);
+    for (const provider of providers) {
+      if (!config.providers[provider]) {
+        throw new SwitchyardError({ code: 'model_not_found', status: 404, message: `unknown or disabled provider "${provider}"` });
+      }
+    }
+    const modelCatalog = await getCatalog();
+    const lists = await Promise.all(
+      providers.map((provider) => modelCatalog.models({ provider, refresh: modelOptions.refresh, signal: modelOptions.signal })),
+    );
+    return lists.flat();
+  }
+
+  async function embed(request: EmbedRequest): Promise<EmbedResponse> {
+    scopeFor({});
+    const [target] = resolveTargets(request.model, config);
+    const driver = drivers.get(target.provider);
+    if (!driver.doEmbed) {
+      throw new SwitchyardError({ code: 'unsupported', status: 400, provider: target.provider, message: `provider "${target.provider}" has no embeddings` });
+    }
+    const input = Array.isArray(request.input) ? request.input : [request.input];
+    const result = await driver.doEmbed({ modelId: target.modelId, input, dimensions: request.dimensions, signal: request.signal });
+    return { provider: target.provider, model: target.model, embeddings: result.embeddings, usage: result.usage };
+  }
+
+  return {
+    config,
+    services,
+    chat,
+    stream,
+    chatMany,
+    models,
+    embed,
+    async syncModels(syncOptions) {
+      return (await getCatalog()).sync(syncOptions);
+    },
+    estimateTokens(input, model) {
+      const [target] = resolveTargets(model ?? `${config.defaultProvider}/gpt-4o`, config);
+      return estimateTokens(input, target);
+    },
+    cost,
+    poolStats: () => drivers.poolStats(),
+    on: (event, listener) => events.on(event, listener),
+    off: (event, listener) => events.off(event, listener),
+    once: (event, listener) => events.once(event, listener),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await catalog?.close();
+      await Promise.all([drivers.close(), services.close()]);
+    },
+  };
+}
+
+function splitModel(model: string): [string, string] {
+  const slash = model.indexOf('/');
+  return slash > 0 ? [model.slice(0, slash), model.slice(slash + 1)] : ['', model];
+}

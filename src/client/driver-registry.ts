@@ -1,0 +1,70 @@
+import type { ResolvedConfig, ResolvedProvider } from '../config/load.js';
+import { createTransport } from '../core/transport.js';
+import { createMockDriver } from '../providers/mock/mock-driver.js';
+import { createOpenAIDriver } from '../providers/openai/openai-driver.js';
+import type { DriverV1, PoolStats } from '../spec/driver.js';
+import { SwitchyardError } from '../spec/errors.js';
+
+/** The drivers of the enabled providers, each created on first use and kept until `close()`. */
+export interface DriverRegistry {
+  get(provider: string): DriverV1;
+  /** Pool figures of every driver created so far that has a pool. */
+  poolStats(): Record<string, PoolStats>;
+  close(): Promise<void>;
+}
+
+function createDriver(settings: ResolvedProvider, config: ResolvedConfig): DriverV1 {
+  switch (settings.type) {
+    case 'mock':
+      return createMockDriver({ ...config.mock, provider: settings.name, timeoutMs: settings.headersTimeoutMs });
+    case 'openai':
+    case 'openai-compatible':
+      return createOpenAIDriver({
+        provider: settings.name,
+        baseURL: settings.baseURL,
+        apiKey: settings.apiKey,
+        apiKeyEnvName: `${settings.name.toUpperCase().replace(/-/g, '_')}_API_KEY`,
+        requireApiKey: settings.type === 'openai',
+        headers: settings.headers,
+        transport: createTransport({
+          maxConnections: settings.maxConnections,
+          keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
+          connectTimeoutMs: settings.connectTimeoutMs,
+          headersTimeoutMs: settings.headersTimeoutMs,
+          bodyTimeoutMs: settings.bodyTimeoutMs,
+        }),
+      });
+  }
+}
+
+/**
+ * Creates the registry. `overrides` replaces or adds drivers by provider name
+ * (a host's own driver, or one wired to a test transport).
+ */
+export function createDriverRegistry(config: ResolvedConfig, overrides: Record<string, DriverV1> = {}): DriverRegistry {
+  const drivers = new Map<string, DriverV1>(Object.entries(overrides));
+  return {
+    get(provider) {
+      let driver = drivers.get(provider);
+      if (!driver) {
+        const settings = config.providers[provider];
+        if (!settings) {
+          throw new SwitchyardError({ code: 'model_not_found', status: 404, message: `unknown or disabled provider "${provider}"` });
+        }
+        driver = createDriver(settings, config);
+        drivers.set(provider, driver);
+      }
+      return driver;
+    },
+    poolStats() {
+      const stats: Record<string, PoolStats> = {};
+      for (const [name, driver] of drivers) {
+        if (driver.poolStats) stats[name] = driver.poolStats();
+      }
+      return stats;
+    },
+    async close() {
+      await Promise.all([...drivers.values()].map((driver) => driver.close?.()));
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { ChatRequest } from '../spec/request.js';
+import { SwitchyardError } from '../spec/errors.js';
+
+const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
+
+function invalid(param: string, message: string): SwitchyardError {
+  return new SwitchyardError({ code: 'invalid_request', status: 400, param, message: `${param}: ${message}` });
+}
+
+/**
+ * The library's edge check of a chat request: the shape errors a caller
+ * without TypeScript could make, named by field. Deeper checks are the
+ * provider's (the gateway validates its own wire formats with zod).
+ */
+export function checkChatRequest(request: ChatRequest): void {
+  if (typeof request !== 'object' || request === null) throw invalid('request', 'must be an object');
+  if (!Array.isArray(request.messages) || request.messages.length === 0) throw invalid('messages', 'must be a non-empty array');
+  request.messages.forEach((message, index) => {
+    if (!message || !ROLES.has(message.role)) throw invalid(`messages.${index}.role`, 'must be system, user, assistant or tool');
+    if (message.role === 'tool' && typeof message.toolCallId !== 'string') throw invalid(`messages.${index}.toolCallId`, 'is required on tool messages');
+  });
+  if (request.temperature !== undefined && !(request.temperature >= 0 && request.temperature <= 2)) throw invalid('temperature', 'must be between 0 and 2');
+  if (request.maxTokens !== undefined && !(Number.isInteger(request.maxTokens) && request.maxTokens > 0)) throw invalid('maxTokens', 'must be a positive integer');
+}
+
+/** The generation settings of a request, without the client-only fields. */
+export function generationSettings(request: ChatRequest) {
+  const { model: _model, signal: _signal, cache: _cache, tenant: _tenant, requestId: _requestId, ...settings } = request;
+  return settings;
+}

@@ -1,0 +1,67 @@
+import { parseCachedResponse, replayCachedResponse, serializeCachedResponse } from '../cache/response-cache-entry.js';
+import { createStreamCapture } from '../cache/stream-capture.js';
+import type { ChatRequest } from '../spec/request.js';
+import type { StreamPart } from '../spec/stream.js';
+import type { ClientContext, RequestScope } from './context.js';
+import type { ModelTarget } from './model-resolver.js';
+import { drainOpenedStream } from './open-stream.js';
+import { planResponseCache } from './response-caching.js';
+import { openUpstreamStream } from './upstream.js';
+
+/**
+ * A streamed chat completion. A cache hit is replayed as parts; otherwise the
+ * upstream stream is passed through part by part (nothing is held but what
+ * the cache will store), its finish part completed with the response fields,
+ * and, when allowed, the assembled answer stored once it finished well.
+ */
+export async function* runStream(context: ClientContext, request: ChatRequest, scope: RequestScope, targets: ModelTarget[]): AsyncGenerator<StreamPart> {
+  const plan = planResponseCache(context, request, targets);
+  const cache = plan ? context.services.cache() : undefined;
+  if (plan?.decision.read && cache) {
+    const hit = await cache.get(plan.key);
+    const cached = hit && parseCachedResponse(hit.value);
+    if (hit && cached) {
+      for await (const part of replayCachedResponse(cached, { layer: hit.layer, startedAt: scope.startedAt })) {
+        scope.firstPartAt ??= performance.now();
+        yield part;
+      }
+      return;
+    }
+  }
+
+  const { target, value: opened } = await openUpstreamStream(context, request, targets, scope.requestId, scope);
+  const capture = plan?.decision.write ? createStreamCapture() : undefined;
+  let finished = false;
+  const parts = drainOpenedStream(opened);
+  try {
+    for (;;) {
+      const waitStarted = performance.now();
+      const next = await parts.next();
+      scope.upstreamMs += performance.now() - waitStarted;
+      if (next.done) break;
+      const part = next.value;
+      scope.firstPartAt ??= performance.now();
+      if (part.type !== 'finish') {
+        capture?.push(part);
+        yield part;
+        continue;
+      }
+      const identity = { id: part.id ?? scope.requestId, provider: target.provider, model: target.model };
+      capture?.push(part);
+      const captured = capture?.result(identity);
+      if (plan && cache && captured) await cache.set(plan.key, serializeCachedResponse(captured), plan.decision.ttlMs);
+      finished = true;
+      yield {
+        ...part,
+        ...identity,
+        cost: context.cost(part.usage, target.model),
+        latencyMs: Math.round(performance.now() - scope.startedAt),
+        cache: plan ? 'miss' : 'bypass',
+        ...(captured ? { toolCalls: captured.toolCalls } : {}),
+      };
+    }
+  } finally {
+    if (!finished) capture?.abort();
+    await parts.return(undefined);
+  }
+}

@@ -1,0 +1,57 @@
+import type { ResolvedConfig } from '../config/load.js';
+import type { ClientServices } from './services.js';
+import type { SwitchyardConfigInput } from '../config/schema.js';
+import type { TokenEstimate } from '../catalog/estimate-tokens.js';
+import type { SyncResult } from '../catalog/model-catalog.js';
+import type { SwitchyardEventSource } from '../observability/events.js';
+import type { DriverV1, PoolStats } from '../spec/driver.js';
+import type { ChatRequest, EmbedRequest } from '../spec/request.js';
+import type { ChatResponse, EmbedResponse, ModelInfo, Usage } from '../spec/response.js';
+import type { StreamPart } from '../spec/stream.js';
+
+/** Options of `createSwitchyard`: any configuration field (they win over file and environment), plus wiring. */
+export interface SwitchyardOptions extends SwitchyardConfigInput {
+  /** A config file to read instead of `SWITCHYARD_CONFIG` / `./switchyard.config.json`. */
+  configFile?: string;
+  /** The environment to read. Default `process.env`. */
+  environment?: NodeJS.ProcessEnv;
+  /** Drivers by provider name, replacing or adding to the configured ones. */
+  drivers?: Record<string, DriverV1>;
+}
+
+/** Options of `chatMany`. */
+export interface ChatManyOptions {
+  /** Requests in flight at once. Default 8. */
+  concurrency?: number;
+  /** Called after each request settles. */
+  onProgress?: (progress: { completed: number; total: number; failed: number }) => void;
+  signal?: AbortSignal;
+}
+
+
+/** The client: one object in front of every provider. */
+export interface Switchyard extends SwitchyardEventSource {
+  readonly config: ResolvedConfig;
+  /** The shared cache, database and their health: for the CLI, the gateway and operators' tools. */
+  readonly services: ClientServices;
+  /** One chat completion. */
+  chat(request: ChatRequest): Promise<ChatResponse>;
+  /** A streamed chat completion: text and tool-call deltas, then one `finish` part with the response fields. */
+  stream(request: ChatRequest): AsyncIterable<StreamPart>;
+  /** Many chat completions with bounded concurrency; results settle in input order. */
+  chatMany(requests: ChatRequest[], options?: ChatManyOptions): Promise<PromiseSettledResult<ChatResponse>[]>;
+  /** The model catalog of one provider or all enabled ones. */
+  models(options?: { provider?: string; refresh?: boolean; signal?: AbortSignal }): Promise<ModelInfo[]>;
+  /** Embeddings for one or more inputs. */
+  embed(request: EmbedRequest): Promise<EmbedResponse>;
+  /** Tokens in a text or messages for a model. */
+  estimateTokens(input: string | ChatRequest['messages'], model?: string): TokenEstimate;
+  /** Lists a provider's models and writes them to `provider_models` (nothing with `dryRun`). */
+  syncModels(options: { provider: string; dryRun?: boolean; signal?: AbortSignal }): Promise<SyncResult>;
+  /** The cost in US dollars of `usage` on `model`, or null when its price is unknown. */
+  cost(usage: Usage, model: string): number | null;
+  /** Upstream connection-pool figures by provider. */
+  poolStats(): Record<string, PoolStats>;
+  /** Drains pools and closes Redis and the database. */
+  close(): Promise<void>;
+}

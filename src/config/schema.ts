@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+const positiveMs = z.number().int().positive();
+
+/** One provider's settings; every field overrides the profile default for that provider. */
+export const providerConfigSchema = z.strictObject({
+  /** The wire format; known provider names imply it. */
+  type: z.enum(['openai', 'openai-compatible', 'mock']).optional(),
+  enabled: z.boolean().optional(),
+  baseURL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  apiKey: z.string().min(1).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  timeoutMs: positiveMs.optional(),
+  connectTimeoutMs: positiveMs.optional(),
+  headersTimeoutMs: positiveMs.optional(),
+  bodyTimeoutMs: positiveMs.optional(),
+  keepAliveTimeoutMs: positiveMs.optional(),
+  maxConnections: z.number().int().positive().max(10_000).optional(),
+  retries: z.number().int().min(0).max(20).optional(),
+});
+
+/** A fixed reply of the mock provider, chosen when `pattern` (a regular expression) matches the last user message. */
+export const mockReplySchema = z.strictObject({ pattern: z.string().min(1), reply: z.string() });
+
+/** The mock provider: latency, streaming pace, error injection and fixed replies. */
+export const mockConfigSchema = z.strictObject({
+  latencyMs: z.number().int().min(0).optional(),
+  streamChunkSize: z.number().int().positive().optional(),
+  streamDelayMs: z.number().int().min(0).optional(),
+  errorRate: z.number().min(0).max(1).optional(),
+  errorKinds: z.array(z.enum(['429', '500', '503', 'timeout'])).min(1).optional(),
+  seed: z.number().int().optional(),
+  replies: z.array(mockReplySchema).optional(),
+});
+
+/** Response-cache settings. */
+export const cacheConfigSchema = z.strictObject({
+  responses: z.boolean().optional(),
+  temperatureThreshold: z.number().min(0).max(2).optional(),
+  ttlSeconds: z.number().int().positive().optional(),
+  memoryMaxBytes: z.number().int().positive().optional(),
+  maxEntryBytes: z.number().int().positive().optional(),
+});
+
+/** Gateway settings. */
+export const serverConfigSchema = z.strictObject({
+  port: z.number().int().min(0).max(65_535).optional(),
+  host: z.string().min(1).optional(),
+  apiKeys: z.array(z.string().min(1)).optional(),
+  bodyLimitBytes: z.number().int().positive().optional(),
+  shutdownTimeoutMs: positiveMs.optional(),
+});
+
+/** Logging and monitoring settings. */
+export const observabilityConfigSchema = z.strictObject({
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  includeContent: z.boolean().optional(),
+  monitoring: z.boolean().optional(),
+  slowRequestMs: positiveMs.optional(),
+  heapMb: z.number().positive().optional(),
+  rssMb: z.number().positive().optional(),
+  providerCallsPerMinute: z.number().int().positive().optional(),
+});
+
+/** The whole configuration as written in a file or passed as options: every field optional. */
+export const configSchema = z.strictObject({
+  env: z.enum(['production', 'development', 'test']).optional(),
+  defaultProvider: z.string().min(1).optional(),
+  providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names are lowercase letters, digits, - and _'), providerConfigSchema).optional(),
+  routes: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).optional(),
+  redisUrl: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  databaseUrl: z.string().min(1).optional(),
+  cache: cacheConfigSchema.optional(),
+  server: serverConfigSchema.optional(),
+  observability: observabilityConfigSchema.optional(),
+  mock: mockConfigSchema.optional(),
+});
+
+/** Configuration input: a file's JSON or `createSwitchyard` options. */
+export type SwitchyardConfigInput = z.input<typeof configSchema>;
+/** One provider's configuration input. */
+export type ProviderConfigInput = z.input<typeof providerConfigSchema>;
+/** The mock provider's configuration. */
+export type MockConfig = z.output<typeof mockConfigSchema>;

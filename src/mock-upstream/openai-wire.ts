@@ -1,0 +1,178 @@
+import { createSeededRandom, hashString } from './mock-http.js';
+
+/*
+ * Payloads in OpenAI's exact wire format for the OpenAI mock server: chat
+ * completions, stream chunks, model lists, embeddings and error bodies.
+ */
+
+/** The part of a chat request body the mock reads. */
+export interface MockChatRequest {
+  model: string;
+  messages: Array<{ role: string; content?: unknown }>;
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean } | null;
+  tools?: Array<{ type?: string; function?: { name?: string } }>;
+  tool_choice?: unknown;
+}
+
+/** What the mock decided to answer: text, or a call to one tool. */
+export type MockReply =
+  | { kind: 'text'; text: string }
+  | { kind: 'tool'; id: string; name: string; arguments: string };
+
+/** Fixed creation time, so replies are byte-for-byte deterministic. */
+const CREATED = 1_700_000_000;
+const FINGERPRINT = 'fp_switchyard_mock';
+
+/** The text of a message's content (string or parts). */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((part) => (typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : ''))
+    .join('');
+}
+
+/**
+ * Decides the reply: a call to a tool when the request has tools, tool_choice
+ * is not `none`, and either tool_choice forces one or the last user message
+ * mentions "tool" or a tool's name; otherwise `reply`, or an echo of the last user message.
+ */
+export function decideReply(request: MockChatRequest, reply: string | undefined, sequence: number): MockReply {
+  const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
+  const lastText = contentText(lastUser?.content);
+  const tools = (request.tools ?? []).map((tool) => tool.function?.name).filter((name): name is string => !!name);
+  const choice = request.tool_choice;
+  if (tools.length > 0 && choice !== 'none') {
+    const forced = typeof choice === 'object' && choice !== null ? (choice as { function?: { name?: string } }).function?.name : undefined;
+    const mentioned = tools.find((name) => lastText.includes(name));
+    const asked = choice === 'required' || forced !== undefined || mentioned !== undefined || /\btools?\b/i.test(lastText);
+    if (asked) {
+      const name = forced ?? mentioned ?? tools[0];
+      return { kind: 'tool', id: `call_mock_${sequence}`, name, arguments: JSON.stringify({ input: lastText }) };
+    }
+  }
+  return { kind: 'text', text: reply ?? (lastText || 'Hello from the Switchyard mock.') };
+}
+
+/** Deterministic token counts: words plus a small per-message overhead. */
+export function usageFor(request: MockChatRequest, reply: MockReply) {
+  const words = (text: string): number => (text.trim() === '' ? 0 : text.trim().split(/\s+/).length);
+  const promptTokens = request.messages.reduce((sum, message) => sum + 3 + words(contentText(message.content)), 3);
+  const completionTokens = Math.max(1, reply.kind === 'text' ? words(reply.text) : words(reply.arguments) + 5);
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}
+
+/** A non-streaming `chat.completion`. */
+export function chatCompletion(request: MockChatRequest, reply: MockReply, id: string) {
+  const message =
+    reply.kind === 'text'
+      ? { role: 'assistant', content: reply.text, refusal: null, annotations: [] }
+      : {
+          role: 'assistant',
+          content: null,
+          refusal: null,
+          annotations: [],
+          tool_calls: [{ id: reply.id, type: 'function', function: { name: reply.name, arguments: reply.arguments } }],
+        };
+  return {
+    id,
+    object: 'chat.completion',
+    created: CREATED,
+    model: request.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: reply.kind === 'text' ? 'stop' : 'tool_calls' }],
+    usage: usageFor(request, reply),
+    service_tier: 'default',
+    system_fingerprint: FINGERPRINT,
+  };
+}
+
+/** Builds the `data:` lines of a streamed completion, chunk by chunk. */
+export function createChunkWriter(request: MockChatRequest, id: string) {
+  const includeUsage = request.stream_options?.include_usage === true;
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null): string =>
+    `data: ${JSON.stringify({
+      id,
+      object: 'chat.completion.chunk',
+      created: CREATED,
+      model: request.model,
+      service_tier: 'default',
+      system_fingerprint: FINGERPRINT,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      ...(includeUsage ? { usage: null } : {}),
+    })}\n\n`;
+  return {
+    role: (): string => chunk({ role: 'assistant', content: '', refusal: null }, null),
+    content: (text: string): string => chunk({ content: text }, null),
+    toolStart: (reply: Extract<MockReply, { kind: 'tool' }>): string =>
+      chunk(
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ index: 0, id: reply.id, type: 'function', function: { name: reply.name, arguments: '' } }],
+          refusal: null,
+        },
+        null,
+      ),
+    toolArguments: (text: string): string => chunk({ tool_calls: [{ index: 0, function: { arguments: text } }] }, null),
+    finish: (reason: string): string => chunk({}, reason),
+    /** The usage chunk (empty choices), only when the request asked for it. */
+    usage: (reply: MockReply): string | undefined =>
+      includeUsage
+        ? `data: ${JSON.stringify({
+            id,
+            object: 'chat.completion.chunk',
+            created: CREATED,
+            model: request.model,
+            service_tier: 'default',
+            system_fingerprint: FINGERPRINT,
+            choices: [],
+            usage: usageFor(request, reply),
+          })}\n\n`
+        : undefined,
+    done: (): string => 'data: [DONE]\n\n',
+  };
+}
+
+/** Splits text into word-sized pieces (each keeps its trailing space), like a model's deltas. */
+export function splitIntoDeltas(text: string): string[] {
+  return text.match(/\S+\s*|\s+/g) ?? [text];
+}
+
+/** GET /v1/models */
+export function modelList(models: string[]) {
+  return {
+    object: 'list',
+    data: models.map((id) => ({ id, object: 'model', created: CREATED, owned_by: 'system' })),
+  };
+}
+
+/** A deterministic unit vector for `text`. */
+export function embeddingFor(text: string, dimensions: number): number[] {
+  const random = createSeededRandom(hashString(text));
+  const raw = Array.from({ length: dimensions }, () => random() * 2 - 1);
+  const norm = Math.sqrt(raw.reduce((sum, value) => sum + value * value, 0)) || 1;
+  return raw.map((value) => Math.round((value / norm) * 1e6) / 1e6);
+}
+
+/** POST /v1/embeddings */
+export function embeddingList(model: string, inputs: string[], dimensions: number) {
+  const tokens = inputs.reduce((sum, input) => sum + Math.max(1, input.trim().split(/\s+/).length), 0);
+  return {
+    object: 'list',
+    data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: embeddingFor(input, dimensions) })),
+    model,
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  };
+}
+
+/** An error body in OpenAI's shape. */
+export function errorBody(message: string, type: string, code: string | null = null, param: string | null = null) {
+  return { error: { message, type, param, code } };
+}

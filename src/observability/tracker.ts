@@ -1,0 +1,422 @@
+import { getHeapStatistics } from 'node:v8';
+import { performance } from 'node:perf_hooks';
+import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { SwitchyardError, type ErrorCode } from '../spec/index.js';
+import type { CacheOutcome, FallbackEvent, RetryEvent, SwitchyardEvents } from './events.js';
+import type { SwitchyardLogger } from './logger.js';
+import type { SwitchyardMetrics } from './metrics.js';
+import type { ResourceMonitor } from './resource-monitor.js';
+import type { StatsSnapshot, SummaryStore } from './summary-store.js';
+import {
+  TrackedOperation,
+  type OperationSink,
+  type TrackAttributeMap,
+  type TrackHandle,
+  type TrackKind,
+  type TrackResult,
+} from './tracked-operation.js';
+
+export type {
+  CacheAttributes,
+  GatewayAttributes,
+  RequestAttributes,
+  TrackAttributeMap,
+  TrackHandle,
+  TrackKind,
+  TrackResult,
+  UpstreamAttributes,
+} from './tracked-operation.js';
+
+/** Options of `start` and `track`. */
+export interface TrackOptions {
+  /** The enclosing operation: its span parents this one, and upstream time adds up to it. */
+  parent?: TrackHandle;
+}
+
+/** The one tracking entry point for provider calls, cache accesses, client and gateway requests. */
+export interface Tracker {
+  /** False when monitoring is off: no metrics, spans, stats or thresholds; events and logs still flow. */
+  readonly monitoring: boolean;
+  /** Starts an operation that is not a single promise (a stream); finish it with `end()` or `fail()`. */
+  start<K extends TrackKind>(kind: K, attributes: TrackAttributeMap[K], options?: TrackOptions): TrackHandle<K>;
+  /** Runs `fn` as one operation: measured, logged, counted, traced; the result or error passes through. */
+  track<K extends TrackKind, T>(
+    kind: K,
+    attributes: TrackAttributeMap[K],
+    fn: (handle: TrackHandle<K>) => T | Promise<T>,
+    options?: TrackOptions,
+  ): Promise<T>;
+  /** Reports a retry: `retry` event, retries metric, debug log. */
+  recordRetry(retry: Omit<RetryEvent, 'timestamp'>): void;
+  /** Reports a route fallback: `fallback` event, fallbacks metric, info log. */
+  recordFallback(fallback: Omit<FallbackEvent, 'timestamp'>): void;
+  /** Rolling-window statistics for the dashboard. */
+  snapshot(): StatsSnapshot;
+}
+
+/** What the tracker feeds. Only `logger`, `events` and `summary` are needed with monitoring off. */
+export interface TrackerOptions {
+  logger: SwitchyardLogger;
+  events: SwitchyardEvents;
+  metrics: SwitchyardMetrics;
+  summary: SummaryStore;
+  /** Fed request durations and upstream calls; started on the first tracked operation (monitoring on). */
+  monitor?: ResourceMonitor;
+  /** Default true. */
+  monitoring?: boolean;
+  /** Whether error messages may go into spans. Default false. */
+  includeContent?: boolean;
+}
+
+const SPAN_KINDS: Record<TrackKind, SpanKind> = {
+  request: SpanKind.INTERNAL,
+  upstream: SpanKind.CLIENT,
+  cache: SpanKind.CLIENT,
+  gateway: SpanKind.SERVER,
+};
+
+// Codes that mean the caller asked for something wrong, logged at info; the rest warn (internal_error: error).
+const CALLER_FAULT_CODES = new Set<ErrorCode>([
+  'invalid_request',
+  'model_not_found',
+  'not_found',
+  'payload_too_large',
+  'aborted',
+  'unsupported',
+  'conflict',
+  'authentication_failed',
+  'permission_denied',
+]);
+
+/** The stable code of anything thrown: a SwitchyardError's code, `aborted` for aborts, else `internal_error`. */
+export function errorCodeOf(error: unknown): ErrorCode {
+  if (SwitchyardError.is(error)) return error.code;
+  if (error instanceof Error) {
+    if (error.name === 'AbortError') return 'aborted';
+    if (error.name === 'TimeoutError') return 'request_timeout';
+  }
+  return 'internal_error';
+}
+
+/** Creates the tracker. */
+export function createTracker(options: TrackerOptions): Tracker {
+  const { logger, events, metrics, summary, monitor } = options;
+  const monitoring = options.monitoring ?? true;
+  const includeContent = options.includeContent ?? false;
+  const tracer = trace.getTracer('switchyard');
+  let monitorStarted = false;
+
+  const sink: OperationSink = {
+    logger,
+    finish(operation, error, failed) {
+      const endedAt = performance.now();
+      const durationMs = endedAt - operation.startedAt;
+      if (operation.kind === 'upstream' && operation.parent !== undefined) operation.parent.addUpstreamTime(durationMs);
+      const result: TrackResult = {
+        status: failed ? 'error' : 'ok',
+        durationMs,
+        upstreamMs: operation.upstreamMs,
+        overheadMs: Math.max(0, durationMs - operation.upstreamMs),
+      };
+      if (operation.firstTokenAt !== undefined) result.timeToFirstTokenMs = operation.firstTokenAt - operation.startedAt;
+      if (operation.startHeap >= 0) result.heapDeltaBytes = getHeapStatistics().used_heap_size - operation.startHeap;
+      if (failed) result.code = errorCodeOf(error);
+      switch (operation.kind) {
+        case 'request':
+          finishRequest(operation as TrackedOperation<'request'>, result, error);
+          break;
+        case 'upstream':
+          finishUpstream(operation as TrackedOperation<'upstream'>, result, error);
+          break;
+        case 'cache':
+          finishCache(operation as TrackedOperation<'cache'>, result, error);
+          break;
+        case 'gateway':
+          finishGateway(operation as TrackedOperation<'gateway'>, result, error);
+          break;
+      }
+      if (operation.span !== undefined) endSpan(operation.span, operation, result, error);
+      return result;
+    },
+  };
+
+  function finishRequest(operation: TrackedOperation<'request'>, result: TrackResult, error: unknown): void {
+    const attributes = operation.attributes;
+    const provider = attributes.provider ?? providerOf(attributes.model);
+    if (monitoring) {
+      metrics.inFlight('request', -1);
+      summary.inFlight(-1);
+      metrics.recordRequest({
+        provider,
+        model: attributes.model,
+        status: result.status,
+        cache: attributes.cache ?? 'none',
+        durationMs: result.durationMs,
+        overheadMs: result.overheadMs,
+        timeToFirstTokenMs: result.timeToFirstTokenMs,
+        usage: attributes.usage,
+        cost: attributes.cost,
+        code: result.code,
+      });
+      summary.recordRequest({
+        model: attributes.model,
+        ok: result.status === 'ok',
+        durationMs: result.durationMs,
+        overheadMs: result.overheadMs,
+        cache: attributes.cache,
+        usage: attributes.usage,
+        cost: attributes.cost,
+        code: result.code,
+      });
+      monitor?.recordRequest(result.durationMs, attributes.requestId);
+    }
+    if (result.status === 'ok') {
+      if (events.has('response')) {
+        events.emit('response', {
+          requestId: attributes.requestId,
+          operation: attributes.operation,
+          provider,
+          model: attributes.model,
+          durationMs: result.durationMs,
+          upstreamMs: result.upstreamMs,
+          overheadMs: result.overheadMs,
+          timeToFirstTokenMs: result.timeToFirstTokenMs,
+          usage: attributes.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+          cost: attributes.cost ?? null,
+          cache: attributes.cache ?? 'bypass',
+          finishReason: attributes.finishReason,
+          timestamp: Date.now(),
+        });
+      }
+      if (logger.isLevelEnabled('debug')) logger.debug({ ...attributes, ...result }, 'request finished');
+      return;
+    }
+    const code = result.code ?? 'internal_error';
+    if (events.has('error')) {
+      const switchyardError = SwitchyardError.is(error) ? error : undefined;
+      events.emit('error', {
+        requestId: attributes.requestId,
+        operation: attributes.operation,
+        provider: attributes.provider ?? switchyardError?.provider,
+        model: attributes.model,
+        durationMs: result.durationMs,
+        code,
+        message: error instanceof Error ? error.message : String(error),
+        status: switchyardError?.status,
+        retryable: switchyardError?.isRetryable ?? false,
+        timestamp: Date.now(),
+      });
+    }
+    const level = code === 'internal_error' ? 'error' : CALLER_FAULT_CODES.has(code) && !hasProvider(error) ? 'info' : 'warn';
+    if (logger.isLevelEnabled(level)) {
+      logger[level]({ ...attributes, durationMs: result.durationMs, code, err: error }, 'request failed');
+    }
+  }
+
+  function finishUpstream(operation: TrackedOperation<'upstream'>, result: TrackResult, error: unknown): void {
+    const attributes = operation.attributes;
+    if (monitoring) {
+      metrics.inFlight('upstream', -1);
+      metrics.recordUpstream({
+        provider: attributes.provider,
+        model: attributes.model,
+        status: result.status,
+        durationMs: result.durationMs,
+        timeToFirstTokenMs: result.timeToFirstTokenMs,
+        code: result.code,
+      });
+    }
+    if (result.status === 'error') {
+      // The request-level failure (after retries) warns; one attempt failing is information.
+      if (logger.isLevelEnabled('info')) logger.info({ ...attributes, durationMs: result.durationMs, code: result.code, err: error }, 'upstream call failed');
+    } else if (logger.isLevelEnabled('debug')) {
+      logger.debug({ ...attributes, ...result }, 'upstream call finished');
+    }
+  }
+
+  function finishCache(operation: TrackedOperation<'cache'>, result: TrackResult, error: unknown): void {
+    const attributes = operation.attributes;
+    const outcome: CacheOutcome = result.status === 'error' ? 'error' : (attributes.outcome ?? defaultCacheOutcome(attributes.operation));
+    if (monitoring) {
+      metrics.recordCache({ layer: attributes.layer, operation: attributes.operation, outcome, durationMs: result.durationMs });
+      summary.recordCache(attributes.layer, outcome);
+    }
+    if (events.has('cache')) {
+      events.emit('cache', {
+        requestId: attributes.requestId,
+        layer: attributes.layer,
+        operation: attributes.operation,
+        outcome,
+        durationMs: result.durationMs,
+        code: result.code,
+        timestamp: Date.now(),
+      });
+    }
+    if (result.status === 'error') {
+      if (logger.isLevelEnabled('warn')) logger.warn({ ...attributes, code: result.code, err: error }, 'cache access failed');
+    } else if (logger.isLevelEnabled('trace')) {
+      logger.trace({ ...attributes, outcome, durationMs: result.durationMs }, 'cache access');
+    }
+  }
+
+  function finishGateway(operation: TrackedOperation<'gateway'>, result: TrackResult, error: unknown): void {
+    const attributes = operation.attributes;
+    const statusCode = attributes.statusCode ?? (result.status === 'error' ? 500 : 200);
+    if (monitoring) {
+      metrics.inFlight('gateway', -1);
+      metrics.recordGateway({
+        route: attributes.route,
+        method: attributes.method,
+        statusCode,
+        durationMs: result.durationMs,
+        overheadMs: result.overheadMs,
+      });
+    }
+    if (result.status === 'error' && statusCode >= 500) {
+      if (logger.isLevelEnabled('warn')) logger.warn({ ...attributes, statusCode, durationMs: result.durationMs, code: result.code, err: error }, 'gateway request failed');
+    } else if (logger.isLevelEnabled('debug')) {
+      logger.debug({ ...attributes, statusCode, ...result }, 'gateway request finished');
+    }
+  }
+
+  function endSpan(span: Span, operation: TrackedOperation<TrackKind>, result: TrackResult, error: unknown): void {
+    if (span.isRecording()) {
+      span.setAttributes(spanAttributes(operation));
+      span.setAttribute('switchyard.duration_ms', result.durationMs);
+      if (result.heapDeltaBytes !== undefined) span.setAttribute('switchyard.heap_delta_bytes', result.heapDeltaBytes);
+      if (result.status === 'error') {
+        span.setAttribute('error.type', result.code ?? 'internal_error');
+        const message = includeContent && error instanceof Error ? error.message : result.code;
+        span.setStatus({ code: SpanStatusCode.ERROR, message });
+      }
+    }
+    span.end();
+  }
+
+  function start<K extends TrackKind>(kind: K, attributes: TrackAttributeMap[K], trackOptions?: TrackOptions): TrackHandle<K> {
+    const parent = trackOptions?.parent instanceof TrackedOperation ? trackOptions.parent : undefined;
+    let span: Span | undefined;
+    if (monitoring) {
+      if (!monitorStarted && monitor !== undefined) {
+        // Sampling starts on first use, not at construction.
+        monitorStarted = true;
+        monitor.start();
+      }
+      const parentContext: Context = parent?.span !== undefined ? trace.setSpan(context.active(), parent.span) : context.active();
+      span = tracer.startSpan(spanName(kind, attributes), { kind: SPAN_KINDS[kind] }, parentContext);
+      if (kind !== 'cache') metrics.inFlight(kind as 'request' | 'upstream' | 'gateway', 1);
+      if (kind === 'request') summary.inFlight(1);
+      if (kind === 'upstream') monitor?.recordProviderCall();
+    }
+    const operation = new TrackedOperation(sink, kind, attributes, parent, span, monitoring && kind !== 'cache');
+    if (kind === 'request' && events.has('request')) {
+      const request = attributes as TrackAttributeMap['request'];
+      events.emit('request', {
+        requestId: request.requestId,
+        operation: request.operation,
+        model: request.model,
+        provider: request.provider,
+        tenant: request.tenant,
+        timestamp: Date.now(),
+      });
+    }
+    return operation;
+  }
+
+  return {
+    monitoring,
+    start,
+    async track(kind, attributes, fn, trackOptions) {
+      const operation = start(kind, attributes, trackOptions);
+      try {
+        const result =
+          operation.span === undefined
+            ? await fn(operation)
+            : await context.with(trace.setSpan(context.active(), operation.span), () => fn(operation));
+        if (kind === 'cache') inferCacheOutcome(operation as TrackHandle<'cache'>, result);
+        operation.end();
+        return result;
+      } catch (error) {
+        operation.fail(error);
+        throw error;
+      }
+    },
+    recordRetry(retry) {
+      if (monitoring) metrics.recordRetry(retry.provider, retry.model, retry.code);
+      if (events.has('retry')) events.emit('retry', { ...retry, timestamp: Date.now() });
+      if (logger.isLevelEnabled('debug')) logger.debug(retry, 'retrying upstream call');
+    },
+    recordFallback(fallback) {
+      if (monitoring) metrics.recordFallback(fallback.from, fallback.to, fallback.code);
+      if (events.has('fallback')) events.emit('fallback', { ...fallback, timestamp: Date.now() });
+      if (logger.isLevelEnabled('info')) logger.info(fallback, 'falling back to the next model');
+    },
+    snapshot: () => summary.snapshot(),
+  };
+}
+
+function inferCacheOutcome(handle: TrackHandle<'cache'>, result: unknown): void {
+  if (handle.attributes.outcome !== undefined || handle.attributes.operation !== 'get') return;
+  handle.set({ outcome: result === undefined || result === null ? 'miss' : 'hit' });
+}
+
+function defaultCacheOutcome(operation: TrackAttributeMap['cache']['operation']): CacheOutcome {
+  if (operation === 'get') return 'miss';
+  return operation === 'set' ? 'write' : 'delete';
+}
+
+function providerOf(model: string): string {
+  const slash = model.indexOf('/');
+  return slash > 0 ? model.slice(0, slash) : 'unknown';
+}
+
+function hasProvider(error: unknown): boolean {
+  return SwitchyardError.is(error) && error.provider !== undefined;
+}
+
+function spanName(kind: TrackKind, attributes: TrackAttributeMap[TrackKind]): string {
+  if (kind === 'gateway') {
+    const gateway = attributes as TrackAttributeMap['gateway'];
+    return `${gateway.method} ${gateway.route}`;
+  }
+  return `switchyard.${kind} ${(attributes as { operation: string }).operation}`;
+}
+
+/** Every kind's attributes, loosely: for reading whichever are present. */
+interface AnyAttributes {
+  requestId?: string;
+  provider?: string;
+  model?: string;
+  operation?: string;
+  usage?: { inputTokens: number; outputTokens: number };
+  cache?: string;
+  layer?: string;
+  outcome?: string;
+  attempt?: number;
+  route?: string;
+  method?: string;
+  statusCode?: number;
+  cost?: number | null;
+}
+
+function spanAttributes(operation: TrackedOperation<TrackKind>): Attributes {
+  const attributes = operation.attributes as AnyAttributes;
+  const result: Attributes = { 'switchyard.kind': operation.kind };
+  if (attributes.requestId !== undefined) result['switchyard.request_id'] = attributes.requestId;
+  if (attributes.provider !== undefined) result['gen_ai.system'] = attributes.provider;
+  if (attributes.model !== undefined) result['gen_ai.request.model'] = attributes.model;
+  if (attributes.operation !== undefined) result['gen_ai.operation.name'] = attributes.operation;
+  if (attributes.usage !== undefined) {
+    result['gen_ai.usage.input_tokens'] = attributes.usage.inputTokens;
+    result['gen_ai.usage.output_tokens'] = attributes.usage.outputTokens;
+  }
+  if (attributes.cache !== undefined) result['switchyard.cache'] = attributes.cache;
+  if (attributes.layer !== undefined) result['switchyard.cache.layer'] = attributes.layer;
+  if (attributes.outcome !== undefined) result['switchyard.cache.outcome'] = attributes.outcome;
+  if (attributes.attempt !== undefined) result['switchyard.attempt'] = attributes.attempt;
+  if (attributes.route !== undefined) result['http.route'] = attributes.route;
+  if (attributes.method !== undefined) result['http.request.method'] = attributes.method;
+  if (attributes.statusCode !== undefined) result['http.response.status_code'] = attributes.statusCode;
+  if (typeof attributes.cost === 'number') result['switchyard.cost_usd'] = attributes.cost;
+  return result;
+}

@@ -1,0 +1,164 @@
+import type { DriverCallOptions } from '../../spec/driver.js';
+import { SwitchyardError } from '../../spec/errors.js';
+import type { ContentPart, Message } from '../../spec/messages.js';
+import type { CallWarning } from '../../spec/response.js';
+
+/** An OpenAI chat message as sent on the wire. */
+export type OpenAIMessage =
+  | { role: 'system' | 'developer'; content: string }
+  | { role: 'user'; content: string | OpenAIContentPart[] }
+  | {
+      role: 'assistant';
+      content: string | null;
+      tool_calls?: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>;
+    }
+  | { role: 'tool'; tool_call_id: string; content: string };
+
+/** A user content part on the wire. */
+export type OpenAIContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; image_url: { url: string } };
+
+/** A converted request body plus warnings for settings the model cannot honour. */
+export interface OpenAIChatBody {
+  body: Record<string, unknown>;
+  warnings: CallWarning[];
+}
+
+/**
+ * True for reasoning models (o1, o3, o4-mini, gpt-5 but not gpt-5-chat):
+ * they take `max_completion_tokens` and reject `temperature`/`top_p`.
+ */
+export function isOpenAIReasoningModel(modelId: string): boolean {
+  return /^o\d/.test(modelId) || (/^gpt-5/.test(modelId) && !modelId.includes('chat'));
+}
+
+/**
+ * Builds the Chat Completions body from a driver call: messages, tools,
+ * toolChoice, responseFormat (json -> json_object, json_schema), stop, seed,
+ * user, temperature, topP and maxTokens (as `max_completion_tokens` for
+ * reasoning models). Streaming adds `stream_options.include_usage`.
+ */
+export function buildOpenAIChatBody(options: DriverCallOptions, stream: boolean): OpenAIChatBody {
+  const warnings: CallWarning[] = [];
+  const reasoning = isOpenAIReasoningModel(options.modelId);
+  const body: Record<string, unknown> = {
+    model: options.modelId,
+    messages: convertToOpenAIMessages(options.messages, warnings),
+  };
+
+  for (const [setting, wireName, value] of [
+    ['temperature', 'temperature', options.temperature],
+    ['topP', 'top_p', options.topP],
+  ] as const) {
+    if (value === undefined) continue;
+    if (reasoning) {
+      warnings.push({ type: 'unsupported-setting', setting, message: `${options.modelId} does not support ${setting}; it was not sent` });
+    } else {
+      body[wireName] = value;
+    }
+  }
+  if (options.maxTokens !== undefined) body[reasoning ? 'max_completion_tokens' : 'max_tokens'] = options.maxTokens;
+  if (options.stop !== undefined && options.stop.length > 0) body.stop = options.stop;
+  if (options.seed !== undefined) body.seed = options.seed;
+  if (options.user !== undefined) body.user = options.user;
+
+  if (options.tools !== undefined && options.tools.length > 0) {
+    body.tools = options.tools.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(tool.description !== undefined ? { description: tool.description } : {}),
+        parameters: tool.parameters,
+      },
+    }));
+  }
+  if (options.toolChoice !== undefined) {
+    body.tool_choice =
+      typeof options.toolChoice === 'string'
+        ? options.toolChoice
+        : { type: 'function', function: { name: options.toolChoice.name } };
+  }
+
+  const format = options.responseFormat;
+  if (format?.type === 'json') body.response_format = { type: 'json_object' };
+  if (format?.type === 'json_schema') {
+    body.response_format = {
+      type: 'json_schema',
+      json_schema: {
+        name: format.name ?? 'response',
+        schema: format.schema,
+        ...(format.strict !== undefined ? { strict: format.strict } : {}),
+      },
+    };
+  }
+
+  if (stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  return { body, warnings };
+}
+
+/**
+ * Converts spec messages to OpenAI messages: image parts to `image_url`
+ * (base64 data as a data: URL), assistant `toolCalls` to `tool_calls`, tool
+ * messages to `tool_call_id`. System, assistant and tool content must be text;
+ * images there are dropped with a warning.
+ */
+export function convertToOpenAIMessages(messages: Message[], warnings: CallWarning[] = []): OpenAIMessage[] {
+  return messages.map((message, index): OpenAIMessage => {
+    switch (message.role) {
+      case 'system':
+        return { role: 'system', content: textOf(message.content, index, warnings) };
+      case 'user':
+        return {
+          role: 'user',
+          content: typeof message.content === 'string' ? message.content : message.content.map((part) => toUserPart(part, index)),
+        };
+      case 'assistant': {
+        const content = message.content === null ? null : textOf(message.content, index, warnings);
+        const toolCalls = message.toolCalls ?? [];
+        return {
+          role: 'assistant',
+          content: content === '' && toolCalls.length > 0 ? null : content,
+          ...(toolCalls.length > 0
+            ? {
+                tool_calls: toolCalls.map((call) => ({
+                  id: call.id,
+                  type: 'function' as const,
+                  function: { name: call.name, arguments: call.arguments },
+                })),
+              }
+            : {}),
+        };
+      }
+      case 'tool':
+        return { role: 'tool', tool_call_id: message.toolCallId, content: textOf(message.content, index, warnings) };
+    }
+  });
+}
+
+function toUserPart(part: ContentPart, index: number): OpenAIContentPart {
+  if (part.type === 'text') return { type: 'text', text: part.text };
+  if (part.url !== undefined) return { type: 'image_url', image_url: { url: part.url } };
+  if (part.data !== undefined) {
+    return { type: 'image_url', image_url: { url: `data:${part.mediaType ?? 'image/png'};base64,${part.data}` } };
+  }
+  throw new SwitchyardError({
+    code: 'invalid_request',
+    message: `messages[${index}]: an image part needs a url or data`,
+    param: `messages[${index}].content`,
+  });
+}
+
+function textOf(content: string | ContentPart[], index: number, warnings: CallWarning[]): string {
+  if (typeof content === 'string') return content;
+  if (content.some((part) => part.type !== 'text')) {
+    warnings.push({ type: 'other', message: `messages[${index}]: image parts are only sent in user messages; dropped` });
+  }
+  return content
+    .filter((part): part is Extract<ContentPart, { type: 'text' }> => part.type === 'text')
+    .map((part) => part.text)
+    .join('');
+}

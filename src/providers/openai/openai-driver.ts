@@ -1,0 +1,221 @@
+import { mapTransportError, requestJson, requestStream, waitForSocketRelease, type HttpCallOptions } from '../../core/http.js';
+import { parseJson } from '../../core/safe-json.js';
+import { readServerSentEvents } from '../../core/sse.js';
+import { validateResponse } from '../../core/validate-response.js';
+import type {
+  DriverCallOptions,
+  DriverEmbedOptions,
+  DriverEmbedResult,
+  DriverGenerateResult,
+  DriverModel,
+  DriverV1,
+  PoolStats,
+} from '../../spec/driver.js';
+import { SwitchyardError } from '../../spec/errors.js';
+import type { ToolCall } from '../../spec/messages.js';
+import type { FinishReason, Usage } from '../../spec/response.js';
+import type { StreamPart } from '../../spec/stream.js';
+import {
+  openAIChatChunkSchema,
+  openAIChatResponseSchema,
+  openAIEmbeddingResponseSchema,
+  openAIModelListSchema,
+  type OpenAIChatChunk,
+  type OpenAIUsage,
+} from './openai-api.js';
+import { buildOpenAIChatBody } from './convert-to-openai-messages.js';
+import { fromErrorValue, mapOpenAIError, mapOpenAIStreamError } from './openai-error.js';
+import { resolveOpenAISettings, type OpenAIDriverSettings } from './openai-options.js';
+import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
+
+/** The OpenAI driver: every optional capability of DriverV1 is present. */
+export type OpenAIDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolStats' | 'close'>>;
+
+/**
+ * Creates a driver for OpenAI's Chat Completions, Models and Embeddings APIs,
+ * also used for OpenAI-compatible providers (xAI, Groq, vLLM...) by setting
+ * `provider`, `baseURL` and the key. Requests go over the injected (or owned)
+ * transport; the key is read at each request. No retries here: callers wrap
+ * calls in withRetry.
+ */
+export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAIDriver {
+  const resolved = resolveOpenAISettings(settings);
+  const { provider, baseURL, transport } = resolved;
+
+  /** Options for one HTTP call; the key is read now and redacted from any error. */
+  function call(path: string, context: string, body: unknown, signal?: AbortSignal, requestId?: string): HttpCallOptions {
+    const apiKey = resolved.resolveApiKey();
+    return {
+      dispatcher: transport.dispatcher(),
+      url: `${baseURL}${path}`,
+      headers: {
+        ...resolved.headers,
+        ...(apiKey !== undefined ? { authorization: `Bearer ${apiKey}` } : {}),
+        ...(requestId !== undefined ? { 'x-client-request-id': requestId } : {}),
+      },
+      body,
+      signal,
+      provider,
+      context,
+      mapError: (response) => mapOpenAIError(response, { provider, secrets: [apiKey] }),
+    };
+  }
+
+  async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
+    const { body, warnings } = buildOpenAIChatBody(options, false);
+    const response = await requestJson(call('/chat/completions', 'chat completion', body, options.signal, options.requestId));
+    const completion = validateResponse(openAIChatResponseSchema, response.value, `${provider} chat completion`, provider);
+    const choice = completion.choices[0];
+    return {
+      id: completion.id ?? '',
+      modelId: completion.model ?? options.modelId,
+      content: choice.message.content ?? choice.message.refusal ?? '',
+      toolCalls: (choice.message.tool_calls ?? []).map((toolCall) => ({
+        id: toolCall.id,
+        name: toolCall.function.name,
+        arguments: toolCall.function.arguments ?? '',
+      })),
+      finishReason: mapOpenAIFinishReason(choice.finish_reason),
+      usage: toUsage(completion.usage),
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
+  }
+
+  async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
+    const { body } = buildOpenAIChatBody(options, true);
+    const context = 'chat stream';
+    const response = await requestStream(call('/chat/completions', context, body, options.signal, options.requestId));
+    const state = createStreamState();
+    try {
+      for await (const event of readServerSentEvents(response.body, { signal: options.signal, context: `${provider} ${context}`, provider })) {
+        if (state.done) continue; // drain to the end so the socket is reused
+        if (event.data === '[DONE]') {
+          state.done = true;
+          continue;
+        }
+        const value = parseJson(event.data, `${provider} ${context} event`, provider);
+        const streamError = isErrorEvent(value) ? fromErrorValue(value) : undefined;
+        if (streamError) throw mapOpenAIStreamError(streamError, { provider });
+        const chunk = validateResponse(openAIChatChunkSchema, value, `${provider} ${context} chunk`, provider);
+        yield* state.accept(chunk);
+      }
+    } catch (error) {
+      throw mapTransportError(error, { provider, context, signal: options.signal });
+    }
+    if (!state.done && state.finishReason === undefined) {
+      throw new SwitchyardError({
+        code: 'invalid_response',
+        message: `${provider} ${context} ended before a finish reason or [DONE]`,
+        provider,
+        isRetryable: true,
+      });
+    }
+    await waitForSocketRelease();
+    yield state.finish();
+  }
+
+  async function listModels(options: { signal?: AbortSignal } = {}): Promise<DriverModel[]> {
+    const response = await requestJson({ ...call('/models', 'model list', undefined, options.signal), method: 'GET' });
+    const list = validateResponse(openAIModelListSchema, response.value, `${provider} model list`, provider);
+    return list.data.map((model) => ({
+      modelId: model.id,
+      ...(model.owned_by != null ? { ownedBy: model.owned_by } : {}),
+      ...(model.created != null ? { createdAt: model.created } : {}),
+      ...((model.context_length ?? model.context_window) != null
+        ? { contextLength: (model.context_length ?? model.context_window)! }
+        : {}),
+    }));
+  }
+
+  async function doEmbed(options: DriverEmbedOptions): Promise<DriverEmbedResult> {
+    const body = {
+      model: options.modelId,
+      input: options.input,
+      encoding_format: 'float',
+      ...(options.dimensions !== undefined ? { dimensions: options.dimensions } : {}),
+    };
+    const response = await requestJson(call('/embeddings', 'embeddings', body, options.signal));
+    const result = validateResponse(openAIEmbeddingResponseSchema, response.value, `${provider} embeddings`, provider);
+    if (result.data.length !== options.input.length) {
+      throw new SwitchyardError({
+        code: 'invalid_response',
+        message: `${provider} embeddings: expected ${options.input.length} vectors, got ${result.data.length}`,
+        provider,
+      });
+    }
+    const ordered = [...result.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    const inputTokens = result.usage?.prompt_tokens ?? 0;
+    return {
+      embeddings: ordered.map((item) => item.embedding),
+      usage: { inputTokens, outputTokens: 0, totalTokens: result.usage?.total_tokens ?? inputTokens },
+    };
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider,
+    doGenerate,
+    doStream,
+    listModels,
+    doEmbed,
+    poolStats: (): PoolStats => transport.stats(),
+    close: () => transport.close(),
+  };
+}
+
+/** Accumulates a stream: text and tool-call deltas out, finish reason, usage and whole tool calls kept. */
+function createStreamState() {
+  const toolCalls = new Map<number, ToolCall>();
+  let id: string | undefined;
+  let usage: Usage | undefined;
+  const state = {
+    done: false,
+    finishReason: undefined as FinishReason | undefined,
+    *accept(chunk: OpenAIChatChunk): Generator<StreamPart, void, undefined> {
+      id ??= chunk.id ?? undefined;
+      if (chunk.usage) usage = toUsage(chunk.usage);
+      for (const choice of chunk.choices ?? []) {
+        if ((choice.index ?? 0) !== 0) continue; // only the first choice is surfaced (n > 1 is not requested)
+        const delta = choice.delta;
+        if (delta?.content) yield { type: 'text-delta', text: delta.content };
+        for (const toolDelta of delta?.tool_calls ?? []) {
+          const argumentsDelta = toolDelta.function?.arguments ?? '';
+          const known = toolCalls.get(toolDelta.index);
+          if (known) {
+            known.arguments += argumentsDelta;
+            if (argumentsDelta) yield { type: 'tool-call-delta', index: toolDelta.index, id: known.id, argumentsDelta };
+            continue;
+          }
+          const call: ToolCall = {
+            id: toolDelta.id ?? `call_${toolDelta.index}`,
+            name: toolDelta.function?.name ?? '',
+            arguments: argumentsDelta,
+          };
+          toolCalls.set(toolDelta.index, call);
+          yield { type: 'tool-call-delta', index: toolDelta.index, id: call.id, name: call.name, argumentsDelta };
+        }
+        if (choice.finish_reason) state.finishReason = mapOpenAIFinishReason(choice.finish_reason);
+      }
+    },
+    finish(): StreamPart {
+      return {
+        type: 'finish',
+        finishReason: state.finishReason ?? 'other',
+        usage: usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+        ...(id !== undefined ? { id } : {}),
+        toolCalls: [...toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call),
+      };
+    },
+  };
+  return state;
+}
+
+function isErrorEvent(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'error' in value;
+}
+
+function toUsage(usage: OpenAIUsage | null | undefined): Usage {
+  const inputTokens = usage?.prompt_tokens ?? 0;
+  const outputTokens = usage?.completion_tokens ?? 0;
+  return { inputTokens, outputTokens, totalTokens: usage?.total_tokens ?? inputTokens + outputTokens };
+}

@@ -1,0 +1,123 @@
+import type { UpstreamErrorResponse } from '../../core/http.js';
+import { isRetryableStatus } from '../../core/retry.js';
+import { parseRetryAfter, readHeader } from '../../core/retry-after.js';
+import { parseJson, quote } from '../../core/safe-json.js';
+import { SwitchyardError, type ErrorCode } from '../../spec/errors.js';
+import { openAIErrorBodySchema } from './openai-api.js';
+
+/** The fields of an OpenAI error body, when the upstream sent one. */
+export interface OpenAIErrorDetails {
+  message?: string;
+  type?: string;
+  code?: string;
+  param?: string;
+}
+
+/** Context for mapping: the provider name, and values that must never appear in a message (API keys). */
+export interface OpenAIErrorContext {
+  provider: string;
+  secrets?: Array<string | undefined>;
+}
+
+/**
+ * Maps a non-2xx OpenAI (or OpenAI-compatible) response to a SwitchyardError:
+ * 400/422 invalid_request, 401 authentication_failed, 403 permission_denied,
+ * 404 model_not_found (when the body's code says so) or not_found, 408
+ * request_timeout, 409 conflict, 413 payload_too_large, 429 rate_limited
+ * (with retryAfterMs; `insufficient_quota` is not retryable), 503
+ * upstream_unavailable, other 5xx upstream_error. Retryable per
+ * isRetryableStatus, unless the server's `x-should-retry` header says otherwise.
+ * The message names the provider and quotes the upstream message, with secrets redacted.
+ */
+export function mapOpenAIError(response: UpstreamErrorResponse, context: OpenAIErrorContext): SwitchyardError {
+  const details = readOpenAIErrorDetails(response.bodyText);
+  const code = errorCodeFor(response.status, details);
+  const upstreamMessage = details?.message ?? (response.bodyText.trim() ? quote(response.bodyText.trim(), 200) : 'no details');
+  let isRetryable = isRetryableStatus(response.status) && details?.code !== 'insufficient_quota';
+  const shouldRetry = readHeader(response.headers, 'x-should-retry');
+  if (shouldRetry === 'true') isRetryable = true;
+  if (shouldRetry === 'false') isRetryable = false;
+
+  return new SwitchyardError({
+    code,
+    message: redact(`${context.provider} returned ${response.status}: ${upstreamMessage}`, context.secrets),
+    status: response.status,
+    provider: context.provider,
+    isRetryable,
+    retryAfterMs: parseRetryAfter(response.headers),
+    param: details?.param,
+  });
+}
+
+/** Reads `{ error: { message, type, code, param } }` from an error body, or undefined if it is not one. */
+export function readOpenAIErrorDetails(bodyText: string): OpenAIErrorDetails | undefined {
+  try {
+    return fromErrorValue(parseJson(bodyText, 'error body'));
+  } catch {
+    // Error bodies are best-effort: a non-JSON body (an HTML proxy page) is quoted instead.
+    return undefined;
+  }
+}
+
+/** The same, for an already-parsed value (a mid-stream `{ error }` event). */
+export function fromErrorValue(value: unknown): OpenAIErrorDetails | undefined {
+  const parsed = openAIErrorBodySchema.safeParse(value);
+  if (!parsed.success) return undefined;
+  const { message, type, code, param } = parsed.data.error;
+  return {
+    message: message ?? undefined,
+    type: type ?? undefined,
+    code: code === null || code === undefined ? undefined : String(code),
+    param: param ?? undefined,
+  };
+}
+
+/**
+ * Maps an `{ error }` event received inside a 200 stream: `rate_limited` when
+ * its code says so, else `upstream_error`; retryable for rate limits and server errors.
+ */
+export function mapOpenAIStreamError(details: OpenAIErrorDetails, context: OpenAIErrorContext): SwitchyardError {
+  const rateLimited = details.code === 'rate_limit_exceeded' || details.type === 'rate_limit_error';
+  return new SwitchyardError({
+    code: rateLimited ? 'rate_limited' : 'upstream_error',
+    message: redact(`${context.provider} stream error: ${details.message ?? details.type ?? 'no details'}`, context.secrets),
+    provider: context.provider,
+    isRetryable: rateLimited || details.type === 'server_error',
+    param: details.param,
+  });
+}
+
+function errorCodeFor(status: number, details: OpenAIErrorDetails | undefined): ErrorCode {
+  switch (status) {
+    case 400:
+    case 422:
+      return 'invalid_request';
+    case 401:
+      return 'authentication_failed';
+    case 403:
+      return 'permission_denied';
+    case 404:
+      return details?.code === 'model_not_found' ? 'model_not_found' : 'not_found';
+    case 408:
+      return 'request_timeout';
+    case 409:
+      return 'conflict';
+    case 413:
+      return 'payload_too_large';
+    case 429:
+      return 'rate_limited';
+    case 503:
+      return 'upstream_unavailable';
+    default:
+      return status >= 500 ? 'upstream_error' : 'invalid_request';
+  }
+}
+
+/** Replaces every secret (of 8+ characters) in `text` with `[redacted]`. */
+export function redact(text: string, secrets: Array<string | undefined> = []): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 8) result = result.split(secret).join('[redacted]');
+  }
+  return result;
+}

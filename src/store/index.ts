@@ -1,0 +1,3 @@
+export * from './database.js';
+export * from './database-schema.js';
+export * from './migrations.js';

@@ -1,0 +1,97 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { SwitchyardError } from '../spec/errors.js';
+
+/*
+ * One set of migrations for SQLite and PostgreSQL. Only portable column types
+ * are used: text, integer, bigint (epoch ms), double precision; booleans are
+ * integers 0/1 and JSON is text.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_provider_models': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('provider_models')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('provider', 'text', (column) => column.notNull())
+        .addColumn('model_id', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('capabilities', 'text', (column) => column.notNull().defaultTo('[]'))
+        .addColumn('context_length', 'integer')
+        .addColumn('input_price_per_million', 'double precision')
+        .addColumn('output_price_per_million', 'double precision')
+        .addColumn('is_active', 'integer', (column) => column.notNull().defaultTo(1))
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .addColumn('updated_at', 'bigint', (column) => column.notNull())
+        .addUniqueConstraint('provider_models_provider_model_id_unique', ['provider', 'model_id'])
+        .execute();
+      await db.schema
+        .createIndex('provider_models_provider_is_active_index')
+        .on('provider_models')
+        .columns(['provider', 'is_active'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('provider_models').execute();
+    },
+  },
+  '0002_cache_entries': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('cache_entries')
+        .addColumn('key', 'text', (column) => column.primaryKey())
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('value', 'text', (column) => column.notNull())
+        .addColumn('size_bytes', 'integer', (column) => column.notNull())
+        .addColumn('expires_at', 'bigint', (column) => column.notNull())
+        .addColumn('created_at', 'bigint', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('cache_entries_expires_at_index').on('cache_entries').column('expires_at').execute();
+      await db.schema.createIndex('cache_entries_namespace_index').on('cache_entries').column('namespace').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('cache_entries').execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = {
+  async getMigrations() {
+    return MIGRATIONS;
+  },
+};
+
+/** Options for {@link migrateToLatest}. */
+export interface MigrateOptions {
+  /** PostgreSQL schema holding the tables and the migration bookkeeping; created when missing. */
+  schema?: string;
+}
+
+/**
+ * Brings the database to the latest schema. Idempotent; on PostgreSQL the
+ * Kysely migrator takes an advisory lock, so two processes starting at once
+ * run each migration exactly once. Returns the names of migrations applied now.
+ */
+export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<string[]> {
+  if (options.schema !== undefined) {
+    // Tables are created unqualified and land in the connection's search_path.
+    await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db).catch(async (error: unknown) => {
+      // Two processes creating the same schema at once: the loser sees a unique violation.
+      const exists = await sql<{ found: number }>`select 1 as found from information_schema.schemata where schema_name = ${options.schema}`.execute(db);
+      if (exists.rows.length === 0) throw error;
+    });
+  }
+  const migrator = new Migrator({
+    db,
+    provider,
+    ...(options.schema !== undefined ? { migrationTableSchema: options.schema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    throw new SwitchyardError({
+      code: 'internal_error',
+      message: `Database migration failed: ${error instanceof Error ? error.message : String(error)}`,
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
