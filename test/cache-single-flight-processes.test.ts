@@ -24,7 +24,7 @@ beforeAll(async () => {
   upstream = createServer((_request, response) => {
     upstreamRequests += 1;
     const answer = JSON.stringify({ answer: `computed #${upstreamRequests}` });
-    setTimeout(() => response.end(answer), 300);
+    setTimeout(() => response.end(answer), 500);
   });
   upstream.listen(0, '127.0.0.1');
   await once(upstream, 'listening');

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startGateway } from '../gateway/start-gateway.js';
 
 interface ServeOptions {
   port?: string;
@@ -18,6 +17,8 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: ServeOptions) => {
       const port = options.port === undefined ? undefined : Number(options.port);
       if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65_536)) throw new Error(`--port must be a port number, got "${options.port}"`);
+      // Loaded here so that other commands do not pay for the server's modules at start-up.
+      const { startGateway } = await import('../gateway/start-gateway.js');
       await startGateway({ port, host: options.host, configFile: options.config, handleSignals: true });
     });
 }

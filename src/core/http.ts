@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
 import { SwitchyardError } from '../spec/errors.js';
-import { parseJson } from './safe-json.js';
+import { parseJson, quote } from './safe-json.js';
 
 /** A non-2xx upstream response, handed to the provider's error mapper. */
 export interface UpstreamErrorResponse {
@@ -77,6 +77,18 @@ export async function requestJson(options: HttpCallOptions): Promise<JsonRespons
  */
 export async function requestStream(options: HttpCallOptions): Promise<StreamResponse> {
   const response = await send(options, 'text/event-stream');
+  const contentType = String(response.headers['content-type'] ?? '');
+  if (/application\/json/i.test(contentType)) {
+    // A JSON document where a stream was asked for (a proxy's error page, a server ignoring `stream`).
+    const text = await readLimited(response.body, ERROR_BODY_LIMIT).catch((error: unknown) => {
+      throw mapTransportError(error, options);
+    });
+    throw new SwitchyardError({
+      code: 'invalid_response',
+      message: `${options.provider} ${options.context}: expected a stream but got JSON: ${quote(text)}`,
+      provider: options.provider,
+    });
+  }
   return { status: response.statusCode, headers: response.headers, body: response.body };
 }
 

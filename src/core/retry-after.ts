@@ -29,7 +29,8 @@ export function parseRetryAfter(headers: HeaderSource, now: number = Date.now())
   if (retryAfter === undefined) return undefined;
   const seconds = parseNonNegativeNumber(retryAfter);
   if (seconds !== undefined) return Math.round(seconds * 1000);
-  const date = Date.parse(retryAfter);
+  // An HTTP date names the weekday and month; Date.parse alone would read "-3" as a year.
+  const date = /[a-z]{3}/i.test(retryAfter) ? Date.parse(retryAfter) : Number.NaN;
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
 }

@@ -58,9 +58,7 @@ export async function* readServerSentEvents(
     if (failure) throw failure;
     while (queue.length > 0) yield queue.shift()!;
   }
-  parser.reset({ consume: true });
-  if (failure) throw failure;
-  while (queue.length > 0) yield queue.shift()!;
+  // As the SSE spec says, an event cut off before its blank line is discarded.
 }
 
 /**

@@ -50,7 +50,7 @@ export function createLogger(options: LoggerOptions): SwitchyardLogger {
   const level = options.level ?? DEFAULT_LOG_LEVELS[options.profile];
   const sanitizeOptions = { includeContent };
   const destination = options.destination ?? pino.destination({ dest: 2, sync: true });
-  return pino(
+  const logger = pino(
     {
       name: options.name ?? 'switchyard',
       level,
@@ -62,6 +62,8 @@ export function createLogger(options: LoggerOptions): SwitchyardLogger {
         log: (object) => sanitizeForLog(object, sanitizeOptions) as Record<string, unknown>,
       },
       serializers: {
+        // Errors were already turned into safe objects by the log formatter.
+        err: (value: unknown) => value,
         // The message itself: scrub credential-shaped text that a caller interpolated.
         msg: (message: unknown) => (typeof message === 'string' ? scrubSecrets(message) : message),
       },
@@ -85,6 +87,13 @@ export function createLogger(options: LoggerOptions): SwitchyardLogger {
     },
     destination,
   );
+  // pino formats only the root's bindings; children (created with Object.create, so they
+  // inherit this override) get theirs sanitized here.
+  const originalChild = logger.child;
+  logger.child = function child(this: Logger, bindings, childOptions) {
+    return originalChild.call(this, sanitizeForLog(bindings, sanitizeOptions) as typeof bindings, childOptions);
+  } as typeof logger.child;
+  return logger;
 }
 
 /** A destination that keeps each JSON line in memory: for tests and the CLI's captured output. */

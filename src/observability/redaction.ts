@@ -57,6 +57,8 @@ const SECRET_VALUE_PATTERNS: RegExp[] = [
   /\bAIza[A-Za-z0-9_-]{20,}/g,
   /\bgsk_[A-Za-z0-9]{8,}/g,
   /\b((?:api[-_]?key|key|token|access_token)=)[^&\s"']{6,}/gi,
+  // `"api_key": "..."`, `apiKey: ...`, `password=...` inside serialized bodies or messages.
+  /((?:["']?)(?:[a-z0-9_-]*(?:api[-_]?key|secret|password|authorization|access[-_]?token))["']?\s*[:=]\s*["']?)[^"'\s,&}]{4,}/gi,
 ];
 
 /** True when a field of this name holds a secret (authorization, x-api-key, apiKey, api_key, *Secret ...). */

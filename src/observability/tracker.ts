@@ -1,12 +1,13 @@
 import { getHeapStatistics } from 'node:v8';
 import { performance } from 'node:perf_hooks';
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { context, trace, type Span } from '@opentelemetry/api';
 import { SwitchyardError, type ErrorCode } from '../spec/index.js';
 import type { CacheOutcome, FallbackEvent, RetryEvent, SwitchyardEvents } from './events.js';
 import type { SwitchyardLogger } from './logger.js';
 import type { SwitchyardMetrics } from './metrics.js';
 import type { ResourceMonitor } from './resource-monitor.js';
 import type { StatsSnapshot, SummaryStore } from './summary-store.js';
+import { endOperationSpan, startOperationSpan } from './tracing.js';
 import {
   TrackedOperation,
   type OperationSink,
@@ -68,13 +69,6 @@ export interface TrackerOptions {
   includeContent?: boolean;
 }
 
-const SPAN_KINDS: Record<TrackKind, SpanKind> = {
-  request: SpanKind.INTERNAL,
-  upstream: SpanKind.CLIENT,
-  cache: SpanKind.CLIENT,
-  gateway: SpanKind.SERVER,
-};
-
 // Codes that mean the caller asked for something wrong, logged at info; the rest warn (internal_error: error).
 const CALLER_FAULT_CODES = new Set<ErrorCode>([
   'invalid_request',
@@ -135,7 +129,7 @@ export function createTracker(options: TrackerOptions): Tracker {
           finishGateway(operation as TrackedOperation<'gateway'>, result, error);
           break;
       }
-      if (operation.span !== undefined) endSpan(operation.span, operation, result, error);
+      if (operation.span !== undefined) endOperationSpan(operation.span, operation, result, error, includeContent);
       return result;
     },
   };
@@ -230,7 +224,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       // The request-level failure (after retries) warns; one attempt failing is information.
       if (logger.isLevelEnabled('info')) logger.info({ ...attributes, durationMs: result.durationMs, code: result.code, err: error }, 'upstream call failed');
     } else if (logger.isLevelEnabled('debug')) {
-      logger.debug({ ...attributes, ...result }, 'upstream call finished');
+      logger.debug({ ...attributes, durationMs: result.durationMs, timeToFirstTokenMs: result.timeToFirstTokenMs }, 'upstream call finished');
     }
   }
 
@@ -279,20 +273,6 @@ export function createTracker(options: TrackerOptions): Tracker {
     }
   }
 
-  function endSpan(span: Span, operation: TrackedOperation<TrackKind>, result: TrackResult, error: unknown): void {
-    if (span.isRecording()) {
-      span.setAttributes(spanAttributes(operation));
-      span.setAttribute('switchyard.duration_ms', result.durationMs);
-      if (result.heapDeltaBytes !== undefined) span.setAttribute('switchyard.heap_delta_bytes', result.heapDeltaBytes);
-      if (result.status === 'error') {
-        span.setAttribute('error.type', result.code ?? 'internal_error');
-        const message = includeContent && error instanceof Error ? error.message : result.code;
-        span.setStatus({ code: SpanStatusCode.ERROR, message });
-      }
-    }
-    span.end();
-  }
-
   function start<K extends TrackKind>(kind: K, attributes: TrackAttributeMap[K], trackOptions?: TrackOptions): TrackHandle<K> {
     const parent = trackOptions?.parent instanceof TrackedOperation ? trackOptions.parent : undefined;
     let span: Span | undefined;
@@ -302,8 +282,7 @@ export function createTracker(options: TrackerOptions): Tracker {
         monitorStarted = true;
         monitor.start();
       }
-      const parentContext: Context = parent?.span !== undefined ? trace.setSpan(context.active(), parent.span) : context.active();
-      span = tracer.startSpan(spanName(kind, attributes), { kind: SPAN_KINDS[kind] }, parentContext);
+      span = startOperationSpan(tracer, kind, attributes, parent?.span);
       if (kind !== 'cache') metrics.inFlight(kind as 'request' | 'upstream' | 'gateway', 1);
       if (kind === 'request') summary.inFlight(1);
       if (kind === 'upstream') monitor?.recordProviderCall();
@@ -374,49 +353,3 @@ function hasProvider(error: unknown): boolean {
   return SwitchyardError.is(error) && error.provider !== undefined;
 }
 
-function spanName(kind: TrackKind, attributes: TrackAttributeMap[TrackKind]): string {
-  if (kind === 'gateway') {
-    const gateway = attributes as TrackAttributeMap['gateway'];
-    return `${gateway.method} ${gateway.route}`;
-  }
-  return `switchyard.${kind} ${(attributes as { operation: string }).operation}`;
-}
-
-/** Every kind's attributes, loosely: for reading whichever are present. */
-interface AnyAttributes {
-  requestId?: string;
-  provider?: string;
-  model?: string;
-  operation?: string;
-  usage?: { inputTokens: number; outputTokens: number };
-  cache?: string;
-  layer?: string;
-  outcome?: string;
-  attempt?: number;
-  route?: string;
-  method?: string;
-  statusCode?: number;
-  cost?: number | null;
-}
-
-function spanAttributes(operation: TrackedOperation<TrackKind>): Attributes {
-  const attributes = operation.attributes as AnyAttributes;
-  const result: Attributes = { 'switchyard.kind': operation.kind };
-  if (attributes.requestId !== undefined) result['switchyard.request_id'] = attributes.requestId;
-  if (attributes.provider !== undefined) result['gen_ai.system'] = attributes.provider;
-  if (attributes.model !== undefined) result['gen_ai.request.model'] = attributes.model;
-  if (attributes.operation !== undefined) result['gen_ai.operation.name'] = attributes.operation;
-  if (attributes.usage !== undefined) {
-    result['gen_ai.usage.input_tokens'] = attributes.usage.inputTokens;
-    result['gen_ai.usage.output_tokens'] = attributes.usage.outputTokens;
-  }
-  if (attributes.cache !== undefined) result['switchyard.cache'] = attributes.cache;
-  if (attributes.layer !== undefined) result['switchyard.cache.layer'] = attributes.layer;
-  if (attributes.outcome !== undefined) result['switchyard.cache.outcome'] = attributes.outcome;
-  if (attributes.attempt !== undefined) result['switchyard.attempt'] = attributes.attempt;
-  if (attributes.route !== undefined) result['http.route'] = attributes.route;
-  if (attributes.method !== undefined) result['http.request.method'] = attributes.method;
-  if (attributes.statusCode !== undefined) result['http.response.status_code'] = attributes.statusCode;
-  if (typeof attributes.cost === 'number') result['switchyard.cost_usd'] = attributes.cost;
-  return result;
-}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { GenerationSettings } from '../spec/request.js';
+import { canonicalResponseRequest, responseCacheKey, type ResponseCacheKeyInput } from './response-cache-key.js';
+
+const weatherTool = {
+  name: 'get_weather',
+  description: 'Weather for a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string' } }, required: ['city'] },
+};
+
+function input(settings: Partial<GenerationSettings> = {}, extra: Partial<ResponseCacheKeyInput> = {}): ResponseCacheKeyInput {
+  return {
+    provider: 'openai',
+    modelId: 'gpt-4o-mini',
+    settings: {
+      messages: [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'user', content: 'Weather in Paris?' },
+      ],
+      temperature: 0,
+      ...settings,
+    },
+    ...extra,
+  };
+}
+
+describe('responseCacheKey', () => {
+  it('is a namespaced SHA-256 and stable', () => {
+    const key = responseCacheKey(input());
+    expect(key).toMatch(/^response:[0-9a-f]{64}$/);
+    expect(responseCacheKey(input())).toBe(key);
+  });
+
+  it.each<[string, ResponseCacheKeyInput]>([
+    ['system prompt', input({ messages: [{ role: 'system', content: 'You are verbose.' }, { role: 'user', content: 'Weather in Paris?' }] })],
+    ['tools', input({ tools: [weatherTool] })],
+    ['tool choice', input({ tools: [weatherTool], toolChoice: 'required' })],
+    ['tenant', input({}, { tenant: 'acme' })],
+    ['provider', input({}, { provider: 'azure' })],
+    ['model', input({}, { modelId: 'gpt-4o' })],
+    ['temperature', input({ temperature: 0.2 })],
+    ['top_p', input({ topP: 0.5 })],
+    ['max tokens', input({ maxTokens: 10 })],
+    ['stop', input({ stop: ['\n'] })],
+    ['seed', input({ seed: 7 })],
+    ['response format', input({ responseFormat: { type: 'json' } })],
+    ['a tool result', input({ messages: [{ role: 'user', content: 'x' }, { role: 'tool', content: '21C', toolCallId: 'call_1' }] })],
+  ])('changes when only the %s changes', (_label, changed) => {
+    expect(responseCacheKey(changed)).not.toBe(responseCacheKey(input()));
+  });
+
+  it('differs between tool choices and between tool-call ids', () => {
+    const named = responseCacheKey(input({ tools: [weatherTool], toolChoice: { name: 'get_weather' } }));
+    const none = responseCacheKey(input({ tools: [weatherTool], toolChoice: 'none' }));
+    expect(named).not.toBe(none);
+    const call = (id: string) =>
+      input({ messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: null, toolCalls: [{ id, name: 'f', arguments: '{}' }] }] });
+    expect(responseCacheKey(call('a'))).not.toBe(responseCacheKey(call('b')));
+  });
+
+  it('ignores JSON key order, in the request and inside tool schemas', () => {
+    const reordered = JSON.parse(
+      '{"modelId":"gpt-4o-mini","settings":{"temperature":0,"tools":[{"parameters":{"required":["city"],"properties":{"unit":{"type":"string"},"city":{"type":"string"}},"type":"object"},"description":"Weather for a city","name":"get_weather"}],"messages":[{"content":"You are terse.","role":"system"},{"content":"Weather in Paris?","role":"user"}]},"provider":"openai"}',
+    ) as ResponseCacheKeyInput;
+    expect(responseCacheKey(reordered)).toBe(responseCacheKey(input({ tools: [weatherTool] })));
+  });
+
+  it('fills in defaults: a missing setting equals its default', () => {
+    expect(responseCacheKey(input({ temperature: undefined }))).toBe(responseCacheKey(input({ temperature: 1 })));
+    expect(responseCacheKey(input({ topP: 1 }))).toBe(responseCacheKey(input()));
+    expect(responseCacheKey(input({ tools: [weatherTool] }))).toBe(responseCacheKey(input({ tools: [weatherTool], toolChoice: 'auto' })));
+    expect(responseCacheKey(input({ tools: [] }))).toBe(responseCacheKey(input()));
+    expect(responseCacheKey(input({ stop: [] }))).toBe(responseCacheKey(input()));
+    expect(responseCacheKey(input({ responseFormat: { type: 'text' } }))).toBe(responseCacheKey(input()));
+    expect(responseCacheKey(input({}, { tenant: 'default' }))).toBe(responseCacheKey(input()));
+  });
+
+  it('leaves out what does not change the answer', () => {
+    expect(responseCacheKey(input({ user: 'end-user-1' }))).toBe(responseCacheKey(input()));
+    const request = { ...input().settings, signal: new AbortController().signal, requestId: 'r1', cache: { ttl: 5 } };
+    expect(responseCacheKey({ ...input(), settings: request })).toBe(responseCacheKey(input()));
+  });
+
+  it('treats a lone text part like a plain string', () => {
+    const parts = input({ messages: [{ role: 'system', content: [{ type: 'text', text: 'You are terse.' }] }, { role: 'user', content: 'Weather in Paris?' }] });
+    expect(responseCacheKey(parts)).toBe(responseCacheKey(input()));
+    expect(canonicalResponseRequest(parts)).toContain('"temperature":0');
+  });
+});
