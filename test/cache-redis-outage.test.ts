@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMemoryLayer } from '../src/cache/memory-layer.js';
 import { createRedisClient } from '../src/cache/redis-client.js';
 import { createRedisLayer } from '../src/cache/redis-layer.js';
-import type { RedisLike } from '../src/cache/redis-like.js';
+import { pingRedis, type RedisLike } from '../src/cache/redis-like.js';
 import { createRedisLock } from '../src/cache/redis-lock.js';
 import { createSqlLayer } from '../src/cache/sql-layer.js';
 import { createTieredCache } from '../src/cache/tiered-cache.js';
@@ -110,5 +110,17 @@ describe('Redis going away mid-run', () => {
     expect(freshProcess.stats().layers.redis).toMatchObject({ hits: 1, errors: 0 });
     // The counters only grew; nothing failed after the reconnect.
     expect(cache.stats().layers.redis!.errors + otherProcess.stats().layers.redis!.errors).toBe(errorsDuringOutage);
+  });
+});
+
+describe('pingRedis', () => {
+  it('answers quickly whether Redis is up or down', async () => {
+    const downPort = await sparePort();
+    const down = createRedisClient(`redis://127.0.0.1:${downPort}`);
+    await expect(pingRedis(down, 200)).rejects.toThrow();
+    down.destroy();
+    const up = createRedisClient(`redis://127.0.0.1:${port}`);
+    await pingRedis(up, 2_000);
+    await up.close();
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheEvent } from '../src/cache/cache-events.js';
+import { sqlCacheInventory } from '../src/cache/cache-inventory.js';
 import { createMemoryLayer } from '../src/cache/memory-layer.js';
 import { createRedisClient } from '../src/cache/redis-client.js';
 import { createRedisLayer } from '../src/cache/redis-layer.js';
@@ -136,6 +137,27 @@ describe('tiered cache', () => {
     await cache.get('t:3');
     expect(cache.stats().layers.sql).toMatchObject({ errors: 1, skipped: 2 });
     await broken.close();
+  });
+
+  it('reports what each layer holds', async () => {
+    const database = await createTestSqlite();
+    const scope = uniqueName('usage');
+    const cache = createTieredCache({
+      layers: [createMemoryLayer(), createRedisLayer({ client: redis, prefix: `${prefix}${scope}:` }), createSqlLayer({ db: database.database.db })],
+    });
+    await cache.set('response:1', 'abc', 60_000);
+    await cache.set('catalog:openai', 'defg', 60_000);
+    await cache.set('catalog:gone', 'x', 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const usage = await cache.usage();
+    expect(usage.memory).toEqual({ entries: 3, bytes: 'response:1abc'.length + 'catalog:openaidefg'.length + 'catalog:gonex'.length });
+    expect(usage.redis).toEqual({ entries: 2, bytes: null });
+    expect(usage.sql).toEqual({ entries: 3, bytes: usage.memory!.bytes });
+    expect(await sqlCacheInventory(database.database.db)).toEqual([
+      { namespace: 'catalog', entries: 2, bytes: 'catalog:openaidefg'.length + 'catalog:gonex'.length, expired: 1 },
+      { namespace: 'response', entries: 1, bytes: 'response:1abc'.length, expired: 0 },
+    ]);
+    await database.dispose();
   });
 
   it('prunes the layers that need it', async () => {

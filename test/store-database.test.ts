@@ -62,6 +62,19 @@ describe('store on sqlite files', () => {
     expect((await stat(path)).isFile()).toBe(true);
   });
 
+  it('two connections migrating one new file at once both succeed, each migration applied once', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'switchyard-race-'));
+    directories.push(directory);
+    const path = join(directory, 'race.db');
+    const first = createDatabase(path);
+    const second = createDatabase(path);
+    const [a, b] = await Promise.all([first.migrate(), second.migrate()]);
+    expect([...a, ...b].sort()).toEqual(['0001_provider_models', '0002_cache_entries']);
+    const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(first.db);
+    expect(applied.rows.map((row) => row.name)).toEqual(['0001_provider_models', '0002_cache_entries']);
+    await Promise.all([first.close(), second.close()]);
+  });
+
   it('works in memory', async () => {
     const database = createDatabase(':memory:');
     await database.migrate();

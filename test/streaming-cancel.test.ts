@@ -37,12 +37,13 @@ describe('stream cancellation releases the upstream', () => {
   });
 
   it('an AbortSignal mid-stream ends the iteration with aborted and closes the upstream within a second', async () => {
+    // Chunks 300 ms apart: the abort below lands while next() waits for the upstream.
+    server.configure({ streamChunkDelayMs: 300 });
     const controller = new AbortController();
     const iterator = driver.doStream({ ...call, signal: controller.signal })[Symbol.asyncIterator]();
     const first = await iterator.next();
     expect(first.value).toMatchObject({ type: 'text-delta', text: 'word0 ' });
 
-    server.configure({ streamChunkDelayMs: 60_000 });
     const pending = iterator.next().then(
       () => undefined,
       (error: unknown) => error,

@@ -1,10 +1,10 @@
 import type { CacheLayerName } from './cache-layer.js';
 
-/** What a cache event is about: one layer, or the cross-process lock. */
-export type CacheEventSource = CacheLayerName | 'lock';
+/** What a cache event is about: one layer, the cross-process lock, or the invalidation broadcast. */
+export type CacheEventSource = CacheLayerName | 'lock' | 'invalidation';
 
 /** The operation an event reports. */
-export type CacheOperation = 'get' | 'set' | 'delete' | 'clear' | 'prune' | 'acquire' | 'release' | 'wait';
+export type CacheOperation = 'get' | 'set' | 'delete' | 'clear' | 'prune' | 'usage' | 'acquire' | 'release' | 'wait' | 'publish' | 'subscribe' | 'receive';
 
 /** How it went. `skipped`: the layer was cooling down after an error, or the entry was too large. */
 export type CacheOutcome = 'hit' | 'miss' | 'ok' | 'error' | 'skipped';
@@ -40,6 +40,10 @@ export interface CacheStats {
   lockErrors: number;
   /** Entries not stored because they exceeded `maxEntryBytes`. */
   oversized: number;
+  /** Invalidations received from other processes (applied to the memory layer). */
+  invalidationsReceived: number;
+  /** Invalidation publishes or subscriptions that failed (Redis down). */
+  invalidationErrors: number;
 }
 
 /** The logger shape the cache warns through (pino's `warn(details, message)` fits). */

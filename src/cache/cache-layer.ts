@@ -25,7 +25,15 @@ export interface CacheLayer {
   clear(namespace?: string): Promise<void>;
   /** Removes expired entries; returns how many. Absent when the store expires entries itself. */
   prune?(): Promise<number>;
+  /** How much the layer holds now (for `switchyard cache stats` and the dashboard). */
+  usage?(): Promise<LayerUsage>;
   close(): Promise<void>;
+}
+
+/** What a layer holds: entries, and their bytes when the store can tell cheaply (null for Redis). */
+export interface LayerUsage {
+  entries: number;
+  bytes: number | null;
 }
 
 /** The namespace of a key: the text before the first `:`, or `default`. */

@@ -19,6 +19,10 @@ export function createDeferredLayer(name: CacheLayerName, open: () => Promise<Ca
     delete: async (key) => (await layer()).delete(key),
     clear: async (namespace) => (await layer()).clear(namespace),
     prune: async () => (await (await layer()).prune?.()) ?? 0,
+    usage: async () => {
+      const opened = await layer();
+      return opened.usage === undefined ? { entries: 0, bytes: null } : opened.usage();
+    },
     async close() {
       const opened = await opening?.catch(() => undefined);
       opening = undefined;

@@ -61,6 +61,9 @@ export function createMemoryLayer(options: MemoryLayerOptions = {}): CacheLayer 
       }
       return removed;
     },
+    async usage() {
+      return { entries: lru.size, bytes: lru.calculatedSize };
+    },
     async close() {
       lru.clear();
     },

@@ -1,5 +1,5 @@
 import { createClient } from 'redis';
-import type { RedisLike } from './redis-like.js';
+import type { RedisPubSubLike } from './redis-like.js';
 
 /** Options for {@link createRedisClient}. */
 export interface RedisClientOptions {
@@ -16,7 +16,7 @@ export interface RedisClientOptions {
  * capped, jittered backoff, and an `error` listener so a lost connection never
  * crashes the process.
  */
-export function createRedisClient(url: string, options: RedisClientOptions = {}): RedisLike {
+export function createRedisClient(url: string, options: RedisClientOptions = {}): RedisPubSubLike {
   const maxDelay = options.maxReconnectDelayMs ?? 2_000;
   const client = createClient({
     url,

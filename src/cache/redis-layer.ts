@@ -66,6 +66,13 @@ export function createRedisLayer(options: RedisLayerOptions): CacheLayer {
       // Keys without a `namespace:` part belong to `default`.
       if (namespace === 'default') await unlinkMatching(`${escapeGlob(prefix)}*`, (key) => namespaceOf(key) === 'default');
     },
+    async usage() {
+      // SCAN walks the key space in steps; meant for the CLI and the dashboard, not the hot path.
+      await open();
+      let entries = 0;
+      for await (const batch of client.scanIterator({ MATCH: `${escapeGlob(prefix)}*`, COUNT: SCAN_COUNT })) entries += (batch as string[]).length;
+      return { entries, bytes: null };
+    },
     async close() {
       if (options.ownsClient === true && client.isOpen) await client.close();
     },

@@ -22,6 +22,27 @@ export interface RedisLike {
   destroy(): void;
 }
 
+/** The pub/sub part of a node-redis client, used for cross-process cache invalidation. */
+export interface RedisPubSubLike extends RedisLike {
+  publish(channel: string, message: string): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string, channel: string) => unknown): Promise<unknown>;
+  duplicate(): RedisPubSubLike;
+}
+
+const guarded = new WeakSet<object>();
+
+/**
+ * Makes sure the client has an `error` listener: without one, node-redis
+ * emitting a connection error would crash the process. Added once per client.
+ */
+export function ensureErrorListener(client: RedisLike): void {
+  if (guarded.has(client)) return;
+  guarded.add(client);
+  client.on('error', () => {
+    // Failures surface as rejected commands, counted by the tiered cache.
+  });
+}
+
 /**
  * Opens the client on first use. The first caller waits for the connection at
  * most `waitMs` (one unref'd timer, off the hot path); later callers never
@@ -30,6 +51,7 @@ export interface RedisLike {
  */
 export function createRedisOpener(client: RedisLike, waitMs = 1_000): () => Promise<void> {
   let opening: Promise<void> | undefined;
+  ensureErrorListener(client);
   return async () => {
     if (client.isReady) return;
     if (opening === undefined) {
@@ -52,4 +74,14 @@ export function createRedisOpener(client: RedisLike, waitMs = 1_000): () => Prom
     }
     await opening;
   };
+}
+
+/**
+ * Checks that Redis answers, for readiness probes: waits for the connection
+ * at most `waitMs` (where a bare `connect()` would wait for as long as Redis
+ * stays down), then runs one command. Throws when Redis is unreachable.
+ */
+export async function pingRedis(client: RedisLike, waitMs = 1_000): Promise<void> {
+  await createRedisOpener(client, waitMs)();
+  await client.get('switchyard:health');
 }

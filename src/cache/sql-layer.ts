@@ -85,6 +85,13 @@ export function createSqlLayer(options: SqlLayerOptions): CacheLayer {
       }
       return removed;
     },
+    async usage() {
+      const row = await db
+        .selectFrom('cache_entries')
+        .select((eb) => [eb.fn.countAll<number>().as('entries'), eb.fn.sum<number | null>('size_bytes').as('bytes')])
+        .executeTakeFirst();
+      return { entries: Number(row?.entries ?? 0), bytes: Number(row?.bytes ?? 0) };
+    },
     async close() {
       // The database belongs to whoever created it.
     },

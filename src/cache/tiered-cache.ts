@@ -1,6 +1,7 @@
 import { SwitchyardError } from '../spec/errors.js';
-import { entryBytes, type CacheLayer, type CacheLayerName } from './cache-layer.js';
+import { entryBytes, type CacheLayer, type CacheLayerName, type LayerUsage } from './cache-layer.js';
 import type { CacheEvent, CacheEventSource, CacheLayerStats, CacheLogger, CacheOperation, CacheOutcome, CacheStats } from './cache-events.js';
+import type { CacheInvalidation, InvalidationMessage } from './redis-invalidation.js';
 import type { DistributedLock } from './redis-lock.js';
 import { computeWithLock } from './single-flight.js';
 
@@ -45,6 +46,11 @@ export interface TieredCacheOptions {
   /** First and longest pause between polls while waiting. Defaults 10 ms and 200 ms. */
   pollMinMs?: number;
   pollMaxMs?: number;
+  /**
+   * Broadcast (see createRedisInvalidation) so deletes, clears and `broadcast`
+   * sets also drop other processes' in-memory copies. Subscribed on first use.
+   */
+  invalidation?: CacheInvalidation;
   /** After a layer fails, it is skipped for this long (a down database must not slow every call). Default 1000 ms. */
   layerCooldownMs?: number;
   /** Receives a warning when a layer starts failing (once per failure streak). */
@@ -63,10 +69,16 @@ export interface TieredCache {
   /** The layer names, fastest first. */
   readonly layerNames: readonly CacheLayerName[];
   get(key: string): Promise<TieredHit | undefined>;
-  /** Stores in every layer; `ttlMs` defaults to `defaultTtlMs`. Returns false when the entry was too large. */
-  set(key: string, value: string, ttlMs?: number): Promise<boolean>;
+  /**
+   * Stores in every layer; `ttlMs` defaults to `defaultTtlMs`. With
+   * `broadcast`, other processes drop their in-memory copy (for entries that
+   * are replaced, like a refreshed model list). Returns false when the entry
+   * was too large.
+   */
+  set(key: string, value: string, ttlMs?: number, options?: { broadcast?: boolean }): Promise<boolean>;
+  /** Deletes from every layer, and from other processes' memory when an invalidation broadcast is set. */
   delete(key: string): Promise<void>;
-  /** Clears every layer, or one namespace (the key text before the first `:`). */
+  /** Clears every layer, or one namespace (the key text before the first `:`); broadcast like `delete`. */
   clear(namespace?: string): Promise<void>;
   /** Removes expired entries from the layers that need it; counts per layer. */
   prune(): Promise<Partial<Record<CacheLayerName, number>>>;
@@ -77,6 +89,8 @@ export interface TieredCache {
    */
   getOrCompute(key: string, compute: () => Promise<string>, options?: number | GetOrComputeOptions): Promise<ComputedValue>;
   stats(): CacheStats;
+  /** What each layer holds now; a layer that cannot tell (or is down) is left out. */
+  usage(): Promise<Partial<Record<CacheLayerName, LayerUsage>>>;
   close(): Promise<void>;
 }
 
@@ -97,7 +111,9 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
   const lockTtlMs = options.lockTtlMs ?? 30_000;
 
   const layerStats = new Map<CacheLayerName, CacheLayerStats>(names.map((name) => [name, emptyLayerStats()]));
-  const counters = { computes: 0, joined: 0, lockWaits: 0, lockErrors: 0, oversized: 0 };
+  const counters = { computes: 0, joined: 0, lockWaits: 0, lockErrors: 0, oversized: 0, invalidationsReceived: 0, invalidationErrors: 0 };
+  const localLayers = layers.filter((layer) => layer.name === 'memory');
+  let listening = false;
   const failingSince = new Map<CacheEventSource, number>();
   const inFlight = new Map<string, Promise<ComputedValue>>();
 
@@ -112,6 +128,7 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
 
   function recordError(source: CacheEventSource, op: CacheOperation, error: unknown, key?: string): void {
     if (source === 'lock') counters.lockErrors += 1;
+    else if (source === 'invalidation') counters.invalidationErrors += 1;
     else layerStats.get(source)!.errors += 1;
     emit(source, op, 'error', key, error);
     if (!failingSince.has(source)) {
@@ -149,6 +166,40 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
     }
   }
 
+  /** Applies another process's invalidation to this process's memory layer. */
+  function applyInvalidation(message: InvalidationMessage): void {
+    counters.invalidationsReceived += 1;
+    emit('invalidation', 'receive', 'ok', message.type === 'delete' ? message.key : undefined);
+    for (const layer of localLayers) {
+      const done = message.type === 'delete' ? layer.delete(message.key) : layer.clear(message.namespace);
+      done.catch((error: unknown) => recordError(layer.name, message.type, error));
+    }
+  }
+
+  /** Subscribes to invalidations on first use (constructors open nothing). */
+  function listen(): void {
+    if (listening || options.invalidation === undefined) return;
+    listening = true;
+    options.invalidation.subscribe(applyInvalidation).then(
+      () => emit('invalidation', 'subscribe', 'ok'),
+      (error: unknown) => {
+        listening = false;
+        recordError('invalidation', 'subscribe', error);
+      },
+    );
+  }
+
+  async function broadcast(message: InvalidationMessage): Promise<void> {
+    if (options.invalidation === undefined) return;
+    try {
+      await options.invalidation.publish(message);
+      recordSuccess('invalidation');
+      emit('invalidation', 'publish', 'ok', message.type === 'delete' ? message.key : undefined);
+    } catch (error) {
+      recordError('invalidation', 'publish', error);
+    }
+  }
+
   async function setIn(targets: CacheLayer[], key: string, value: string, ttlMs: number): Promise<void> {
     await Promise.all(
       targets.map(async (layer) => {
@@ -162,6 +213,7 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
   }
 
   async function get(key: string): Promise<TieredHit | undefined> {
+    listen();
     for (let index = 0; index < layers.length; index += 1) {
       const layer = layers[index];
       const result = await attempt(layer, 'get', key, () => layer.get(key));
@@ -182,13 +234,15 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
     return undefined;
   }
 
-  async function set(key: string, value: string, ttlMs?: number): Promise<boolean> {
+  async function set(key: string, value: string, ttlMs?: number, setOptions?: { broadcast?: boolean }): Promise<boolean> {
+    listen();
     if (entryBytes(key, value) > maxEntryBytes) {
       counters.oversized += 1;
       for (const layer of layers) emit(layer.name, 'set', 'skipped', key);
       return false;
     }
     await setIn(layers, key, value, ttlMs ?? defaultTtlMs);
+    if (setOptions?.broadcast === true) await broadcast({ type: 'delete', key });
     return true;
   }
 
@@ -253,8 +307,16 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
     layerNames: names,
     get,
     set,
-    delete: (key) => everyLayer('delete', key, (layer) => layer.delete(key)),
-    clear: (namespace) => everyLayer('clear', undefined, (layer) => layer.clear(namespace)),
+    async delete(key) {
+      listen();
+      await everyLayer('delete', key, (layer) => layer.delete(key));
+      await broadcast({ type: 'delete', key });
+    },
+    async clear(namespace) {
+      listen();
+      await everyLayer('clear', undefined, (layer) => layer.clear(namespace));
+      await broadcast(namespace === undefined ? { type: 'clear' } : { type: 'clear', namespace });
+    },
     async prune() {
       const counts: Partial<Record<CacheLayerName, number>> = {};
       for (const layer of layers) {
@@ -274,7 +336,19 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
       for (const [name, stats] of layerStats) perLayer[name] = { ...stats };
       return { layers: perLayer, ...counters };
     },
+    async usage() {
+      const result: Partial<Record<CacheLayerName, LayerUsage>> = {};
+      await Promise.all(
+        layers.map(async (layer) => {
+          if (layer.usage === undefined) return;
+          const usage = await attempt(layer, 'usage', undefined, layer.usage.bind(layer));
+          if (usage.ok) result[layer.name] = usage.value;
+        }),
+      );
+      return result;
+    },
     async close() {
+      await options.invalidation?.close().catch(() => undefined);
       await Promise.all(layers.map((layer) => layer.close().catch(() => undefined)));
     },
   };

@@ -114,10 +114,9 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelCatalog {
     return listed.map((model) => enrichModel(provider, model));
   }
 
+  /** Replaces the cached list; `broadcast` invalidates other processes' in-memory copies. */
   async function store(provider: string, models: ModelInfo[]): Promise<void> {
-    const key = catalogCacheKey(provider);
-    await cache.delete(key);
-    await cache.set(key, JSON.stringify({ fetchedAt: now(), models } satisfies CachedList), keepMs);
+    await cache.set(catalogCacheKey(provider), JSON.stringify({ fetchedAt: now(), models } satisfies CachedList), keepMs, { broadcast: true });
   }
 
   /** One refresh per provider at a time in this process; callers join a running one. */

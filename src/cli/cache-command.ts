@@ -34,10 +34,15 @@ export function registerCacheCommand(program: Command): void {
           else printLine(`pruned ${Object.entries(removed).map(([layer, count]) => `${count} from ${layer}`).join(', ') || 'nothing'}`);
           return;
         }
-        const inventory = await sqlCacheInventory((await services.database()).db);
-        if (options.json) printJson({ sql: inventory, layers: services.cache().layerNames });
-        else if (inventory.length === 0) printLine('sql: empty');
-        else for (const row of inventory) printLine(`sql ${row.namespace}: ${row.entries} entries, ${row.bytes} bytes, ${row.expired} expired`);
+        const [usage, inventory] = await Promise.all([services.cache().usage(), sqlCacheInventory((await services.database()).db)]);
+        if (options.json) {
+          printJson({ layers: usage, sql: inventory });
+          return;
+        }
+        for (const [layer, figures] of Object.entries(usage)) {
+          printLine(`${layer}: ${figures.entries} entries${figures.bytes === null ? '' : `, ${figures.bytes} bytes`}`);
+        }
+        for (const row of inventory) printLine(`  sql ${row.namespace}: ${row.entries} entries, ${row.bytes} bytes, ${row.expired} expired`);
       } finally {
         await ai.close();
       }

@@ -3,7 +3,8 @@ import { createDeferredLayer } from '../cache/deferred-layer.js';
 import { createMemoryLayer } from '../cache/memory-layer.js';
 import { createRedisClient } from '../cache/redis-client.js';
 import { createRedisLayer } from '../cache/redis-layer.js';
-import type { RedisLike } from '../cache/redis-like.js';
+import { pingRedis, type RedisPubSubLike } from '../cache/redis-like.js';
+import { createRedisInvalidation } from '../cache/redis-invalidation.js';
 import { createRedisLock } from '../cache/redis-lock.js';
 import { createSqlLayer } from '../cache/sql-layer.js';
 import { createTieredCache, type TieredCache } from '../cache/tiered-cache.js';
@@ -31,7 +32,7 @@ export interface ServiceHooks {
 export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks = {}): ClientServices {
   let database: Database | undefined;
   let migrating: Promise<Database> | undefined;
-  let redis: RedisLike | undefined;
+  let redis: RedisPubSubLike | undefined;
   let cache: TieredCache | undefined;
 
   function openDatabase(): Promise<Database> {
@@ -45,7 +46,7 @@ export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks
     }));
   }
 
-  function redisClient(): RedisLike | undefined {
+  function redisClient(): RedisPubSubLike | undefined {
     if (!config.redisUrl) return undefined;
     return (redis ??= createRedisClient(config.redisUrl, {
       onError: (error) => hooks.logger?.warn({ error: error.message }, 'redis connection error'),
@@ -66,6 +67,9 @@ export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks
         maxEntryBytes: config.cache.maxEntryBytes,
         defaultTtlMs: config.cache.ttlSeconds * 1000,
         lock: client ? createRedisLock({ client }) : undefined,
+        // A lock outlives the slowest upstream call, so a second process never computes the same answer.
+        lockTtlMs: Math.max(30_000, ...Object.values(config.providers).map((provider) => provider.timeoutMs)),
+        invalidation: client ? createRedisInvalidation({ client }) : undefined,
         logger: hooks.logger,
         onEvent: hooks.onCacheEvent,
       });
@@ -83,8 +87,7 @@ export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks
       const client = redisClient();
       if (client) {
         try {
-          if (!client.isOpen) await client.connect();
-          await client.get('switchyard:health');
+          await pingRedis(client);
           states.redis = { ok: true };
         } catch (error) {
           states.redis = { ok: false, detail: error instanceof Error ? error.message : String(error) };

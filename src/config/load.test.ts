@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../spec/errors.js';
 import { loadConfig } from './load.js';
 
-const noFile = '/nonexistent/switchyard.config.json';
-
-function load(env: NodeJS.ProcessEnv, options?: Parameters<typeof loadConfig>[0]['options']) {
+function load(env: NodeJS.ProcessEnv, options?: NonNullable<Parameters<typeof loadConfig>[0]>['options']) {
   return loadConfig({ env: { SWITCHYARD_CONFIG: '', ...env }, configFile: undefined, options });
 }
 

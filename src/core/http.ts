@@ -127,6 +127,8 @@ async function send(options: HttpCallOptions, accept: string): Promise<Dispatche
   const bodyText = await readLimited(response.body, ERROR_BODY_LIMIT).catch((error: unknown) => {
     throw mapTransportError(error, options);
   });
+  // A fully read error body leaves the socket reusable, e.g. for the retry that usually follows.
+  await waitForSocketRelease();
   throw options.mapError({ status: response.statusCode, headers: response.headers, bodyText });
 }
 
@@ -191,6 +193,9 @@ export function mapTransportError(
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return make('connect_timeout', 'timed out connecting to the upstream', true);
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return make('headers_timeout', 'timed out waiting for response headers', true);
   if (code === 'UND_ERR_BODY_TIMEOUT') return make('body_timeout', 'the response body stalled (idle timeout)', true);
+  if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
+    return make('invalid_response', 'the response body did not match its content-length', true);
+  }
   if (code !== undefined && CONNECTION_CODES.has(code)) {
     return make('connection_failed', `connection failed: ${detail}`, true);
   }

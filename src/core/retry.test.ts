@@ -98,6 +98,18 @@ describe('withRetry', () => {
     expect(calls).toBe(1);
   });
 
+  it('an abort from onRetry ends before the wait, with no unhandled rejection', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    await expect(
+      withRetry(async () => {
+        calls += 1;
+        throw retryable(10);
+      }, { maxRetries: 3, signal: controller.signal, onRetry: () => controller.abort() }),
+    ).rejects.toMatchObject({ code: 'aborted' });
+    expect(calls).toBe(1);
+  });
+
   it('does not start when the signal is already aborted', async () => {
     let calls = 0;
     await expect(withRetry(async () => { calls += 1; }, { maxRetries: 1, signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'aborted' });

@@ -47,7 +47,7 @@ export function isRetryableStatus(status: number): boolean {
 export async function withRetry<T>(run: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const baseDelayMs = options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
   const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
-  const maxRetries = Math.max(0, Math.floor(options.maxRetries));
+  const maxRetries = Number.isFinite(options.maxRetries) ? Math.max(0, Math.floor(options.maxRetries)) : 0;
   const sleep = options.sleep ?? abortableSleep;
   const random = options.random ?? Math.random;
 
@@ -105,7 +105,10 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
 /** Settles with `promise`, or rejects `aborted` the moment `signal` aborts (even if a custom sleep ignores it). */
 function raceAbort(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortedError(signal));
+  if (signal.aborted) {
+    promise.catch(() => undefined); // the sleep may reject too; that outcome is already decided
+    return Promise.reject(abortedError(signal));
+  }
   return new Promise((resolve, reject) => {
     const onAbort = (): void => reject(abortedError(signal));
     signal.addEventListener('abort', onAbort, { once: true });

@@ -29,6 +29,8 @@ export interface Transport {
   stats(): PoolStats;
   /** Lets in-flight requests finish, then closes every socket. A later `dispatcher()` opens a new pool. */
   close(): Promise<void>;
+  /** Aborts in-flight requests and closes every socket at once (shutdown deadlines). A later `dispatcher()` opens a new pool. */
+  destroy(): Promise<void>;
 }
 
 /** Resolved transport settings with defaults applied. */
@@ -71,6 +73,11 @@ export function createTransport(options: TransportOptions = {}): Transport {
       const closing = agent;
       agent = undefined;
       if (closing && !closing.closed && !closing.destroyed) await closing.close();
+    },
+    async destroy() {
+      const destroying = agent;
+      agent = undefined;
+      if (destroying && !destroying.destroyed) await destroying.destroy();
     },
   };
 }

@@ -15,6 +15,7 @@ export * from './redaction.js';
 export * from './resource-monitor.js';
 export * from './summary-store.js';
 export * from './tracker.js';
+export * from './track-stream.js';
 export { LabelledChildren, OTHER_LABEL } from './label-children.js';
 
 /** Whether monitoring is on by default: production only (as the design brief's `monitoring.enabled`). */

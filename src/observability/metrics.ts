@@ -1,7 +1,7 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import type { CacheStatus, ErrorCode, PoolStats, Usage } from '../spec/index.js';
 import type { CacheLayer, CacheOperation, CacheOutcome, ThresholdName } from './events.js';
-import { LabelledChildren } from './label-children.js';
+import { CounterFamily, HistogramFamily } from './metric-families.js';
 
 /** Outcome label of requests and upstream calls. */
 export type MetricStatus = 'ok' | 'error';
@@ -96,19 +96,17 @@ export function createMetrics(options: MetricsOptions = {}): SwitchyardMetrics {
   const registry = new Registry();
   const registers = [registry];
   const maxLabelSets = options.maxLabelSets ?? 1000;
-  const memos: Array<LabelledChildren<unknown>> = [];
+  const families: Array<CounterFamily | HistogramFamily> = [];
 
-  function counter(name: string, help: string, labelNames: string[]) {
-    const metric = new Counter({ name, help, labelNames, registers });
-    const children = new LabelledChildren(labelNames.length, (values) => metric.labels(...values), maxLabelSets);
-    memos.push(children);
-    return children;
+  function counter(name: string, help: string, labelNames: string[]): CounterFamily {
+    const family = new CounterFamily(registry, { name, help, labelNames, maxLabelSets });
+    families.push(family);
+    return family;
   }
-  function histogram(name: string, help: string, labelNames: string[], buckets: number[]) {
-    const metric = new Histogram({ name, help, labelNames, buckets, registers });
-    const children = new LabelledChildren(labelNames.length, (values) => metric.labels(...values), maxLabelSets);
-    memos.push(children);
-    return children;
+  function histogram(name: string, help: string, labelNames: string[], buckets: number[]): HistogramFamily {
+    const family = new HistogramFamily(registry, { name, help, labelNames, buckets, maxLabelSets });
+    families.push(family);
+    return family;
   }
 
   const requests = counter('switchyard_requests_total', 'Client requests by provider, model, outcome and cache status.', ['provider', 'model', 'status', 'cache']);
@@ -132,10 +130,19 @@ export function createMetrics(options: MetricsOptions = {}): SwitchyardMetrics {
   const thresholds = counter('switchyard_threshold_exceeded_total', 'Observations above a resource threshold (each one, not only the logged ones).', ['name']);
   const httpRequests = counter('switchyard_http_requests_total', 'Gateway HTTP requests by route pattern and status code.', ['route', 'method', 'status_code']);
   const httpDuration = histogram('switchyard_http_request_duration_seconds', 'Gateway HTTP request duration.', ['route', 'method'], SECONDS_BUCKETS);
+  let overheadRequest = overhead.child('request');
 
-  const inFlightGauge = new Gauge({ name: 'switchyard_in_flight_requests', help: 'Requests in progress by kind: request, upstream or gateway.', labelNames: ['kind'], registers });
-  const inFlightChildren = new LabelledChildren(1, (values) => inFlightGauge.labels(...values));
-  for (const kind of ['request', 'upstream', 'gateway']) inFlightGauge.set({ kind }, 0);
+  // In flight: plain numbers, read into the gauge at scrape time.
+  const inFlightCounts: Record<InFlightKind, number> = { request: 0, upstream: 0, gateway: 0 };
+  new Gauge({
+    name: 'switchyard_in_flight_requests',
+    help: 'Requests in progress by kind: request, upstream or gateway.',
+    labelNames: ['kind'],
+    registers,
+    collect() {
+      for (const kind of Object.keys(inFlightCounts) as InFlightKind[]) this.set({ kind }, inFlightCounts[kind]);
+    },
+  });
 
   const poolSources = new Set<PoolStatsSource>();
   const readPools = (): Array<readonly [string, PoolStats]> => {
@@ -200,45 +207,45 @@ export function createMetrics(options: MetricsOptions = {}): SwitchyardMetrics {
     contentType: registry.contentType,
     metricsText: () => registry.metrics(),
     inFlight(kind, delta) {
-      inFlightChildren.get(kind).inc(delta);
+      inFlightCounts[kind] += delta;
     },
     recordRequest(sample) {
-      requests.get(sample.provider, sample.model, sample.status, sample.cache).inc();
-      requestDuration.get(sample.provider, sample.model, sample.status).observe(sample.durationMs / 1000);
-      overhead.get('request').observe(Math.max(0, sample.overheadMs) / 1000);
-      if (sample.timeToFirstTokenMs !== undefined) firstToken.get(sample.provider, sample.model).observe(sample.timeToFirstTokenMs / 1000);
-      if (sample.code !== undefined) requestErrors.get(sample.provider, sample.model, sample.code).inc();
+      requests.child(sample.provider, sample.model, sample.status, sample.cache).value += 1;
+      requestDuration.observe(requestDuration.child(sample.provider, sample.model, sample.status), sample.durationMs / 1000);
+      overhead.observe(overheadRequest, Math.max(0, sample.overheadMs) / 1000);
+      if (sample.timeToFirstTokenMs !== undefined) firstToken.observe(firstToken.child(sample.provider, sample.model), sample.timeToFirstTokenMs / 1000);
+      if (sample.code !== undefined) requestErrors.child(sample.provider, sample.model, sample.code).value += 1;
       if (sample.usage !== undefined) {
-        if (sample.usage.inputTokens > 0) inputTokens.get(sample.provider, sample.model).inc(sample.usage.inputTokens);
-        if (sample.usage.outputTokens > 0) outputTokens.get(sample.provider, sample.model).inc(sample.usage.outputTokens);
+        if (sample.usage.inputTokens > 0) inputTokens.child(sample.provider, sample.model).value += sample.usage.inputTokens;
+        if (sample.usage.outputTokens > 0) outputTokens.child(sample.provider, sample.model).value += sample.usage.outputTokens;
       }
-      if (typeof sample.cost === 'number' && sample.cost > 0) cost.get(sample.provider, sample.model).inc(sample.cost);
+      if (typeof sample.cost === 'number' && sample.cost > 0) cost.child(sample.provider, sample.model).value += sample.cost;
     },
     recordUpstream(sample) {
-      upstreamCalls.get(sample.provider, sample.model, sample.status).inc();
-      upstreamDuration.get(sample.provider, sample.model, sample.status).observe(sample.durationMs / 1000);
-      if (sample.code !== undefined) upstreamErrors.get(sample.provider, sample.code).inc();
+      upstreamCalls.child(sample.provider, sample.model, sample.status).value += 1;
+      upstreamDuration.observe(upstreamDuration.child(sample.provider, sample.model, sample.status), sample.durationMs / 1000);
+      if (sample.code !== undefined) upstreamErrors.child(sample.provider, sample.code).value += 1;
     },
     recordCache(sample) {
-      if (sample.outcome === 'hit') cacheHits.get(sample.layer).inc();
-      else if (sample.outcome === 'miss') cacheMisses.get(sample.layer).inc();
-      else if (sample.outcome === 'error') cacheErrors.get(sample.layer).inc();
-      else cacheWrites.get(sample.layer, sample.operation).inc();
-      cacheDuration.get(sample.layer, sample.operation).observe(sample.durationMs / 1000);
+      if (sample.outcome === 'hit') cacheHits.child(sample.layer).value += 1;
+      else if (sample.outcome === 'miss') cacheMisses.child(sample.layer).value += 1;
+      else if (sample.outcome === 'error') cacheErrors.child(sample.layer).value += 1;
+      else cacheWrites.child(sample.layer, sample.operation).value += 1;
+      cacheDuration.observe(cacheDuration.child(sample.layer, sample.operation), sample.durationMs / 1000);
     },
     recordGateway(sample) {
-      httpRequests.get(sample.route, sample.method, String(sample.statusCode)).inc();
-      httpDuration.get(sample.route, sample.method).observe(sample.durationMs / 1000);
-      overhead.get('gateway').observe(Math.max(0, sample.overheadMs) / 1000);
+      httpRequests.child(sample.route, sample.method, String(sample.statusCode)).value += 1;
+      httpDuration.observe(httpDuration.child(sample.route, sample.method), sample.durationMs / 1000);
+      overhead.observe(overhead.child('gateway'), Math.max(0, sample.overheadMs) / 1000);
     },
     recordRetry(provider, model, code) {
-      retries.get(provider, model, code).inc();
+      retries.child(provider, model, code).value += 1;
     },
     recordFallback(from, to, code) {
-      fallbacks.get(from, to, code).inc();
+      fallbacks.child(from, to, code).value += 1;
     },
     recordThresholdExceeded(name) {
-      thresholds.get(name).inc();
+      thresholds.child(name).value += 1;
     },
     registerPoolSource(source) {
       poolSources.add(source);
@@ -247,15 +254,13 @@ export function createMetrics(options: MetricsOptions = {}): SwitchyardMetrics {
       };
     },
     reset() {
-      registry.resetMetrics();
-      for (const memo of memos) memo.clear();
-      inFlightChildren.clear();
+      for (const family of families) family.reset();
+      overheadRequest = overhead.child('request');
     },
     close() {
       poolSources.clear();
+      for (const family of families) family.reset();
       registry.clear();
-      for (const memo of memos) memo.clear();
-      inFlightChildren.clear();
     },
   };
 }

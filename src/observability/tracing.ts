@@ -14,7 +14,7 @@ const SPAN_KINDS: Record<TrackKind, SpanKind> = {
  * registered an OpenTelemetry SDK.
  */
 export function startOperationSpan(tracer: Tracer, kind: TrackKind, attributes: TrackAttributeMap[TrackKind], parent: Span | undefined): Span {
-  const parentContext = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
+  const parentContext = parent === undefined || !parent.isRecording() ? context.active() : trace.setSpan(context.active(), parent);
   return tracer.startSpan(spanName(kind, attributes), { kind: SPAN_KINDS[kind] }, parentContext);
 }
 

@@ -287,7 +287,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       if (kind === 'request') summary.inFlight(1);
       if (kind === 'upstream') monitor?.recordProviderCall();
     }
-    const operation = new TrackedOperation(sink, kind, attributes, parent, span, monitoring && kind !== 'cache');
+    const operation = new TrackedOperation(sink, kind, attributes, parent, span, monitoring && (kind === 'request' || kind === 'gateway'));
     if (kind === 'request' && events.has('request')) {
       const request = attributes as TrackAttributeMap['request'];
       events.emit('request', {
@@ -308,10 +308,12 @@ export function createTracker(options: TrackerOptions): Tracker {
     async track(kind, attributes, fn, trackOptions) {
       const operation = start(kind, attributes, trackOptions);
       try {
+        // A non-recording span (no SDK, or not sampled) needs no active context for its children.
+        const span = operation.span;
         const result =
-          operation.span === undefined
+          span === undefined || !span.isRecording()
             ? await fn(operation)
-            : await context.with(trace.setSpan(context.active(), operation.span), () => fn(operation));
+            : await context.with(trace.setSpan(context.active(), span), () => fn(operation));
         if (kind === 'cache') inferCacheOutcome(operation as TrackHandle<'cache'>, result);
         operation.end();
         return result;

@@ -2,7 +2,9 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import { SwitchyardError } from '../spec/errors.js';
 
 /*
- * One set of migrations for SQLite and PostgreSQL. Only portable column types
+ * One set of migrations for SQLite and PostgreSQL. DDL is idempotent
+ * (`if not exists`) because on SQLite the migrator takes no lock between
+ * processes; see migrateToLatest. Only portable column types
  * are used: text, integer, bigint (epoch ms), double precision; booleans are
  * integers 0/1 and JSON is text.
  */
@@ -11,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('provider_models')
+        .ifNotExists()
         .addColumn('id', 'text', (column) => column.primaryKey())
         .addColumn('provider', 'text', (column) => column.notNull())
         .addColumn('model_id', 'text', (column) => column.notNull())
@@ -26,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
       await db.schema
         .createIndex('provider_models_provider_is_active_index')
+        .ifNotExists()
         .on('provider_models')
         .columns(['provider', 'is_active'])
         .execute();
@@ -38,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('cache_entries')
+        .ifNotExists()
         .addColumn('key', 'text', (column) => column.primaryKey())
         .addColumn('namespace', 'text', (column) => column.notNull())
         .addColumn('value', 'text', (column) => column.notNull())
@@ -45,14 +50,17 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('expires_at', 'bigint', (column) => column.notNull())
         .addColumn('created_at', 'bigint', (column) => column.notNull())
         .execute();
-      await db.schema.createIndex('cache_entries_expires_at_index').on('cache_entries').column('expires_at').execute();
-      await db.schema.createIndex('cache_entries_namespace_index').on('cache_entries').column('namespace').execute();
+      await db.schema.createIndex('cache_entries_expires_at_index').ifNotExists().on('cache_entries').column('expires_at').execute();
+      await db.schema.createIndex('cache_entries_namespace_index').ifNotExists().on('cache_entries').column('namespace').execute();
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('cache_entries').execute();
     },
   },
 };
+
+const MAX_ATTEMPTS = 5;
+const RACE_ERRORS = /already exists|UNIQUE constraint|SQLITE_BUSY|database is locked|duplicate key/i;
 
 const provider: MigrationProvider = {
   async getMigrations() {
@@ -67,9 +75,11 @@ export interface MigrateOptions {
 }
 
 /**
- * Brings the database to the latest schema. Idempotent; on PostgreSQL the
+ * Brings the database to the latest schema. Idempotent. On PostgreSQL the
  * Kysely migrator takes an advisory lock, so two processes starting at once
- * run each migration exactly once. Returns the names of migrations applied now.
+ * run each migration exactly once; on SQLite (no such lock) a process that
+ * loses the race retries with a short backoff. Returns the migrations applied
+ * by this call.
  */
 export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<string[]> {
   if (options.schema !== undefined) {
@@ -85,13 +95,16 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
     provider,
     ...(options.schema !== undefined ? { migrationTableSchema: options.schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    throw new SwitchyardError({
-      code: 'internal_error',
-      message: `Database migration failed: ${error instanceof Error ? error.message : String(error)}`,
-      cause: error,
-    });
+  for (let attempt = 1; ; attempt += 1) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (error === undefined) return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+    const message = error instanceof Error ? error.message : String(error);
+    // SQLite has no migration lock: two processes starting at once race; the
+    // loser retries and finds the migrations applied. PostgreSQL never gets here.
+    if (attempt < MAX_ATTEMPTS && RACE_ERRORS.test(message)) {
+      await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+      continue;
+    }
+    throw new SwitchyardError({ code: 'internal_error', message: `Database migration failed: ${message}`, cause: error });
   }
-  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }

@@ -115,7 +115,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
   }
 
   async function listModels(options: { signal?: AbortSignal } = {}): Promise<DriverModel[]> {
-    const response = await requestJson({ ...call('/models', 'model list', undefined, options.signal), method: 'GET' });
+    const response = await requestJson(call('/models', 'model list', undefined, options.signal));
     const list = validateResponse(openAIModelListSchema, response.value, `${provider} model list`, provider);
     return list.data.map((model) => ({
       modelId: model.id,

@@ -15,7 +15,10 @@ export interface OpenAIDriverSettings {
   requireApiKey?: boolean;
   /** Extra headers sent with every request (organization, project...). */
   headers?: Record<string, string>;
-  /** A shared transport, or options to create one owned by the driver. Default: a transport with default options. */
+  /**
+   * A transport (one per provider, shared by its calls), or options to create one.
+   * Default: a transport with default options. The driver's `close()` closes it; it reopens on next use.
+   */
   transport?: Transport | TransportOptions;
   /** Where the key fallback is read. Default `process.env`. */
   env?: Record<string, string | undefined>;

@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { Switchyard } from '../client/types.js';
+import { createAnthropicStreamEncoder } from './anthropic-stream-events.js';
+import { fromAnthropicRequest, toAnthropicMessage } from './anthropic-wire-convert.js';
+import { anthropicMessagesRequestSchema } from './anthropic-wire-schemas.js';
+import { anthropicErrorBody } from './error-mapping.js';
+import { openModelStream } from './model-stream.js';
+import { chatRequestFor, finishCall, outcomeOf, type GatewayRouteConfig } from './route-support.js';
+import { sseEvent } from './sse-writer.js';
+import { sendModelStream } from './stream-response.js';
+import { validateBody } from './validate-body.js';
+
+/** POST /v1/messages: Anthropic Messages, non-streamed or as Anthropic's SSE event sequence. */
+export function registerAnthropicMessagesRoute(app: FastifyInstance, ai: Switchyard): void {
+  const config: GatewayRouteConfig = { wire: 'anthropic', authenticated: true };
+  app.post('/v1/messages', { config }, async (request, reply) => {
+    const body = validateBody(anthropicMessagesRequestSchema, request.body);
+    const chatRequest = chatRequestFor(request, reply, body.model, fromAnthropicRequest(body));
+    request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
+    if (!body.stream) {
+      const response = await ai.chat(chatRequest);
+      return reply.headers(finishCall(request, outcomeOf(response))).send(toAnthropicMessage(response));
+    }
+    return sendModelStream(request, reply, await openModelStream(ai, chatRequest), (identity) => {
+      const events = createAnthropicStreamEncoder({ id: `msg_${request.id.replace(/[^A-Za-z0-9]/g, '')}`, model: identity.model });
+      return {
+        start: () => events.start(identity.finish?.usage),
+        part: (part) => events.part(part),
+        finish: (part) => events.finish(part),
+        error: (error) => sseEvent(anthropicErrorBody(error), 'error'),
+      };
+    });
+  });
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Switchyard } from '../client/types.js';
+import { SwitchyardError } from '../spec/errors.js';
+import { registerAnthropicMessagesRoute } from './anthropic-messages-route.js';
+import { createTenantAuthenticator } from './auth.js';
+import { registerDashboardRoutes } from './dashboard-routes.js';
+import { registerEmbeddingsRoute } from './embeddings-route.js';
+import { createGatewayMonitor, type GatewayMonitor } from './gateway-monitor.js';
+import { registerHealthRoutes } from './health-routes.js';
+import { registerMetricsRoute } from './metrics-route.js';
+import { registerModelsRoute } from './models-route.js';
+import { registerOpenAIChatRoute } from './openai-chat-route.js';
+import { sendError, type GatewayRouteConfig } from './route-support.js';
+
+/** Options of `createGateway`; each defaults from `ai.config.server`. */
+export interface GatewayOptions {
+  /** Largest accepted request body; larger ones get 413. Default `server.bodyLimitBytes` (10 MiB). */
+  bodyLimitBytes?: number;
+}
+
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+
+/**
+ * Creates the gateway over a client: OpenAI routes (/v1/chat/completions,
+ * /v1/embeddings, /v1/models), Anthropic's /v1/messages, /healthz, /readyz,
+ * /metrics, the dashboard at / and its /api/stats. Tenant keys come from
+ * `ai.config.server.apiKeys`. The instance is not listening yet; its
+ * `close()` stops the gateway's own monitoring but leaves `ai` open (its
+ * owner closes it; `startGateway` does).
+ */
+export function createGateway(ai: Switchyard, options: GatewayOptions = {}): FastifyInstance {
+  const monitor: GatewayMonitor = createGatewayMonitor(ai);
+  const auth = createTenantAuthenticator(ai.config.server.apiKeys);
+  let closing = false;
+  const app = Fastify({
+    loggerInstance: monitor.observability.logger as FastifyBaseLogger,
+    // The monitor records requests; Fastify's per-request log lines would only repeat it.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimitBytes ?? ai.config.server.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (raw) => {
+      const given = raw.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+  });
+
+  app.decorateRequest('gatewayCall', null as never);
+  app.decorateRequest('tenant', 'default');
+
+  // The one place every request is recorded: begun here, finished when its response closes.
+  app.addHook('onRequest', async (request, reply) => {
+    const call = monitor.begin(request.id, request.routeOptions.url ?? 'unmatched', request.method);
+    request.gatewayCall = call;
+    reply.raw.once('close', () => monitor.finish(call, reply.raw));
+    reply.header('x-request-id', request.id);
+    if ((request.routeOptions.config as GatewayRouteConfig | undefined)?.authenticated) {
+      request.tenant = auth.authenticate(request.headers);
+      call.tenant = request.tenant;
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new SwitchyardError({ code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` })),
+  );
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onClose', async () => {
+    await monitor.close();
+  });
+
+  registerOpenAIChatRoute(app, ai);
+  registerAnthropicMessagesRoute(app, ai);
+  registerEmbeddingsRoute(app, ai);
+  registerModelsRoute(app, ai);
+  registerHealthRoutes(app, ai, () => closing);
+  registerMetricsRoute(app, monitor);
+  registerDashboardRoutes(app, monitor, { tenants: new Set(ai.config.server.apiKeys.map((key) => key.tenant)).size, authRequired: auth.required });
+  return app;
+}

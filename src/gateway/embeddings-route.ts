@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { Switchyard } from '../client/types.js';
+import { toOpenAIEmbeddingList } from './openai-wire-convert.js';
+import { openAIEmbeddingsRequestSchema } from './openai-wire-schemas.js';
+import { abortSignalFor, finishCall, type GatewayRouteConfig } from './route-support.js';
+import { validateBody } from './validate-body.js';
+
+/**
+ * POST /v1/embeddings in OpenAI's shape. Vectors go out as floats, or as
+ * base64 little-endian float32 with `encoding_format: "base64"` (what the
+ * official SDK asks for by default and decodes itself). Embeddings are never
+ * cached: `x-switchyard-cache` is `bypass`.
+ */
+export function registerEmbeddingsRoute(app: FastifyInstance, ai: Switchyard): void {
+  const config: GatewayRouteConfig = { wire: 'openai', authenticated: true };
+  app.post('/v1/embeddings', { config }, async (request, reply) => {
+    const body = validateBody(openAIEmbeddingsRequestSchema, request.body);
+    request.gatewayCall.beginModelCall('embed', body.model);
+    const started = performance.now();
+    const response = await ai.embed({ model: body.model, input: body.input, dimensions: body.dimensions, signal: abortSignalFor(reply) });
+    const headers = finishCall(request, {
+      provider: response.provider,
+      model: response.model,
+      cache: 'bypass',
+      usage: response.usage,
+      cost: ai.cost(response.usage, response.model),
+      clientLatencyMs: performance.now() - started,
+    });
+    return reply.headers(headers).send(toOpenAIEmbeddingList(response, body.encoding_format ?? 'float'));
+  });
+}

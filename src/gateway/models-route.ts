@@ -1,0 +1,13 @@
+import type { FastifyInstance } from 'fastify';
+import type { Switchyard } from '../client/types.js';
+import { toOpenAIModelList } from './openai-wire-convert.js';
+import type { GatewayRouteConfig } from './route-support.js';
+
+/** GET /v1/models: the catalog of every enabled provider, in OpenAI's list shape (ids are `provider/model`). */
+export function registerModelsRoute(app: FastifyInstance, ai: Switchyard): void {
+  const config: GatewayRouteConfig = { wire: 'openai', authenticated: true };
+  app.get('/v1/models', { config }, async (request, reply) => {
+    const models = await ai.models();
+    return reply.header('x-request-id', request.id).send(toOpenAIModelList(models));
+  });
+}

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import type { Switchyard } from '../client/types.js';
+import { openAIErrorBody } from './error-mapping.js';
+import { openModelStream } from './model-stream.js';
+import { createOpenAIChunkBuilder, fromOpenAIChatRequest, toOpenAIChatCompletion } from './openai-wire-convert.js';
+import { openAIChatRequestSchema } from './openai-wire-schemas.js';
+import { chatRequestFor, finishCall, outcomeOf, type GatewayRouteConfig } from './route-support.js';
+import { sseEvent } from './sse-writer.js';
+import { sendModelStream } from './stream-response.js';
+import { validateBody } from './validate-body.js';
+
+/**
+ * POST /v1/chat/completions: OpenAI Chat Completions, non-streamed or as
+ * `chat.completion.chunk` SSE ending in `data: [DONE]` (with a usage chunk
+ * when `stream_options.include_usage`).
+ */
+export function registerOpenAIChatRoute(app: FastifyInstance, ai: Switchyard): void {
+  const config: GatewayRouteConfig = { wire: 'openai', authenticated: true };
+  app.post('/v1/chat/completions', { config }, async (request, reply) => {
+    const body = validateBody(openAIChatRequestSchema, request.body);
+    const chatRequest = chatRequestFor(request, reply, body.model, fromOpenAIChatRequest(body));
+    request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
+    if (!body.stream) {
+      const response = await ai.chat(chatRequest);
+      return reply.headers(finishCall(request, outcomeOf(response))).send(toOpenAIChatCompletion(response));
+    }
+    const includeUsage = body.stream_options?.include_usage === true;
+    return sendModelStream(request, reply, await openModelStream(ai, chatRequest), (identity) => {
+      const chunks = createOpenAIChunkBuilder({ id: `chatcmpl-${request.id}`, model: identity.model, includeUsage });
+      return {
+        start: () => sseEvent(chunks.start()),
+        part: (part) => sseEvent(chunks.delta(part)),
+        finish: (part) => sseEvent(chunks.finish(part)) + (includeUsage ? sseEvent(chunks.usage(part)) : '') + sseEvent('[DONE]'),
+        error: (error) => sseEvent(openAIErrorBody(error)),
+      };
+    });
+  });
+}

@@ -1,0 +1,103 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ChatRequest, GenerationSettings } from '../spec/request.js';
+import type { ChatResponse } from '../spec/response.js';
+import { cacheOptionsFromHeader } from './cache-control.js';
+import { anthropicErrorBody, openAIErrorBody, retryAfterHeaders, toGatewayError, type GatewayError } from './error-mapping.js';
+import type { CallOutcome, GatewayCall } from './gateway-monitor.js';
+import { modelHeaders } from './model-headers.js';
+
+/** Which API's shapes a route speaks (its errors included). */
+export type WireFlavor = 'openai' | 'anthropic';
+
+/** Per-route Fastify config the gateway reads. */
+export interface GatewayRouteConfig {
+  wire?: WireFlavor;
+  /** Routes that need a tenant key when keys are configured. */
+  authenticated?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The monitor's record of this request (set by the gateway's onRequest hook). */
+    gatewayCall: GatewayCall;
+    /** The tenant of the request's key; `default` without keys. */
+    tenant: string;
+  }
+}
+
+/** The wire flavor of the route a request matched (OpenAI for unmatched ones). */
+export function wireOf(request: FastifyRequest): WireFlavor {
+  return (request.routeOptions.config as GatewayRouteConfig | undefined)?.wire ?? 'openai';
+}
+
+/** The error body in the request's API shape. */
+export function errorBody(flavor: WireFlavor, error: GatewayError): object {
+  return flavor === 'anthropic' ? anthropicErrorBody(error) : openAIErrorBody(error);
+}
+
+/**
+ * Sends an error (not yet streaming) in the route's shape, with `retry-after`
+ * when upstream advised one, and records it on the request's model call.
+ */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const gatewayError = toGatewayError(error, request.id);
+  request.gatewayCall?.fail(error);
+  if (gatewayError.status >= 500 && gatewayError.code === 'internal_error') request.log.error({ err: error, requestId: request.id }, 'gateway request failed');
+  return reply
+    .code(gatewayError.status)
+    .headers({ 'x-request-id': request.id, ...retryAfterHeaders(gatewayError) })
+    .type('application/json; charset=utf-8')
+    .send(errorBody(wireOf(request), gatewayError));
+}
+
+/**
+ * An AbortSignal that fires when the client goes away before the response
+ * ended: passed as `signal` to `ai.chat` / `ai.stream`, so the upstream
+ * request is cancelled with it. (The request's own `close` fires once the
+ * body is read; the response's `close` is the disconnect.)
+ */
+export function abortSignalFor(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('the client closed the request'));
+  });
+  return controller.signal;
+}
+
+/** The client request for a gateway call: settings plus model, tenant, request id, cache control and abort signal. */
+export function chatRequestFor(request: FastifyRequest, reply: FastifyReply, model: string, settings: GenerationSettings): ChatRequest {
+  const cache = cacheOptionsFromHeader(request.headers['cache-control']);
+  return {
+    ...settings,
+    model,
+    tenant: request.tenant,
+    requestId: request.id,
+    signal: abortSignalFor(reply),
+    ...(cache ? { cache } : {}),
+  };
+}
+
+/** The outcome of a non-streamed response, for the monitor and the headers. */
+export function outcomeOf(response: ChatResponse): CallOutcome {
+  return {
+    provider: response.provider,
+    model: response.model,
+    cache: response.cache,
+    usage: response.usage,
+    cost: response.cost,
+    finishReason: response.finishReason,
+    clientLatencyMs: response.latencyMs,
+  };
+}
+
+/** Records a non-streamed answer and returns its `x-switchyard-*` headers. */
+export function finishCall(request: FastifyRequest, outcome: CallOutcome): Record<string, string> {
+  request.gatewayCall.succeed(outcome);
+  return modelHeaders({
+    requestId: request.id,
+    cache: outcome.cache,
+    provider: outcome.provider,
+    model: outcome.model,
+    overheadMs: request.gatewayCall.overheadMs(outcome),
+  });
+}

@@ -1,0 +1,61 @@
+import type { ServerResponse } from 'node:http';
+
+/** Writes a server-sent-event stream to a raw response, honouring backpressure. */
+export interface SseWriter {
+  /** Writes one chunk; waits for `drain` when the socket buffer is full. False once the client is gone. */
+  write(text: string): Promise<boolean>;
+  /** Ends the response (no-op when the client is gone). */
+  end(): void;
+  /** True while the client is connected and the response not ended. */
+  readonly open: boolean;
+}
+
+/** `event: NAME` (optional) and `data: JSON`, then the blank line. */
+export function sseEvent(data: unknown, event?: string): string {
+  return `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * Starts an SSE response on `response` with `headers` and returns its writer.
+ * Each write goes to the socket at once (no buffering in the gateway); when
+ * `write` returns false the writer waits for `drain` (or `close`) before the
+ * caller pulls the next part from upstream, so a slow reader slows the
+ * upstream read instead of growing memory.
+ */
+export function startSse(response: ServerResponse, headers: Record<string, string>): SseWriter {
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    ...headers,
+  });
+  response.flushHeaders();
+  const isOpen = () => !response.destroyed && !response.writableEnded;
+  return {
+    get open() {
+      return isOpen();
+    },
+    async write(text) {
+      if (!isOpen()) return false;
+      if (response.write(text)) return true;
+      await drainOrClose(response);
+      return isOpen();
+    },
+    end() {
+      if (isOpen()) response.end();
+    },
+  };
+}
+
+function drainOrClose(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}

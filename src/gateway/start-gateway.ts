@@ -1,0 +1,100 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { createSwitchyard } from '../client/create-switchyard.js';
+import type { Switchyard, SwitchyardOptions } from '../client/types.js';
+import { createGateway } from './create-gateway.js';
+
+/** Options of `startGateway`. */
+export interface StartGatewayOptions {
+  /** Default `server.port` (PORT / SWITCHYARD_PORT, else 8790); 0 picks a free port. */
+  port?: number;
+  /** Default `server.host` (SWITCHYARD_HOST, else 127.0.0.1). */
+  host?: string;
+  /** A config file instead of SWITCHYARD_CONFIG / ./switchyard.config.json. */
+  configFile?: string;
+  /** Shut down gracefully on SIGTERM and SIGINT (the CLI sets it). Default false. */
+  handleSignals?: boolean;
+  /** Client options (config fields, environment, drivers). */
+  switchyard?: SwitchyardOptions;
+}
+
+/** A listening gateway. */
+export interface RunningGateway {
+  /** e.g. `http://127.0.0.1:8790` */
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  ai: Switchyard;
+  /**
+   * Graceful shutdown: stop accepting connections, let in-flight requests
+   * finish within `server.shutdownTimeoutMs` (then cut what is left), then
+   * close the client (pools, Redis, database). Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** How often a closing gateway drops connections that went idle. */
+const IDLE_SWEEP_MS = 25;
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Creates the client and the gateway, and listens. With `handleSignals`, SIGTERM/SIGINT close it gracefully. */
+export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const ai = createSwitchyard({ ...options.switchyard, configFile: options.configFile ?? options.switchyard?.configFile });
+  const app = createGateway(ai);
+  const host = options.host ?? ai.config.server.host;
+  try {
+    await app.listen({ port: options.port ?? ai.config.server.port, host });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await ai.close();
+    throw error;
+  }
+  const port = (app.server.address() as AddressInfo).port;
+  const url = `http://${urlHost(host)}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      removeSignalHandlers();
+      // After the timeout, connections still open (a stalled stream) are cut; their abort signals cancel upstream calls.
+      const deadline = setTimeout(() => app.server.closeAllConnections(), ai.config.server.shutdownTimeoutMs);
+      deadline.unref();
+      // Keep-alive connections whose last request just finished would hold close() until the deadline: close them as they go idle.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+      sweep.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(deadline);
+        clearInterval(sweep);
+        await ai.close();
+      }
+    })());
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`switchyard: ${signal} received, finishing in-flight requests (up to ${ai.config.server.shutdownTimeoutMs} ms)\n`);
+    close().then(
+      () => {
+        process.exitCode = process.exitCode ?? 0;
+      },
+      (error: unknown) => {
+        process.stderr.write(`switchyard: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 1;
+      },
+    );
+  };
+  function removeSignalHandlers(): void {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+  if (options.handleSignals) {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    process.stderr.write(`switchyard: gateway listening on ${url} (dashboard at ${url}/)\n`);
+  }
+  return { url, port, app, ai, close };
+}

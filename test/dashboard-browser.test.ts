@@ -1,0 +1,97 @@
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstream/openai-server.js';
+import { startTestGateway, type TestGateway } from './gateway-support.js';
+
+// The dashboard in a real headless Chromium: it loads, polls /api/stats, and its figures follow the traffic.
+let gateway: TestGateway;
+let browser: Browser;
+let upstream: OpenAIMockServer;
+
+beforeAll(async () => {
+  upstream = await startOpenAIMockServer();
+  gateway = await startTestGateway({ cache: { responses: true }, providers: { openai: { baseURL: upstream.url, apiKey: 'sk-dashboard-upstream', retries: 0 } } });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await gateway?.stop();
+  await upstream?.close();
+});
+
+async function send(count: number, prompt: string, model = 'mock/echo'): Promise<void> {
+  for (let index = 0; index < count; index++) {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model, temperature: 0, messages: [{ role: 'user', content: `${prompt} ${index % 3}` }] }),
+    });
+    await response.arrayBuffer();
+  }
+}
+
+describe('dashboard', () => {
+  it('shows live figures that change as requests arrive', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(gateway.url);
+    await expect(page.title()).resolves.toBe('Switchyard gateway');
+    await page.waitForFunction(() => document.getElementById('total-requests')?.textContent === '0');
+
+    await send(9, 'dashboard prompt');
+    await send(3, 'lorem words', 'mock/lorem');
+    await send(2, 'through the pool', 'openai/gpt-4o-mini');
+    const failed = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'mock/echo', messages: [{ role: 'user', content: 'fail [mock:429]' }] }),
+    });
+    expect(failed.status).toBe(429);
+
+    await page.waitForFunction(() => document.getElementById('total-requests')?.textContent === '15', undefined, { timeout: 10_000 });
+    expect(await page.textContent('#errors')).toBe('1');
+    expect(await page.textContent('#models-body')).toContain('mock/echo');
+    expect(await page.textContent('#errors-body')).toContain('rate_limited');
+    expect(await page.textContent('#hit-ratio')).not.toBe('–');
+    expect(await page.textContent('#pools-body')).toContain('openai');
+    // Let the charts collect a few points before the picture.
+    await page.waitForFunction(() => (document.querySelector('#chart-rps polyline')?.getAttribute('points') ?? '').split(' ').length >= 5, undefined, { timeout: 10_000 });
+    await mkdir('test-artifacts', { recursive: true });
+    await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('serves /api/stats as JSON with pools, memory and cache figures', async () => {
+    const response = await fetch(`${gateway.url}/api/stats`);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const stats = (await response.json()) as Record<string, unknown> & { cache: { byStatus: Record<string, number> }; memory: { rssMb: number } };
+    expect(stats).toHaveProperty('pools');
+    expect(stats).toHaveProperty('latencyMs.p95');
+    expect(stats).toHaveProperty('overheadMs.p50');
+    expect(stats.memory.rssMb).toBeGreaterThan(0);
+    expect(stats.cache.byStatus['hit-memory']).toBeGreaterThan(0);
+  });
+
+  it('serves Prometheus metrics that count the gateway requests', async () => {
+    const response = await fetch(`${gateway.url}/metrics`);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(/switchyard_http_requests_total\{route="\/v1\/chat\/completions",method="POST",status_code="200"\} \d+/);
+    expect(text).toMatch(/switchyard_requests_total\{provider="mock",model="mock\/echo",status="ok",cache="hit-memory"\} \d+/);
+    expect(text).toContain('switchyard_process_memory_bytes');
+  });
+
+  it('reports liveness and readiness with dependency states', async () => {
+    expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${gateway.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', dependencies: { database: { status: 'up' } } });
+  });
+});
