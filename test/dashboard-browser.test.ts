@@ -42,7 +42,7 @@ describe('dashboard', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(gateway.url);
     await expect(page.title()).resolves.toBe('Switchyard gateway');
-    await page.waitForFunction(() => document.getElementById('total-requests')?.textContent === '0');
+    await page.waitForFunction("document.getElementById('total-requests').textContent === '0'");
 
     await send(9, 'dashboard prompt');
     await send(3, 'lorem words', 'mock/lorem');
@@ -54,14 +54,14 @@ describe('dashboard', () => {
     });
     expect(failed.status).toBe(429);
 
-    await page.waitForFunction(() => document.getElementById('total-requests')?.textContent === '15', undefined, { timeout: 10_000 });
+    await page.waitForFunction("document.getElementById('total-requests').textContent === '15'", undefined, { timeout: 10_000 });
     expect(await page.textContent('#errors')).toBe('1');
     expect(await page.textContent('#models-body')).toContain('mock/echo');
     expect(await page.textContent('#errors-body')).toContain('rate_limited');
     expect(await page.textContent('#hit-ratio')).not.toBe('–');
     expect(await page.textContent('#pools-body')).toContain('openai');
     // Let the charts collect a few points before the picture.
-    await page.waitForFunction(() => (document.querySelector('#chart-rps polyline')?.getAttribute('points') ?? '').split(' ').length >= 5, undefined, { timeout: 10_000 });
+    await page.waitForFunction("(document.querySelector('#chart-rps polyline')?.getAttribute('points') ?? '').split(' ').length >= 5", undefined, { timeout: 10_000 });
     await mkdir('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });
     expect(pageErrors).toEqual([]);

@@ -65,6 +65,10 @@ describe('gateway with the official @anthropic-ai/sdk client', () => {
       body: JSON.stringify({ model: 'mock/echo', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'one two three four five six' }] }),
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
+    expect(response.headers.get('x-switchyard-provider')).toBe('mock');
+    expect(response.headers.get('x-switchyard-model')).toBe('mock/echo');
+    expect(response.headers.get('x-switchyard-cache')).toBe('bypass');
+    expect(Number(response.headers.get('x-switchyard-overhead-ms'))).toBeGreaterThanOrEqual(0);
     const text = await response.text();
     const events = [...text.matchAll(/^event: (\w+)$/gm)].map((match) => match[1]);
     const deltas = events.filter((event) => event === 'content_block_delta').length;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { sqlCacheInventory } from '../cache/cache-inventory.js';
-import { createSwitchyard } from '../client/create-switchyard.js';
+import { createCliClient } from './cli-client.js';
 import { printJson, printLine } from './output.js';
 
 interface CacheCommandOptions {
@@ -20,7 +20,7 @@ export function registerCacheCommand(program: Command): void {
     .option('-c, --config <file>', 'config file')
     .action(async (action: string, options: CacheCommandOptions) => {
       if (!['stats', 'clear', 'prune'].includes(action)) throw new Error(`unknown cache action "${action}" (use stats, clear or prune)`);
-      const ai = createSwitchyard({ configFile: options.config });
+      const ai = createCliClient(options.config);
       const services = ai.services;
       try {
         if (action === 'clear') {

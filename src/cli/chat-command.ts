@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createSwitchyard } from '../client/create-switchyard.js';
+import { createCliClient } from './cli-client.js';
 import type { Message } from '../spec/messages.js';
 import { printJson, printLine } from './output.js';
 
@@ -29,7 +29,7 @@ export function registerChatCommand(program: Command): void {
     .option('--max-tokens <number>', 'most tokens to generate')
     .option('-c, --config <file>', 'config file')
     .action(async (prompt: string, options: ChatCommandOptions) => {
-      const ai = createSwitchyard({ configFile: options.config });
+      const ai = createCliClient(options.config);
       try {
         const messages: Message[] = [];
         if (options.system) messages.push({ role: 'system', content: options.system });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createSwitchyard } from '../client/create-switchyard.js';
+import { createCliClient } from './cli-client.js';
 import { printJson, printLine } from './output.js';
 
 interface ModelsCommandOptions {
@@ -23,7 +23,7 @@ export function registerModelsCommand(program: Command): void {
     .option('-c, --config <file>', 'config file')
     .action(async (action: string, options: ModelsCommandOptions) => {
       if (action !== 'list' && action !== 'sync') throw new Error(`unknown models action "${action}" (use list or sync)`);
-      const ai = createSwitchyard({ configFile: options.config });
+      const ai = createCliClient(options.config);
       try {
         if (action === 'sync') {
           const providers = options.provider ? [options.provider] : Object.keys(ai.config.providers);

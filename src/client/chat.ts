@@ -30,7 +30,7 @@ function toResponse(context: ClientContext, scope: RequestScope, answered: Answe
  */
 export async function runChat(context: ClientContext, request: ChatRequest, scope: RequestScope, targets: ModelTarget[]): Promise<ChatResponse> {
   const plan = planResponseCache(context, request, targets);
-  const upstream = async (status: CacheStatus) => toResponse(context, scope, await generateUpstream(context, request, targets, scope.requestId, scope), status);
+  const upstream = async (status: CacheStatus) => toResponse(context, scope, await generateUpstream(context, request, targets, scope), status);
   if (!plan) return upstream('bypass');
 
   const cache = context.services.cache();

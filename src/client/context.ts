@@ -1,19 +1,24 @@
+import type { ResolvedConfig } from '../config/load.js';
+import type { Observability } from '../observability/index.js';
+import type { TrackHandle } from '../observability/tracked-operation.js';
 import type { Usage } from '../spec/response.js';
+import type { DriverRegistry } from './driver-registry.js';
 import type { ClientServices } from './services.js';
-import type { UpstreamContext, UpstreamTiming } from './upstream.js';
 
-/** Everything a client operation needs: config, drivers, events, services and prices. */
-export interface ClientContext extends UpstreamContext {
+/** Everything a client operation needs: config, drivers, observability, services and prices. */
+export interface ClientContext {
+  config: ResolvedConfig;
+  drivers: DriverRegistry;
+  observability: Observability;
   services: ClientServices;
   /** Cost in US dollars of `usage` on `model` (`provider/model`), or null when the price is unknown. */
   cost(usage: Usage, model: string): number | null;
 }
 
-/** One request's identity and clocks. */
-export interface RequestScope extends UpstreamTiming {
+/** One request's identity, clock and tracked operation (upstream time accrues on the handle). */
+export interface RequestScope {
   requestId: string;
   /** `performance.now()` at the start. */
   startedAt: number;
-  /** `performance.now()` when the first part was yielded (streams). */
-  firstPartAt?: number;
+  handle: TrackHandle<'request'>;
 }

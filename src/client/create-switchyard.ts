@@ -4,7 +4,10 @@ import { costOf, pricingFor } from '../catalog/cost.js';
 import { estimateTokens } from '../catalog/estimate-tokens.js';
 import { createModelCatalog, type ModelCatalog } from '../catalog/model-catalog.js';
 import { loadConfig } from '../config/load.js';
-import { createEvents } from '../observability/events.js';
+import { createObservability } from '../observability/index.js';
+import type { RequestOperation } from '../observability/events.js';
+import type { TrackHandle } from '../observability/tracked-operation.js';
+import { trackStream } from '../observability/track-stream.js';
 import { SwitchyardError } from '../spec/errors.js';
 import type { ChatRequest, EmbedRequest } from '../spec/request.js';
 import type { ChatResponse, EmbedResponse, ModelInfo, Usage } from '../spec/response.js';
@@ -15,8 +18,9 @@ import { createDriverRegistry } from './driver-registry.js';
 import { resolveTargets } from './model-resolver.js';
 import { checkChatRequest } from './request-check.js';
 import { createClientServices } from './services.js';
+import { createTrackedLayer } from './tracked-layer.js';
 import { runStream } from './stream.js';
-import type { ChatManyOptions, Switchyard, SwitchyardOptions } from './types.js';
+import type { CallOptions, ChatManyOptions, Switchyard, SwitchyardOptions } from './types.js';
 
 /**
  * Creates the client. Synchronous: configuration is loaded and validated now
@@ -24,11 +28,26 @@ import type { ChatManyOptions, Switchyard, SwitchyardOptions } from './types.js'
  * connections, Redis and the database open lazily on first use.
  */
 export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
-  const { configFile, environment, drivers: driverOverrides, ...configInput } = options;
+  const { configFile, environment, drivers: driverOverrides, logDestination, ...configInput } = options;
   const config = loadConfig({ env: environment, configFile, options: configInput });
-  const events = createEvents();
+  const observability = createObservability({
+    profile: config.env,
+    logLevel: config.observability.logLevel,
+    includeContent: config.observability.includeContent,
+    monitoring: config.observability.monitoring,
+    logDestination,
+    thresholds: {
+      slowRequestMs: config.observability.slowRequestMs,
+      heapMb: config.observability.heapMb,
+      rssMb: config.observability.rssMb,
+      providerCallsPerMinute: config.observability.providerCallsPerMinute,
+    },
+  });
+  const { events, tracker, logger } = observability;
+  for (const warning of config.warnings) logger.warn(warning);
   const drivers = createDriverRegistry(config, driverOverrides);
-  const services = createClientServices(config);
+  observability.metrics.registerPoolSource(() => drivers.poolStats());
+  const services = createClientServices(config, { logger, wrapLayer: (layer) => createTrackedLayer(layer, tracker) });
   let catalog: ModelCatalog | undefined;
   let closed = false;
 
@@ -38,11 +57,28 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     return costOf(usage, pricingFor(provider, modelId));
   }
 
-  const context: ClientContext = { config, drivers, events, services, cost };
+  const context: ClientContext = { config, drivers, observability, services, cost };
 
-  function scopeFor(request: { requestId?: string }): RequestScope {
+  function assertOpen(): void {
     if (closed) throw new SwitchyardError({ code: 'invalid_request', message: 'this Switchyard client is closed' });
-    return { requestId: request.requestId ?? randomUUID(), startedAt: performance.now(), upstreamMs: 0 };
+  }
+
+  function startRequest(operation: RequestOperation, request: ChatRequest, callOptions: CallOptions): RequestScope {
+    const requestId = request.requestId ?? randomUUID();
+    const handle = tracker.start('request', { requestId, operation, model: request.model, tenant: request.tenant }, { parent: callOptions.parent });
+    return { requestId, startedAt: performance.now(), handle };
+  }
+
+  function annotate(handle: TrackHandle<'request'>, response: ChatResponse): ChatResponse {
+    handle.set({
+      provider: response.provider,
+      model: response.model,
+      cache: response.cache,
+      usage: response.usage,
+      cost: response.cost,
+      finishReason: response.finishReason,
+    });
+    return response;
   }
 
   async function getCatalog(): Promise<ModelCatalog> {
@@ -56,22 +92,30 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     return catalog;
   }
 
-  function chat(request: ChatRequest): Promise<ChatResponse> {
+  async function chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResponse> {
+    assertOpen();
+    const scope = startRequest('chat', request, callOptions);
     try {
-      const scope = scopeFor(request);
       checkChatRequest(request);
-      return runChat(context, request, scope, resolveTargets(request.model, config));
+      const response = annotate(scope.handle, await runChat(context, request, scope, resolveTargets(request.model, config)));
+      scope.handle.end();
+      return response;
     } catch (error) {
-      return Promise.reject(error);
+      scope.handle.fail(error);
+      throw error;
     }
   }
 
-  function stream(request: ChatRequest): AsyncIterable<StreamPart> {
+  function stream(request: ChatRequest, callOptions: CallOptions = {}): AsyncIterable<StreamPart> {
     return {
       [Symbol.asyncIterator]() {
-        const scope = scopeFor(request);
-        checkChatRequest(request);
-        return runStream(context, request, scope, resolveTargets(request.model, config));
+        assertOpen();
+        const scope = startRequest('stream', request, callOptions);
+        async function* run(): AsyncGenerator<StreamPart> {
+          checkChatRequest(request);
+          yield* runStream(context, request, scope, resolveTargets(request.model, config));
+        }
+        return trackStream(scope.handle, run());
       },
     };
   }
@@ -112,16 +156,30 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     return lists.flat();
   }
 
-  async function embed(request: EmbedRequest): Promise<EmbedResponse> {
-    scopeFor({});
-    const [target] = resolveTargets(request.model, config);
-    const driver = drivers.get(target.provider);
-    if (!driver.doEmbed) {
-      throw new SwitchyardError({ code: 'unsupported', status: 400, provider: target.provider, message: `provider "${target.provider}" has no embeddings` });
-    }
-    const input = Array.isArray(request.input) ? request.input : [request.input];
-    const result = await driver.doEmbed({ modelId: target.modelId, input, dimensions: request.dimensions, signal: request.signal });
-    return { provider: target.provider, model: target.model, embeddings: result.embeddings, usage: result.usage };
+  async function embed(request: EmbedRequest, callOptions: CallOptions = {}): Promise<EmbedResponse> {
+    assertOpen();
+    const requestId = randomUUID();
+    return tracker.track(
+      'request',
+      { requestId, operation: 'embed', model: request.model },
+      async (handle) => {
+        const [target] = resolveTargets(request.model, config);
+        const driver = drivers.get(target.provider);
+        if (!driver.doEmbed) {
+          throw new SwitchyardError({ code: 'unsupported', status: 400, provider: target.provider, message: `provider "${target.provider}" has no embeddings` });
+        }
+        const input = Array.isArray(request.input) ? request.input : [request.input];
+        const result = await tracker.track(
+          'upstream',
+          { requestId, provider: target.provider, model: target.model, operation: 'embed' },
+          () => driver.doEmbed!({ modelId: target.modelId, input, dimensions: request.dimensions, signal: request.signal }),
+          { parent: handle },
+        );
+        handle.set({ provider: target.provider, model: target.model, usage: result.usage, cost: cost(result.usage, target.model), cache: 'bypass' });
+        return { provider: target.provider, model: target.model, embeddings: result.embeddings, usage: result.usage };
+      },
+      { parent: callOptions.parent },
+    );
   }
 
   return {
@@ -141,6 +199,7 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     },
     cost,
     poolStats: () => drivers.poolStats(),
+    observability,
     on: (event, listener) => events.on(event, listener),
     off: (event, listener) => events.off(event, listener),
     once: (event, listener) => events.once(event, listener),
@@ -149,6 +208,7 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
       closed = true;
       await catalog?.close();
       await Promise.all([drivers.close(), services.close()]);
+      await observability.close();
     },
   };
 }

@@ -8,7 +8,8 @@ import { createRedisInvalidation } from '../cache/redis-invalidation.js';
 import { createRedisLock } from '../cache/redis-lock.js';
 import { createSqlLayer } from '../cache/sql-layer.js';
 import { createTieredCache, type TieredCache } from '../cache/tiered-cache.js';
-import type { CacheEvent, CacheLogger } from '../cache/cache-events.js';
+import type { CacheLogger } from '../cache/cache-events.js';
+import type { CacheLayer } from '../cache/cache-layer.js';
 import { createDatabase, type Database } from '../store/database.js';
 
 /** The stateful services behind the client, each opened on first use. */
@@ -25,7 +26,8 @@ export interface ClientServices {
 /** Hooks the services report through. */
 export interface ServiceHooks {
   logger?: CacheLogger;
-  onCacheEvent?: (event: CacheEvent) => void;
+  /** Wraps each cache layer, e.g. to track its accesses. */
+  wrapLayer?: (layer: CacheLayer) => CacheLayer;
 }
 
 /** Creates the services from config. Opens nothing until first use. */
@@ -58,12 +60,13 @@ export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks
     cache() {
       if (cache) return cache;
       const client = redisClient();
+      const wrap = hooks.wrapLayer ?? ((layer: CacheLayer) => layer);
       cache = createTieredCache({
         layers: [
           createMemoryLayer({ maxBytes: config.cache.memoryMaxBytes }),
           ...(client ? [createRedisLayer({ client })] : []),
           createDeferredLayer('sql', async () => createSqlLayer({ db: (await openDatabase()).db })),
-        ],
+        ].map(wrap),
         maxEntryBytes: config.cache.maxEntryBytes,
         defaultTtlMs: config.cache.ttlSeconds * 1000,
         lock: client ? createRedisLock({ client }) : undefined,
@@ -71,7 +74,6 @@ export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks
         lockTtlMs: Math.max(30_000, ...Object.values(config.providers).map((provider) => provider.timeoutMs)),
         invalidation: client ? createRedisInvalidation({ client }) : undefined,
         logger: hooks.logger,
-        onEvent: hooks.onCacheEvent,
       });
       return cache;
     },

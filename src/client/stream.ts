@@ -1,7 +1,7 @@
 import { parseCachedResponse, replayCachedResponse, serializeCachedResponse } from '../cache/response-cache-entry.js';
 import { createStreamCapture } from '../cache/stream-capture.js';
 import type { ChatRequest } from '../spec/request.js';
-import type { StreamPart } from '../spec/stream.js';
+import type { FinishPart, StreamPart } from '../spec/stream.js';
 import type { ClientContext, RequestScope } from './context.js';
 import type { ModelTarget } from './model-resolver.js';
 import { drainOpenedStream } from './open-stream.js';
@@ -22,25 +22,18 @@ export async function* runStream(context: ClientContext, request: ChatRequest, s
     const cached = hit && parseCachedResponse(hit.value);
     if (hit && cached) {
       for await (const part of replayCachedResponse(cached, { layer: hit.layer, startedAt: scope.startedAt })) {
-        scope.firstPartAt ??= performance.now();
+        if (part.type === 'finish') annotate(scope, part);
         yield part;
       }
       return;
     }
   }
 
-  const { target, value: opened } = await openUpstreamStream(context, request, targets, scope.requestId, scope);
+  const { target, value: opened } = await openUpstreamStream(context, request, targets, scope);
   const capture = plan?.decision.write ? createStreamCapture() : undefined;
   let finished = false;
-  const parts = drainOpenedStream(opened);
   try {
-    for (;;) {
-      const waitStarted = performance.now();
-      const next = await parts.next();
-      scope.upstreamMs += performance.now() - waitStarted;
-      if (next.done) break;
-      const part = next.value;
-      scope.firstPartAt ??= performance.now();
+    for await (const part of drainOpenedStream(opened)) {
       if (part.type !== 'finish') {
         capture?.push(part);
         yield part;
@@ -51,7 +44,7 @@ export async function* runStream(context: ClientContext, request: ChatRequest, s
       const captured = capture?.result(identity);
       if (plan && cache && captured) await cache.set(plan.key, serializeCachedResponse(captured), plan.decision.ttlMs);
       finished = true;
-      yield {
+      const finish: FinishPart = {
         ...part,
         ...identity,
         cost: context.cost(part.usage, target.model),
@@ -59,9 +52,15 @@ export async function* runStream(context: ClientContext, request: ChatRequest, s
         cache: plan ? 'miss' : 'bypass',
         ...(captured ? { toolCalls: captured.toolCalls } : {}),
       };
+      annotate(scope, finish);
+      yield finish;
     }
   } finally {
     if (!finished) capture?.abort();
-    await parts.return(undefined);
   }
+}
+
+/** Gives the tracked request the answer's identity, cache status and cost. */
+function annotate(scope: RequestScope, finish: FinishPart): void {
+  scope.handle.set({ provider: finish.provider, model: finish.model, cache: finish.cache, cost: finish.cost, usage: finish.usage, finishReason: finish.finishReason });
 }

@@ -3,7 +3,10 @@ import type { ClientServices } from './services.js';
 import type { SwitchyardConfigInput } from '../config/schema.js';
 import type { TokenEstimate } from '../catalog/estimate-tokens.js';
 import type { SyncResult } from '../catalog/model-catalog.js';
+import type { DestinationStream } from 'pino';
 import type { SwitchyardEventSource } from '../observability/events.js';
+import type { Observability } from '../observability/index.js';
+import type { TrackHandle } from '../observability/tracked-operation.js';
 import type { DriverV1, PoolStats } from '../spec/driver.js';
 import type { ChatRequest, EmbedRequest } from '../spec/request.js';
 import type { ChatResponse, EmbedResponse, ModelInfo, Usage } from '../spec/response.js';
@@ -17,6 +20,14 @@ export interface SwitchyardOptions extends SwitchyardConfigInput {
   environment?: NodeJS.ProcessEnv;
   /** Drivers by provider name, replacing or adding to the configured ones. */
   drivers?: Record<string, DriverV1>;
+  /** Where log lines go (a pino destination). Default stderr. */
+  logDestination?: DestinationStream;
+}
+
+/** Per-call wiring, for hosts that track their own operations (the gateway). */
+export interface CallOptions {
+  /** An outer tracked operation: upstream time adds up to it, and spans nest under it. */
+  parent?: TrackHandle;
 }
 
 /** Options of `chatMany`. */
@@ -35,21 +46,23 @@ export interface Switchyard extends SwitchyardEventSource {
   /** The shared cache, database and their health: for the CLI, the gateway and operators' tools. */
   readonly services: ClientServices;
   /** One chat completion. */
-  chat(request: ChatRequest): Promise<ChatResponse>;
+  chat(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
   /** A streamed chat completion: text and tool-call deltas, then one `finish` part with the response fields. */
-  stream(request: ChatRequest): AsyncIterable<StreamPart>;
+  stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamPart>;
   /** Many chat completions with bounded concurrency; results settle in input order. */
   chatMany(requests: ChatRequest[], options?: ChatManyOptions): Promise<PromiseSettledResult<ChatResponse>[]>;
   /** The model catalog of one provider or all enabled ones. */
   models(options?: { provider?: string; refresh?: boolean; signal?: AbortSignal }): Promise<ModelInfo[]>;
   /** Embeddings for one or more inputs. */
-  embed(request: EmbedRequest): Promise<EmbedResponse>;
+  embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResponse>;
   /** Tokens in a text or messages for a model. */
   estimateTokens(input: string | ChatRequest['messages'], model?: string): TokenEstimate;
   /** Lists a provider's models and writes them to `provider_models` (nothing with `dryRun`). */
   syncModels(options: { provider: string; dryRun?: boolean; signal?: AbortSignal }): Promise<SyncResult>;
   /** The cost in US dollars of `usage` on `model`, or null when its price is unknown. */
   cost(usage: Usage, model: string): number | null;
+  /** Logs, metrics, events, dashboard statistics and resource thresholds. */
+  readonly observability: Observability;
   /** Upstream connection-pool figures by provider. */
   poolStats(): Record<string, PoolStats>;
   /** Drains pools and closes Redis and the database. */

@@ -1,25 +1,14 @@
-import type { ResolvedConfig } from '../config/load.js';
 import { withRetry } from '../core/retry.js';
-import type { SwitchyardEvents } from '../observability/events.js';
+import { trackStream } from '../observability/track-stream.js';
 import type { DriverGenerateResult } from '../spec/driver.js';
+import type { SwitchyardError } from '../spec/errors.js';
 import type { ChatRequest } from '../spec/request.js';
-import type { DriverRegistry } from './driver-registry.js';
+import type { StreamPart } from '../spec/stream.js';
+import type { ClientContext, RequestScope } from './context.js';
 import { runWithFallback } from './fallback.js';
 import type { ModelTarget } from './model-resolver.js';
 import { openStream, type OpenedStream } from './open-stream.js';
 import { generationSettings } from './request-check.js';
-
-/** What an upstream call needs from the client. */
-export interface UpstreamContext {
-  config: ResolvedConfig;
-  drivers: DriverRegistry;
-  events: SwitchyardEvents;
-}
-
-/** Accumulates the time spent waiting on providers, over every attempt. */
-export interface UpstreamTiming {
-  upstreamMs: number;
-}
 
 /** A result together with the route member that produced it. */
 export interface Answered<T> {
@@ -27,87 +16,78 @@ export interface Answered<T> {
   value: T;
 }
 
-function retryingOn<T>(
-  context: UpstreamContext,
-  target: ModelTarget,
-  request: ChatRequest,
-  requestId: string,
-  timing: UpstreamTiming,
-  call: () => Promise<T>,
-): Promise<T> {
-  return withRetry(
-    async () => {
-      const started = performance.now();
-      try {
-        return await call();
-      } finally {
-        timing.upstreamMs += performance.now() - started;
-      }
-    },
-    {
-      maxRetries: context.config.providers[target.provider].retries,
-      signal: request.signal,
-      onRetry: ({ attempt, delayMs, error }) => {
-        if (context.events.has('retry')) {
-          context.events.emit('retry', { requestId, provider: target.provider, model: target.model, attempt: attempt + 1, delayMs, code: error.code, timestamp: Date.now() });
-        }
-      },
-    },
-  );
+/** Runs `attempt` with the target provider's retry settings, reporting each retry. */
+function retryingOn<T>(context: ClientContext, target: ModelTarget, request: ChatRequest, scope: RequestScope, attempt: (number: number) => Promise<T>): Promise<T> {
+  return withRetry(attempt, {
+    maxRetries: context.config.providers[target.provider].retries,
+    signal: request.signal,
+    onRetry: ({ attempt: failed, delayMs, error }) =>
+      context.observability.tracker.recordRetry({
+        requestId: scope.requestId,
+        provider: target.provider,
+        model: target.model,
+        attempt: failed + 1,
+        delayMs,
+        code: error.code,
+      }),
+  });
 }
 
-function onFallback(context: UpstreamContext, request: ChatRequest, requestId: string) {
-  return (from: ModelTarget, to: ModelTarget, error: { code: import('../spec/errors.js').ErrorCode }) => {
-    if (context.events.has('fallback')) {
-      const route = context.config.routes[request.model] ? request.model : undefined;
-      context.events.emit('fallback', { requestId, route, from: from.model, to: to.model, code: error.code, timestamp: Date.now() });
-    }
-  };
+function fallbackReporter(context: ClientContext, request: ChatRequest, scope: RequestScope) {
+  const route = context.config.routes[request.model] ? request.model : undefined;
+  return (from: ModelTarget, to: ModelTarget, error: SwitchyardError) =>
+    context.observability.tracker.recordFallback({ requestId: scope.requestId, route, from: from.model, to: to.model, code: error.code });
 }
 
-/** Generates on the first target that answers, retrying each per its provider's settings. */
-export function generateUpstream(
-  context: UpstreamContext,
-  request: ChatRequest,
-  targets: ModelTarget[],
-  requestId: string,
-  timing: UpstreamTiming,
-): Promise<Answered<DriverGenerateResult>> {
+/** Generates on the first target that answers, retrying each per its provider's settings; every attempt is tracked. */
+export function generateUpstream(context: ClientContext, request: ChatRequest, targets: ModelTarget[], scope: RequestScope): Promise<Answered<DriverGenerateResult>> {
   const settings = generationSettings(request);
+  const { tracker } = context.observability;
   return runWithFallback(
     targets,
     async (target) => {
       const driver = context.drivers.get(target.provider);
-      const value = await retryingOn(context, target, request, requestId, timing, () =>
-        driver.doGenerate({ ...settings, modelId: target.modelId, signal: request.signal, requestId }),
+      const value = await retryingOn(context, target, request, scope, (attempt) =>
+        tracker.track(
+          'upstream',
+          { requestId: scope.requestId, provider: target.provider, model: target.model, operation: 'generate', attempt },
+          async (handle) => {
+            const result = await driver.doGenerate({ ...settings, modelId: target.modelId, signal: request.signal, requestId: scope.requestId });
+            handle.set({ usage: result.usage, finishReason: result.finishReason });
+            return result;
+          },
+          { parent: scope.handle },
+        ),
       );
       return { target, value };
     },
-    onFallback(context, request, requestId),
+    fallbackReporter(context, request, scope),
   );
 }
 
 /**
  * Opens a stream on the first target that answers: retries and fallback act
- * until the first part arrives; after that a failure ends the stream.
+ * until the first part arrives; after that a failure ends the stream. The
+ * upstream operation stays open, tracked, until the stream ends.
  */
-export function openUpstreamStream(
-  context: UpstreamContext,
-  request: ChatRequest,
-  targets: ModelTarget[],
-  requestId: string,
-  timing: UpstreamTiming,
-): Promise<Answered<OpenedStream>> {
+export function openUpstreamStream(context: ClientContext, request: ChatRequest, targets: ModelTarget[], scope: RequestScope): Promise<Answered<OpenedStream>> {
   const settings = generationSettings(request);
+  const { tracker } = context.observability;
   return runWithFallback(
     targets,
     async (target) => {
       const driver = context.drivers.get(target.provider);
-      const value = await retryingOn(context, target, request, requestId, timing, () =>
-        openStream(driver.doStream({ ...settings, modelId: target.modelId, signal: request.signal, requestId })),
-      );
+      const value = await retryingOn(context, target, request, scope, async (attempt) => {
+        const handle = tracker.start(
+          'upstream',
+          { requestId: scope.requestId, provider: target.provider, model: target.model, operation: 'stream', attempt },
+          { parent: scope.handle },
+        );
+        const parts: AsyncIterable<StreamPart> = driver.doStream({ ...settings, modelId: target.modelId, signal: request.signal, requestId: scope.requestId });
+        return openStream(trackStream(handle, parts));
+      });
       return { target, value };
     },
-    onFallback(context, request, requestId),
+    fallbackReporter(context, request, scope),
   );
 }

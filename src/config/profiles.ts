@@ -16,7 +16,7 @@ export interface Profile {
  * The profiles of the design brief: production is strict and quiet (30 s, 3 retries,
  * response caching on, `warn`, no message content in logs, monitoring on);
  * development is lenient and chatty (60 s, 1 retry, caching off, `debug`, content logged).
- * Test is development with quiet logs and a shorter timeout.
+ * Test is development with caching off, only errors logged, and no message content in logs.
  */
 export const PROFILES: Record<Environment, Profile> = {
   production: {
@@ -42,7 +42,7 @@ export const PROFILES: Record<Environment, Profile> = {
     connectTimeoutMs: 10_000,
     retries: 1,
     cacheResponses: false,
-    logLevel: 'warn',
+    logLevel: 'error',
     includeContent: false,
     monitoring: false,
   },

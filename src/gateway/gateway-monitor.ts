@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Switchyard } from '../client/types.js';
 import { createObservability, type Observability, type ResponseEvent, type StatsSnapshot, type TrackHandle } from '../observability/index.js';
 import type { RequestOperation } from '../observability/events.js';
@@ -58,15 +59,17 @@ interface ClientWithObservability {
 
 /**
  * Creates the gateway monitor. When the client exposes `ai.observability`
- * (which then records its own client requests), the gateway records only its
- * HTTP requests there; otherwise it builds its own observability, with
- * monitoring on (the dashboard is the point of the gateway), and records each
- * model call as a client request too. Upstream time comes from the client's
+ * with monitoring on (it then records its own client requests), the gateway
+ * records only its HTTP requests there; otherwise it builds its own
+ * observability, with monitoring on whatever the profile (the dashboard is
+ * part of the gateway), and records each model call as a client request too. Upstream time comes from the client's
  * `response` event when it emits one, else a miss counts the client's whole
  * latency as upstream (so the overhead figure errs low, never high).
  */
 export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
-  const shared = (ai as unknown as ClientWithObservability).observability;
+  const candidate = (ai as unknown as ClientWithObservability).observability;
+  // The client's own observability serves only when it monitors; the dashboard needs figures in every profile.
+  const shared = candidate?.monitoring ? candidate : undefined;
   const observability =
     shared ??
     createObservability({
@@ -97,6 +100,8 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
     modelCall: TrackHandle<'request'> | undefined;
     /** The error the response reports, for the gateway record. */
     error: unknown;
+    modelCallStartedAt = 0;
+    modelCallOpen = false;
 
     constructor(
       readonly requestId: string,
@@ -104,20 +109,29 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
     ) {}
 
     beginModelCall(operation: RequestOperation, model: string): void {
+      this.modelCallStartedAt = performance.now();
+      this.modelCallOpen = true;
       this.gateway.set({ tenant: this.tenant });
       if (recordsModelCalls) this.modelCall = tracker.start('request', { requestId: this.requestId, operation, model, tenant: this.tenant }, { parent: this.gateway });
     }
 
     succeed(outcome: CallOutcome): void {
+      if (!this.modelCallOpen) return;
+      this.modelCallOpen = false;
+      // Upstream time added to the model call reaches its parent, the gateway record, too.
+      (this.modelCall ?? this.gateway).addUpstreamTime(upstreamMsOf(this.requestId, outcome));
       if (!this.modelCall) return;
       const { provider, model, cache, usage, cost, finishReason } = outcome;
       this.modelCall.set({ provider, model, cache, usage, cost, finishReason });
-      this.modelCall.addUpstreamTime(upstreamMsOf(this.requestId, outcome));
       this.modelCall.end();
     }
 
     fail(error: unknown): void {
       this.error = error;
+      if (!this.modelCallOpen) return;
+      this.modelCallOpen = false;
+      // As for a miss: the client's time on a failed call (attempts, retry waits) counts as upstream, so overhead errs low.
+      (this.modelCall ?? this.gateway).addUpstreamTime(reportedUpstream.get(this.requestId) ?? performance.now() - this.modelCallStartedAt);
       this.modelCall?.fail(error);
     }
 
@@ -146,7 +160,7 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
       if (!(call instanceof TrackedGatewayCall)) return;
       const statusCode = response.writableFinished ? response.statusCode : 499;
       // A model call still open here lost its client mid-way.
-      call.modelCall?.fail(Object.assign(new Error('the client closed the request'), { name: 'AbortError' }));
+      if (call.modelCallOpen) call.fail(Object.assign(new Error('the client closed the request'), { name: 'AbortError' }));
       call.gateway.set({ statusCode });
       if (statusCode >= 500) call.gateway.fail(call.error ?? new Error(`status ${statusCode}`));
       else call.gateway.end();

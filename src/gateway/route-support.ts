@@ -41,8 +41,8 @@ export function errorBody(flavor: WireFlavor, error: GatewayError): object {
  */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const gatewayError = toGatewayError(error, request.id);
+  // The monitor logs it (5xx with the error) when the response closes.
   request.gatewayCall?.fail(error);
-  if (gatewayError.status >= 500 && gatewayError.code === 'internal_error') request.log.error({ err: error, requestId: request.id }, 'gateway request failed');
   return reply
     .code(gatewayError.status)
     .headers({ 'x-request-id': request.id, ...retryAfterHeaders(gatewayError) })

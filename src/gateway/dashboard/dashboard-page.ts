@@ -50,7 +50,7 @@ const $ = (id) => document.getElementById(id);
 const fmt = (n, digits = 0) => Number(n).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (n) => n >= 1000 ? fmt(n / 1000, 2) + ' s' : fmt(n, n < 10 ? 2 : 0) + ' ms';
 const pct = (r) => r === null || r === undefined ? '–' : fmt(r * 100, 1) + '%';
-const usd = (n) => '$' + fmt(n, n < 1 ? 4 : 2);
+const usd = (n) => '$' + fmt(n, n === 0 ? 2 : n < 0.01 ? 6 : n < 1 ? 4 : 2);
 function set(id, text) { const el = $(id); if (el.textContent !== text) el.textContent = text; }
 function push(series, value) { series.push(value); if (series.length > HISTORY) series.shift(); }
 
