@@ -7,27 +7,6 @@ const LOREM = (
   'proident sunt in culpa qui officia deserunt mollit anim id est laborum'
 ).split(' ');
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same sequence. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A 32-bit FNV-1a hash of a string, to seed per-prompt randomness. */
-export function hashString(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
 
 /** The text of a message's content, images left out. */
 export function contentText(content: string | ContentPart[] | null): string {
