@@ -48,6 +48,8 @@ export interface MeasureCallsOptions {
   warmupCalls?: number;
   /** One call; `index` counts from 0 within its phase. */
   call: (index: number) => Promise<unknown>;
+  /** Runs between the warm-up and the timed phase (e.g. to zero counters). */
+  afterWarmup?: () => Promise<void>;
 }
 
 /** The value at quantile `q` (0..1) of ascending `sorted` (nearest rank). */
@@ -89,6 +91,7 @@ export async function measureCalls(options: MeasureCallsOptions): Promise<Measur
   if (warm.errors === warmup && warmup > 0) {
     throw new Error(`${options.name}: every warm-up call failed: ${describeError(warm.firstError)}`);
   }
+  await options.afterWarmup?.();
   const durations = new Float64Array(options.calls);
   const started = performance.now();
   const timed = await runPhase(options.calls, options.concurrency, options.call, durations);
@@ -175,4 +178,21 @@ export function numberFlag(argv: string[], name: string, fallback: number): numb
   const value = Number(found.slice(name.length + 3));
   if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number, got "${found}"`);
   return value;
+}
+
+/** Settings shared by every suite, from the command line. */
+export interface SuiteSettings {
+  /** `--quick`: smaller counts and shorter durations, for a smoke run. */
+  quick: boolean;
+  /** Raw arguments, for suite-specific `--name=value` flags. */
+  argv: string[];
+}
+
+/** One benchmark suite, run by bench/run.ts. */
+export interface BenchSuite {
+  /** The name used on the command line: `npm run bench -- <name>`. */
+  name: string;
+  /** One line on what it measures. */
+  description: string;
+  run(settings: SuiteSettings): Promise<SuiteResult>;
 }

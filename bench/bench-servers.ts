@@ -72,12 +72,16 @@ export async function startSwitchyardGatewayChild(options: SwitchyardGatewayChil
 }
 
 /** The Switchyard options the benchmarks use: one OpenAI provider at the fake upstream, production profile, quiet logs. */
-export function switchyardOptionsFor(upstreamUrl: string, options: { cache: boolean; monitoring?: boolean }): SwitchyardOptions {
+export function switchyardOptionsFor(
+  upstreamUrl: string,
+  options: { cache: boolean; monitoring?: boolean; maxConnections?: number },
+): SwitchyardOptions {
+  const pool = options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {};
   return {
     env: 'production',
     environment: {},
     configFile: '',
-    providers: { openai: { type: 'openai', baseURL: upstreamUrl, apiKey: 'sk-bench' } },
+    providers: { openai: { type: 'openai', baseURL: upstreamUrl, apiKey: 'sk-bench', ...pool } },
     cache: { responses: options.cache },
     observability: { logLevel: 'error', monitoring: options.monitoring ?? true },
   };
@@ -87,12 +91,14 @@ export function switchyardOptionsFor(upstreamUrl: string, options: { cache: bool
  * Starts the Portkey AI gateway (`@portkey-ai/gateway`, its own
  * start-server.js, headless, NODE_ENV=production) in a child process, held to
  * 127.0.0.1. Requests reach the fake upstream through the headers returned.
+ * `streamWorkaround` preloads portkey-stream-workaround.ts (streaming fails without it).
  */
-export async function startPortkeyChild(upstreamUrl: string): Promise<GatewayChild> {
+export async function startPortkeyChild(upstreamUrl: string, options: { streamWorkaround?: boolean } = {}): Promise<GatewayChild> {
   const port = await freePort();
+  const preloads = ['./loopback-only.ts', ...(options.streamWorkaround ? ['./portkey-stream-workaround.ts'] : [])];
   const child = spawnChild({
     name: 'portkey gateway',
-    args: ['--import', 'tsx', '--import', benchFile('./loopback-only.ts'), portkeyScript(), `--port=${port}`, '--headless'],
+    args: ['--import', 'tsx', ...preloads.flatMap((file) => ['--import', benchFile(file)]), portkeyScript(), `--port=${port}`, '--headless'],
     env: { NODE_ENV: 'production' },
   });
   await waitForPort(port, READY_TIMEOUT_MS, child);

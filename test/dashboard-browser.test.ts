@@ -11,7 +11,7 @@ let upstream: OpenAIMockServer;
 
 beforeAll(async () => {
   upstream = await startOpenAIMockServer();
-  gateway = await startTestGateway({ cache: { responses: true }, providers: { openai: { baseURL: upstream.url, apiKey: 'sk-dashboard-upstream', retries: 0 } } });
+  gateway = await startTestGateway({ cache: { responses: true }, providers: { mock: { retries: 0 }, openai: { baseURL: upstream.url, apiKey: 'sk-dashboard-upstream', retries: 0 } } });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -42,7 +42,7 @@ describe('dashboard', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(gateway.url);
     await expect(page.title()).resolves.toBe('Switchyard gateway');
-    await page.waitForFunction("document.getElementById('total-requests').textContent === '0'");
+    await expect.poll(() => page.textContent('#total-requests'), { timeout: 5_000 }).toBe('0');
 
     await send(9, 'dashboard prompt');
     await send(3, 'lorem words', 'mock/lorem');
@@ -54,14 +54,15 @@ describe('dashboard', () => {
     });
     expect(failed.status).toBe(429);
 
-    await page.waitForFunction("document.getElementById('total-requests').textContent === '15'", undefined, { timeout: 10_000 });
+    await expect.poll(() => page.textContent('#total-requests'), { timeout: 10_000 }).toBe('15');
     expect(await page.textContent('#errors')).toBe('1');
     expect(await page.textContent('#models-body')).toContain('mock/echo');
     expect(await page.textContent('#errors-body')).toContain('rate_limited');
     expect(await page.textContent('#hit-ratio')).not.toBe('–');
     expect(await page.textContent('#pools-body')).toContain('openai');
     // Let the charts collect a few points before the picture.
-    await page.waitForFunction("(document.querySelector('#chart-rps polyline')?.getAttribute('points') ?? '').split(' ').length >= 5", undefined, { timeout: 10_000 });
+    const chartPoints = async () => ((await page.getAttribute('#chart-rps polyline', 'points')) ?? '').split(' ').length;
+    await expect.poll(chartPoints, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
     await mkdir('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });
     expect(pageErrors).toEqual([]);

@@ -18,10 +18,10 @@ export function registerAnthropicMessagesRoute(app: FastifyInstance, ai: Switchy
     const chatRequest = chatRequestFor(request, reply, body.model, fromAnthropicRequest(body));
     request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
     if (!body.stream) {
-      const response = await ai.chat(chatRequest);
+      const response = await ai.chat(chatRequest, { parent: request.gatewayCall.parent() });
       return reply.headers(finishCall(request, outcomeOf(response))).send(toAnthropicMessage(response));
     }
-    return sendModelStream(request, reply, await openModelStream(ai, chatRequest), (identity) => {
+    return sendModelStream(request, reply, await openModelStream(ai, chatRequest, { parent: request.gatewayCall.parent() }), (identity) => {
       const events = createAnthropicStreamEncoder({ id: `msg_${request.id.replace(/[^A-Za-z0-9]/g, '')}`, model: identity.model });
       return {
         start: () => events.start(identity.finish?.usage),

@@ -16,15 +16,16 @@ export function registerEmbeddingsRoute(app: FastifyInstance, ai: Switchyard): v
   app.post('/v1/embeddings', { config }, async (request, reply) => {
     const body = validateBody(openAIEmbeddingsRequestSchema, request.body);
     request.gatewayCall.beginModelCall('embed', body.model);
-    const started = performance.now();
-    const response = await ai.embed({ model: body.model, input: body.input, dimensions: body.dimensions, signal: abortSignalFor(reply) });
+    const response = await ai.embed(
+      { model: body.model, input: body.input, dimensions: body.dimensions, signal: abortSignalFor(reply) },
+      { parent: request.gatewayCall.parent() },
+    );
     const headers = finishCall(request, {
       provider: response.provider,
       model: response.model,
       cache: 'bypass',
       usage: response.usage,
       cost: ai.cost(response.usage, response.model),
-      clientLatencyMs: performance.now() - started,
     });
     return reply.headers(headers).send(toOpenAIEmbeddingList(response, body.encoding_format ?? 'float'));
   });

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { decideResponseCaching } from '../cache/response-cache-policy.js';
 import { resolveTargets } from '../client/model-resolver.js';
-import type { Switchyard } from '../client/types.js';
+import type { CallOptions, Switchyard } from '../client/types.js';
 import type { ChatRequest } from '../spec/request.js';
 import type { CacheStatus } from '../spec/response.js';
 import type { FinishPart, StreamPart } from '../spec/stream.js';
@@ -56,9 +56,9 @@ export function expectedStreamIdentity(ai: Switchyard, request: ChatRequest): Op
  * read too: when they include the finish part, the headers carry the exact
  * cache status and model.
  */
-export async function openModelStream(ai: Switchyard, request: ChatRequest): Promise<OpenedModelStream> {
+export async function openModelStream(ai: Switchyard, request: ChatRequest, callOptions: CallOptions = {}): Promise<OpenedModelStream> {
   const expected = expectedStreamIdentity(ai, request);
-  const iterator = ai.stream(request)[Symbol.asyncIterator]();
+  const iterator = ai.stream(request, callOptions)[Symbol.asyncIterator]();
   const waitStarted = performance.now();
   const first = await iterator.next();
   const firstPartWaitMs = performance.now() - waitStarted;

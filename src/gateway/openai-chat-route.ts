@@ -21,11 +21,11 @@ export function registerOpenAIChatRoute(app: FastifyInstance, ai: Switchyard): v
     const chatRequest = chatRequestFor(request, reply, body.model, fromOpenAIChatRequest(body));
     request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
     if (!body.stream) {
-      const response = await ai.chat(chatRequest);
+      const response = await ai.chat(chatRequest, { parent: request.gatewayCall.parent() });
       return reply.headers(finishCall(request, outcomeOf(response))).send(toOpenAIChatCompletion(response));
     }
     const includeUsage = body.stream_options?.include_usage === true;
-    return sendModelStream(request, reply, await openModelStream(ai, chatRequest), (identity) => {
+    return sendModelStream(request, reply, await openModelStream(ai, chatRequest, { parent: request.gatewayCall.parent() }), (identity) => {
       const chunks = createOpenAIChunkBuilder({ id: `chatcmpl-${request.id}`, model: identity.model, includeUsage });
       return {
         start: () => sseEvent(chunks.start()),

@@ -86,7 +86,6 @@ export function outcomeOf(response: ChatResponse): CallOutcome {
     usage: response.usage,
     cost: response.cost,
     finishReason: response.finishReason,
-    clientLatencyMs: response.latencyMs,
   };
 }
 
@@ -98,6 +97,6 @@ export function finishCall(request: FastifyRequest, outcome: CallOutcome): Recor
     cache: outcome.cache,
     provider: outcome.provider,
     model: outcome.model,
-    overheadMs: request.gatewayCall.overheadMs(outcome),
+    overheadMs: request.gatewayCall.overheadMs(),
   });
 }

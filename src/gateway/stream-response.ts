@@ -71,7 +71,6 @@ export async function sendModelStream(
       usage: finish.usage,
       cost: finish.cost,
       finishReason: finish.finishReason,
-      clientLatencyMs: finish.latencyMs,
     });
   } catch (error) {
     request.gatewayCall.fail(error);
