@@ -58,13 +58,15 @@ export interface SwitchyardGatewayChildOptions {
   switchyard: SwitchyardOptions;
   /** Extra `node` flags, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
+  /** A compiled start-gateway.js to run instead of src/ through tsx (see profile-build.ts). */
+  gatewayModule?: string;
 }
 
 /** Starts the Switchyard gateway (`startGateway`) in a child process. */
 export async function startSwitchyardGatewayChild(options: SwitchyardGatewayChildOptions): Promise<GatewayChild> {
   const child = spawnChild({
     name: options.name,
-    args: [...(options.nodeFlags ?? []), '--import', 'tsx', benchFile('./launch-switchyard-gateway.ts'), JSON.stringify({ switchyard: options.switchyard })],
+    args: [...(options.nodeFlags ?? []), '--import', 'tsx', benchFile('./launch-switchyard-gateway.ts'), JSON.stringify({ switchyard: options.switchyard, gatewayModule: options.gatewayModule })],
     ipc: true,
   });
   const { url } = await child.waitForMessage<{ url: string }>('ready', READY_TIMEOUT_MS);

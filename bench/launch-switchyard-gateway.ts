@@ -1,15 +1,20 @@
 // A child process running the Switchyard gateway for the benchmarks.
-// argv[2] is JSON: { switchyard: SwitchyardOptions }. Listens on 127.0.0.1:0,
-// reports its URL over IPC; `stop` closes it gracefully and exits, so a
-// `--cpu-prof` run writes its profile.
+// argv[2] is JSON: { switchyard: SwitchyardOptions, gatewayModule?: path }. Listens
+// on 127.0.0.1:0, reports its URL over IPC; `stop` closes it gracefully and
+// exits, so a `--cpu-prof` run writes its profile. `gatewayModule` points at a
+// compiled start-gateway.js (profiling runs); by default src/ runs through tsx.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { SwitchyardOptions } from '../src/client/types.js';
-import { startGateway } from '../src/gateway/start-gateway.js';
+import type * as StartGatewayModule from '../src/gateway/start-gateway.js';
 import { launcherOptions, sendToParent, serveParent } from './child-ipc.js';
 
-const options = launcherOptions<{ switchyard?: SwitchyardOptions }>();
+const options = launcherOptions<{ switchyard?: SwitchyardOptions; gatewayModule?: string }>();
+const { startGateway } = (await import(
+  options.gatewayModule ? pathToFileURL(options.gatewayModule).href : '../src/gateway/start-gateway.js'
+)) as typeof StartGatewayModule;
 const directory = await mkdtemp(join(tmpdir(), 'switchyard-bench-gateway-'));
 const gateway = await startGateway({
   port: 0,
