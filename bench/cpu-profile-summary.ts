@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { SourceMap, type SourceMapPayload } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseJson } from '../src/core/safe-json.js';
 import { renderTable } from './bench-harness.js';
@@ -21,6 +23,7 @@ interface ProfileNode {
   id: number;
   callFrame: CallFrame;
   hitCount?: number;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -32,16 +35,69 @@ interface CpuProfile {
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+const sourceMaps = new Map<string, SourceMap | undefined>();
+
+/** The source map next to a compiled file (`file.js.map`), if any. */
+function sourceMapOf(path: string): SourceMap | undefined {
+  if (!sourceMaps.has(path)) {
+    const mapPath = `${path}.map`;
+    sourceMaps.set(
+      path,
+      existsSync(mapPath) ? new SourceMap(parseJson(readFileSync(mapPath, 'utf8'), `source map ${mapPath}`) as SourceMapPayload) : undefined,
+    );
+  }
+  return sourceMaps.get(path);
+}
+
+/** `file:line` of a frame, mapped back to the TypeScript source when a source map is next to the file. */
 function location(frame: CallFrame): string {
   if (!frame.url) return '(native)';
-  const path = frame.url.startsWith('file://') ? fileURLToPath(frame.url) : frame.url;
+  let path = frame.url.startsWith('file://') ? fileURLToPath(frame.url) : frame.url;
+  let line = frame.lineNumber + 1;
+  const entry = (path.endsWith('.js') ? sourceMapOf(path)?.findEntry(frame.lineNumber, frame.columnNumber) : undefined) as
+    | { originalSource?: string; originalLine?: number }
+    | undefined;
+  if (entry?.originalSource !== undefined && entry.originalLine !== undefined) {
+    const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(dirname(path), entry.originalSource);
+    path = source;
+    line = entry.originalLine + 1;
+  }
   const shown = path.startsWith(PROJECT_ROOT) ? relative(PROJECT_ROOT, path) : path;
-  return `${shown}:${frame.lineNumber + 1}`;
+  return `${shown}:${line}`;
 }
 
 function fileOf(frame: CallFrame): string {
   const at = location(frame);
   return at.replace(/:\d+$/, '');
+}
+
+/**
+ * Inclusive time of the project's own functions (src/): for each sample, every
+ * distinct src/ function on its stack gets the sample once (recursion counted once).
+ */
+function inclusiveOwnTime(profile: CpuProfile): Map<string, number> {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const keys = new Map<number, string | undefined>();
+  const keyOf = (node: ProfileNode): string | undefined => {
+    if (!keys.has(node.id)) {
+      const at = location(node.callFrame);
+      keys.set(node.id, at.startsWith('src/') ? `${node.callFrame.functionName || '(anonymous)'} ${at}` : undefined);
+    }
+    return keys.get(node.id);
+  };
+  const totals = new Map<string, number>();
+  for (const sample of profile.samples ?? []) {
+    const seen = new Set<string>();
+    for (let id: number | undefined = sample; id !== undefined; id = parents.get(id)) {
+      const node = byId.get(id);
+      const key = node && keyOf(node);
+      if (key) seen.add(key);
+    }
+    for (const key of seen) totals.set(key, (totals.get(key) ?? 0) + 1);
+  }
+  return totals;
 }
 
 /** Self time by function and by file, in ms and % of samples, excluding idle. */
@@ -76,16 +132,26 @@ export function summarizeProfile(profile: CpuProfile, top = 15): string {
     renderTable(['function and location (self time)', 'ms', '% of busy'], rows(byFunction)),
     '',
     renderTable(['file (self time)', 'ms', '% of busy'], rows(byFile)),
+    '',
+    renderTable(['src/ function (inclusive time)', 'ms', '% of busy'], rows(inclusiveOwnTime(profile))),
   ].join('\n');
 }
 
-/** Summaries of every .cpuprofile in `directory`. */
-export async function summarizeProfiles(directory: string, top = 15): Promise<string[]> {
+function busySamples(profile: CpuProfile): number {
+  return profile.nodes.reduce((sum, node) => sum + (node.callFrame.functionName === '(idle)' ? 0 : node.hitCount ?? 0), 0);
+}
+
+/**
+ * The summary of the busiest .cpuprofile in `directory` (the main thread;
+ * `--cpu-prof` also writes one per worker thread, e.g. tsx's loader).
+ */
+export async function summarizeProfiles(directory: string, top = 15): Promise<string> {
   const files = (await readdir(directory)).filter((name) => name.endsWith('.cpuprofile'));
-  const summaries: string[] = [];
+  let busiest: { path: string; profile: CpuProfile } | undefined;
   for (const name of files) {
-    const profile = parseJson(await readFile(join(directory, name), 'utf8'), `cpu profile ${name}`) as CpuProfile;
-    summaries.push(`${join(directory, name)}\n\n${summarizeProfile(profile, top)}`);
+    const path = join(directory, name);
+    const profile = parseJson(await readFile(path, 'utf8'), `cpu profile ${name}`) as CpuProfile;
+    if (!busiest || busySamples(profile) > busySamples(busiest.profile)) busiest = { path, profile };
   }
-  return summaries;
+  return busiest ? `${busiest.path}\n\n${summarizeProfile(busiest.profile, top)}` : `no .cpuprofile in ${directory}`;
 }

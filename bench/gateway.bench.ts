@@ -18,7 +18,12 @@ import {
   type GatewayChild,
   type UpstreamChild,
 } from './bench-servers.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { summarizeProfiles } from './cpu-profile-summary.js';
 import { cpuSeconds, peakRssBytes } from './process-usage.js';
+import { buildForProfiling, removeProfileBuild } from './profile-build.js';
 import { describeAnswer, probeTarget, type HttpTarget } from './gateway-probe.js';
 
 /*
@@ -64,6 +69,16 @@ interface Row {
   cpuMsPerRequest?: number;
   peakRss?: number;
   probe: string;
+  /** CPU profile summary (`--profile` runs). */
+  profile?: string;
+}
+
+interface LoadSettings {
+  connections: number;
+  duration: number;
+  warmup: number;
+  /** Set on `--profile` runs: Switchyard gateways run under --cpu-prof from this build (or tsx when undefined). */
+  profile?: { gatewayModule?: string };
 }
 
 const TARGET_NAMES: Record<TargetKind, string> = {
@@ -74,13 +89,19 @@ const TARGET_NAMES: Record<TargetKind, string> = {
   'switchyard-pool64': 'switchyard gateway (cache off, maxConnections 64)',
 };
 
-async function startTarget(kind: TargetKind, upstream: UpstreamChild, stream: boolean): Promise<{ target: HttpTarget; gateway?: GatewayChild }> {
+async function startTarget(
+  kind: TargetKind,
+  upstream: UpstreamChild,
+  stream: boolean,
+  profile: { gatewayModule?: string; directory: string } | undefined,
+): Promise<{ target: HttpTarget; gateway?: GatewayChild }> {
   if (kind === 'floor') return { target: { url: upstream.url.replace(/\/v1$/, ''), headers: {} } };
   const gateway =
     kind === 'portkey'
       ? await startPortkeyChild(upstream.url, { streamWorkaround: stream })
       : await startSwitchyardGatewayChild({
           name: TARGET_NAMES[kind],
+          ...(profile ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profile.directory}`], gatewayModule: profile.gatewayModule } : {}),
           switchyard: switchyardOptionsFor(upstream.url, {
             cache: kind === 'switchyard-cached',
             ...(kind === 'switchyard-pool64' ? { maxConnections: 64 } : {}),
@@ -101,8 +122,11 @@ async function load(target: HttpTarget, body: string, connections: number, durat
   });
 }
 
-async function measureTarget(kind: TargetKind, scenario: Scenario, upstream: UpstreamChild, settings: { connections: number; duration: number; warmup: number }): Promise<Row> {
-  const { target, gateway } = await startTarget(kind, upstream, scenario.stream);
+async function measureTarget(kind: TargetKind, scenario: Scenario, upstream: UpstreamChild, settings: LoadSettings): Promise<Row> {
+  const profiled = settings.profile && kind.startsWith('switchyard');
+  const profile = profiled ? { ...settings.profile, directory: await mkdtemp(join(tmpdir(), 'switchyard-bench-profile-')) } : undefined;
+  const { target, gateway } = await startTarget(kind, upstream, scenario.stream, profile);
+  let row: Row;
   try {
     const body = requestBody(scenario.stream);
     const probe = await probeTarget(target, body, scenario.stream, upstream, kind === 'switchyard-cached');
@@ -113,7 +137,7 @@ async function measureTarget(kind: TargetKind, scenario: Scenario, upstream: Ups
     const cpuAfter = await cpuSeconds(target.pid);
     const upstreamCalls = (await upstream.stats()).requests;
     const served = result['2xx'];
-    return {
+    row = {
       kind,
       name: TARGET_NAMES[kind],
       requestsPerSecond: served / result.duration,
@@ -128,6 +152,8 @@ async function measureTarget(kind: TargetKind, scenario: Scenario, upstream: Ups
   } finally {
     await gateway?.stop();
   }
+  if (profile) row.profile = await summarizeProfiles(profile.directory);
+  return row;
 }
 
 function renderRows(rows: Row[]): string {
@@ -189,6 +215,7 @@ export const gatewaySuite: BenchSuite = {
     const duration = numberFlag(settings.argv, 'duration', settings.quick ? 3 : 10);
     const warmup = numberFlag(settings.argv, 'warmup', settings.quick ? 1 : 2);
     const slowMs = numberFlag(settings.argv, 'upstream-latency', 50);
+    const profiling = settings.argv.includes('--profile');
     const scenarios: Scenario[] = [
       { title: 'non-stream, 0 ms upstream', stream: false, latencyMs: 0, targets: ['floor', 'portkey', 'switchyard', 'switchyard-cached'] },
       { title: 'stream, 0 ms upstream', stream: true, latencyMs: 0, targets: ['floor', 'portkey', 'switchyard', 'switchyard-cached'] },
@@ -199,19 +226,27 @@ export const gatewaySuite: BenchSuite = {
         targets: ['floor', 'portkey', 'switchyard', 'switchyard-pool64', 'switchyard-cached'],
       },
     ];
+    const only = settings.argv.find((argument) => argument.startsWith('--scenario='))?.slice('--scenario='.length);
+    const chosen = only ? scenarios.filter((scenario) => scenario.title.startsWith(only)) : scenarios;
+    const load: LoadSettings = { connections, duration, warmup, ...(profiling ? { profile: { gatewayModule: await buildForProfiling() } } : {}) };
     const upstream = await startUpstreamChild();
     const ratios: SummaryRatio[] = [];
     try {
-      for (const scenario of scenarios) {
+      for (const scenario of chosen) {
         await upstream.configure({ latencyMs: scenario.latencyMs });
         const rows: Row[] = [];
-        for (const kind of scenario.targets) rows.push(await measureTarget(kind, scenario, upstream, { connections, duration, warmup }));
+        for (const kind of scenario.targets) rows.push(await measureTarget(kind, scenario, upstream, load));
         const notes = scenario.stream ? [await portkeyStreamAsInstalled(upstream)] : [];
+        if (profiling) {
+          notes.push('(--profile: the Switchyard gateways ran under --cpu-prof, which slows them; their figures are not comparable.)');
+          for (const row of rows.filter((candidate) => candidate.profile)) notes.push(`CPU profile of ${row.name}, ${scenario.title}:\n\n${row.profile}`);
+        }
         printSection(`gateway: ${scenario.title}, ${connections} connections, ${duration} s (after ${warmup} s warm-up)`, renderRows(rows), notes);
         ratios.push(...ratiosOf(rows, scenario));
       }
     } finally {
       await upstream.stop();
+      if (profiling) await removeProfileBuild();
     }
     return { ratios };
   },

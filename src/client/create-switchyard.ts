@@ -28,8 +28,8 @@ import type { CallOptions, ChatManyOptions, Switchyard, SwitchyardOptions } from
  * connections, Redis and the database open lazily on first use.
  */
 export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
-  const { configFile, environment, drivers: driverOverrides, logDestination, ...configInput } = options;
-  const config = loadConfig({ env: environment, configFile, options: configInput });
+  const { configFile, environment, drivers: driverOverrides, logDestination, defaults, ...configInput } = options;
+  const config = loadConfig({ env: environment, configFile, options: configInput, defaults });
   const observability = createObservability({
     profile: config.env,
     logLevel: config.observability.logLevel,

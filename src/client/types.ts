@@ -20,6 +20,8 @@ export interface SwitchyardOptions extends SwitchyardConfigInput {
   environment?: NodeJS.ProcessEnv;
   /** Drivers by provider name, replacing or adding to the configured ones. */
   drivers?: Record<string, DriverV1>;
+  /** Settings below everything else (file, environment, options): a host's own defaults, like the gateway's monitoring. */
+  defaults?: SwitchyardConfigInput;
   /** Where log lines go (a pino destination). Default stderr. */
   logDestination?: DestinationStream;
 }

@@ -89,3 +89,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: {}, configFile: file })).toThrow(/not valid JSON/);
   });
 });
+
+describe('loadConfig defaults', () => {
+  it('lets a host set defaults that the environment and options still override', () => {
+    expect(loadConfig({ env: {}, configFile: '', defaults: { observability: { monitoring: true } } }).observability.monitoring).toBe(true);
+    expect(loadConfig({ env: { SWITCHYARD_MONITORING: 'false' }, configFile: '', defaults: { observability: { monitoring: true } } }).observability.monitoring).toBe(false);
+    expect(loadConfig({ env: {}, configFile: '', defaults: { observability: { monitoring: true } }, options: { observability: { monitoring: false } } }).observability.monitoring).toBe(false);
+  });
+});

@@ -59,6 +59,8 @@ export interface LoadConfigOptions {
   configFile?: string;
   /** Programmatic settings, which win over everything else. */
   options?: SwitchyardConfigInput;
+  /** Settings that lose to everything else, above the profile's defaults. */
+  defaults?: SwitchyardConfigInput;
 }
 
 type PlainObject = Record<string, unknown>;
@@ -120,7 +122,7 @@ export function loadConfig(source: LoadConfigOptions = {}): ResolvedConfig {
   const issues = [...environmentReading.issues];
   const filePath = source.configFile ?? env.SWITCHYARD_CONFIG ?? (existsSync('switchyard.config.json') ? 'switchyard.config.json' : undefined);
   const fileInput = filePath ? readConfigFile(resolve(filePath), issues) : undefined;
-  const merged = mergeConfig(fileInput, environmentReading.input, source.options);
+  const merged = mergeConfig(source.defaults, fileInput, environmentReading.input, source.options);
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

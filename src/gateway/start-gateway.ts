@@ -43,7 +43,12 @@ function urlHost(host: string): string {
 
 /** Creates the client and the gateway, and listens. With `handleSignals`, SIGTERM/SIGINT close it gracefully. */
 export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
-  const ai = createSwitchyard({ ...options.switchyard, configFile: options.configFile ?? options.switchyard?.configFile });
+  // A gateway is run to be watched: monitoring defaults to on in every profile (config and environment can still turn it off).
+  const ai = createSwitchyard({
+    ...options.switchyard,
+    configFile: options.configFile ?? options.switchyard?.configFile,
+    defaults: { observability: { monitoring: true }, ...options.switchyard?.defaults },
+  });
   const app = createGateway(ai);
   const host = options.host ?? ai.config.server.host;
   try {
