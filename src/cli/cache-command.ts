@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { sqlCacheInventory } from '../cache/cache-inventory.js';
 import { createCliClient } from './cli-client.js';
 import { printJson, printLine } from './output.js';
 
@@ -23,18 +22,20 @@ export function registerCacheCommand(program: Command): void {
       const ai = createCliClient(options.config);
       const services = ai.services;
       try {
+        const cache = await services.cache();
         if (action === 'clear') {
-          await services.cache().clear(options.namespace);
-          printLine(`cleared ${options.namespace ? `namespace "${options.namespace}"` : 'every namespace'} in ${services.cache().layerNames.join(', ')}`);
+          await cache.clear(options.namespace);
+          printLine(`cleared ${options.namespace ? `namespace "${options.namespace}"` : 'every namespace'} in ${cache.layerNames.join(', ')}`);
           return;
         }
         if (action === 'prune') {
-          const removed = await services.cache().prune();
+          const removed = await cache.prune();
           if (options.json) printJson(removed);
           else printLine(`pruned ${Object.entries(removed).map(([layer, count]) => `${count} from ${layer}`).join(', ') || 'nothing'}`);
           return;
         }
-        const [usage, inventory] = await Promise.all([services.cache().usage(), sqlCacheInventory((await services.database()).db)]);
+        const { sqlCacheInventory } = await import('../cache/cache-inventory.js');
+        const [usage, inventory] = await Promise.all([cache.usage(), sqlCacheInventory((await services.database()).db)]);
         if (options.json) {
           printJson({ layers: usage, sql: inventory });
           return;

@@ -33,7 +33,7 @@ export async function runChat(context: ClientContext, request: ChatRequest, scop
   const upstream = async (status: CacheStatus) => toResponse(context, scope, await generateUpstream(context, request, targets, scope), status);
   if (!plan) return upstream('bypass');
 
-  const cache = context.services.cache();
+  const cache = await context.services.cache();
   if (plan.decision.read && plan.decision.write) {
     let computed: ChatResponse | undefined;
     const result = await cache.getOrCompute(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import { costOf, pricingFor } from '../catalog/cost.js';
 import { estimateTokens } from '../catalog/estimate-tokens.js';
-import { createModelCatalog, type ModelCatalog } from '../catalog/model-catalog.js';
+import type { ModelCatalog } from '../catalog/model-catalog.js';
 import { loadConfig } from '../config/load.js';
 import { createObservability } from '../observability/index.js';
 import type { RequestOperation } from '../observability/events.js';
@@ -83,9 +83,9 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
 
   async function getCatalog(): Promise<ModelCatalog> {
     if (catalog) return catalog;
-    const { db } = await services.database();
+    const [{ db }, cache, { createModelCatalog }] = await Promise.all([services.database(), services.cache(), import('../catalog/model-catalog.js')]);
     catalog ??= createModelCatalog({
-      cache: services.cache(),
+      cache,
       db,
       listFromProvider: (provider, signal) => drivers.get(provider).listModels({ signal }),
     });

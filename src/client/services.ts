@@ -1,23 +1,18 @@
 import type { ResolvedConfig } from '../config/load.js';
-import { createDeferredLayer } from '../cache/deferred-layer.js';
-import { createMemoryLayer } from '../cache/memory-layer.js';
-import { createRedisClient } from '../cache/redis-client.js';
-import { createRedisLayer } from '../cache/redis-layer.js';
-import { pingRedis, type RedisPubSubLike } from '../cache/redis-like.js';
-import { createRedisInvalidation } from '../cache/redis-invalidation.js';
-import { createRedisLock } from '../cache/redis-lock.js';
-import { createSqlLayer } from '../cache/sql-layer.js';
-import { createTieredCache, type TieredCache } from '../cache/tiered-cache.js';
 import type { CacheLogger } from '../cache/cache-events.js';
 import type { CacheLayer } from '../cache/cache-layer.js';
-import { createDatabase, type Database } from '../store/database.js';
+import { createDeferredLayer } from '../cache/deferred-layer.js';
+import { createMemoryLayer } from '../cache/memory-layer.js';
+import type { RedisPubSubLike } from '../cache/redis-like.js';
+import { createTieredCache, type TieredCache } from '../cache/tiered-cache.js';
+import type { Database } from '../store/database.js';
 
-/** The stateful services behind the client, each opened on first use. */
+/** The stateful services behind the client, each opened (and its modules loaded) on first use. */
 export interface ClientServices {
   /** The migrated database; a failed open is retried by the next caller. */
   database(): Promise<Database>;
   /** The tiered cache: memory, then Redis when configured, then SQL. */
-  cache(): TieredCache;
+  cache(): Promise<TieredCache>;
   /** Dependency states for readiness checks. */
   health(): Promise<Record<string, { ok: boolean; detail?: string }>>;
   close(): Promise<void>;
@@ -30,82 +25,113 @@ export interface ServiceHooks {
   wrapLayer?: (layer: CacheLayer) => CacheLayer;
 }
 
-/** Creates the services from config. Opens nothing until first use. */
+/** Memoizes an async open; a failure is forgotten so that the next caller tries again. */
+function once<T>(open: () => Promise<T>): { get: () => Promise<T>; current: () => Promise<T> | undefined; reset: () => void } {
+  let pending: Promise<T> | undefined;
+  return {
+    get: () =>
+      (pending ??= open().catch((error: unknown) => {
+        pending = undefined;
+        throw error;
+      })),
+    current: () => pending,
+    reset: () => {
+      pending = undefined;
+    },
+  };
+}
+
+/**
+ * Creates the services from config. Opens nothing until first use; the Redis
+ * client, Kysely and the database drivers are imported then too, so a process
+ * that never caches (a one-shot CLI call) never loads them.
+ */
 export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks = {}): ClientServices {
-  let database: Database | undefined;
-  let migrating: Promise<Database> | undefined;
-  let redis: RedisPubSubLike | undefined;
-  let cache: TieredCache | undefined;
-
-  function openDatabase(): Promise<Database> {
-    return (migrating ??= (async () => {
-      database ??= createDatabase(config.databaseUrl);
-      await database.migrate();
-      return database;
-    })().catch((error: unknown) => {
-      migrating = undefined;
+  const database = once(async () => {
+    const { createDatabase } = await import('../store/database.js');
+    const opened = createDatabase(config.databaseUrl);
+    try {
+      await opened.migrate();
+    } catch (error) {
+      await opened.close().catch(() => undefined);
       throw error;
-    }));
-  }
+    }
+    return opened;
+  });
 
-  function redisClient(): RedisPubSubLike | undefined {
-    if (!config.redisUrl) return undefined;
-    return (redis ??= createRedisClient(config.redisUrl, {
+  const redis = once(async (): Promise<RedisPubSubLike> => {
+    const { createRedisClient } = await import('../cache/redis-client.js');
+    return createRedisClient(config.redisUrl!, {
       onError: (error) => hooks.logger?.warn({ error: error.message }, 'redis connection error'),
-    }));
+    });
+  });
+
+  const cache = once(async () => {
+    const wrap = hooks.wrapLayer ?? ((layer: CacheLayer) => layer);
+    const layers: CacheLayer[] = [createMemoryLayer({ maxBytes: config.cache.memoryMaxBytes })];
+    let shared: Partial<Parameters<typeof createTieredCache>[0]> = {};
+    if (config.redisUrl) {
+      const client = await redis.get();
+      const [{ createRedisLayer }, { createRedisLock }, { createRedisInvalidation }] = await Promise.all([
+        import('../cache/redis-layer.js'),
+        import('../cache/redis-lock.js'),
+        import('../cache/redis-invalidation.js'),
+      ]);
+      layers.push(createRedisLayer({ client }));
+      shared = {
+        lock: createRedisLock({ client }),
+        // A lock outlives the slowest upstream call, so a second process never computes the same answer.
+        lockTtlMs: Math.max(30_000, ...Object.values(config.providers).map((provider) => provider.timeoutMs)),
+        invalidation: createRedisInvalidation({ client }),
+      };
+    }
+    layers.push(
+      createDeferredLayer('sql', async () => {
+        const { createSqlLayer } = await import('../cache/sql-layer.js');
+        return createSqlLayer({ db: (await database.get()).db });
+      }),
+    );
+    return createTieredCache({
+      layers: layers.map(wrap),
+      maxEntryBytes: config.cache.maxEntryBytes,
+      defaultTtlMs: config.cache.ttlSeconds * 1000,
+      logger: hooks.logger,
+      ...shared,
+    });
+  });
+
+  async function state(check: () => Promise<unknown>): Promise<{ ok: boolean; detail?: string }> {
+    try {
+      await check();
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   return {
-    database: openDatabase,
-    cache() {
-      if (cache) return cache;
-      const client = redisClient();
-      const wrap = hooks.wrapLayer ?? ((layer: CacheLayer) => layer);
-      cache = createTieredCache({
-        layers: [
-          createMemoryLayer({ maxBytes: config.cache.memoryMaxBytes }),
-          ...(client ? [createRedisLayer({ client })] : []),
-          createDeferredLayer('sql', async () => createSqlLayer({ db: (await openDatabase()).db })),
-        ].map(wrap),
-        maxEntryBytes: config.cache.maxEntryBytes,
-        defaultTtlMs: config.cache.ttlSeconds * 1000,
-        lock: client ? createRedisLock({ client }) : undefined,
-        // A lock outlives the slowest upstream call, so a second process never computes the same answer.
-        lockTtlMs: Math.max(30_000, ...Object.values(config.providers).map((provider) => provider.timeoutMs)),
-        invalidation: client ? createRedisInvalidation({ client }) : undefined,
-        logger: hooks.logger,
-      });
-      return cache;
-    },
+    database: database.get,
+    cache: cache.get,
     async health() {
-      const states: Record<string, { ok: boolean; detail?: string }> = {};
-      try {
-        const { db } = await openDatabase();
-        await db.selectFrom('cache_entries').select('key').limit(1).execute();
-        states.database = { ok: true };
-      } catch (error) {
-        states.database = { ok: false, detail: error instanceof Error ? error.message : String(error) };
-      }
-      const client = redisClient();
-      if (client) {
-        try {
-          await pingRedis(client);
-          states.redis = { ok: true };
-        } catch (error) {
-          states.redis = { ok: false, detail: error instanceof Error ? error.message : String(error) };
-        }
+      const states: Record<string, { ok: boolean; detail?: string }> = {
+        database: await state(async () => (await database.get()).db.selectFrom('cache_entries').select('key').limit(1).execute()),
+      };
+      if (config.redisUrl) {
+        const { pingRedis } = await import('../cache/redis-like.js');
+        states.redis = await state(async () => pingRedis(await redis.get()));
       }
       return states;
     },
     async close() {
-      await cache?.close();
-      if (redis?.isOpen) await redis.close().catch(() => redis?.destroy());
-      await migrating?.catch(() => undefined);
-      await database?.close();
-      cache = undefined;
-      redis = undefined;
-      database = undefined;
-      migrating = undefined;
+      const openCache = await cache.current()?.catch(() => undefined);
+      await openCache?.close();
+      const client = await redis.current()?.catch(() => undefined);
+      if (client?.isOpen) await client.close().catch(() => client.destroy());
+      const db = await database.current()?.catch(() => undefined);
+      await db?.close();
+      cache.reset();
+      redis.reset();
+      database.reset();
     },
   };
 }

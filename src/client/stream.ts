@@ -16,7 +16,7 @@ import { openUpstreamStream } from './upstream.js';
  */
 export async function* runStream(context: ClientContext, request: ChatRequest, scope: RequestScope, targets: ModelTarget[]): AsyncGenerator<StreamPart> {
   const plan = planResponseCache(context, request, targets);
-  const cache = plan ? context.services.cache() : undefined;
+  const cache = plan ? await context.services.cache() : undefined;
   if (plan?.decision.read && cache) {
     const hit = await cache.get(plan.key);
     const cached = hit && parseCachedResponse(hit.value);

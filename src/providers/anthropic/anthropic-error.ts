@@ -1,0 +1,142 @@
+import type { UpstreamErrorResponse } from '../../core/http.js';
+import { isRetryableStatus } from '../../core/retry.js';
+import { parseRetryAfter, readHeader } from '../../core/retry-after.js';
+import { parseJson, quote } from '../../core/safe-json.js';
+import { SwitchyardError, type ErrorCode } from '../../spec/errors.js';
+import { redact } from '../openai/openai-error.js';
+import { anthropicErrorBodySchema } from './anthropic-api.js';
+
+/** The fields of an Anthropic error body, when the upstream sent one. */
+export interface AnthropicErrorDetails {
+  /** `invalid_request_error`, `overloaded_error`... */
+  type?: string;
+  message?: string;
+  /** `error.details.error_code`, e.g. `enforced_spend_limit_reached`. */
+  errorCode?: string;
+}
+
+/** Context for mapping: the provider name, and values that must never appear in a message (API keys). */
+export interface AnthropicErrorContext {
+  provider: string;
+  secrets?: Array<string | undefined>;
+}
+
+/** Anthropic's error types and what each means to Switchyard; used for stream `error` events and odd statuses. */
+const TYPE_CODES: Record<string, { code: ErrorCode; isRetryable: boolean }> = {
+  invalid_request_error: { code: 'invalid_request', isRetryable: false },
+  authentication_error: { code: 'authentication_failed', isRetryable: false },
+  billing_error: { code: 'permission_denied', isRetryable: false },
+  permission_error: { code: 'permission_denied', isRetryable: false },
+  not_found_error: { code: 'not_found', isRetryable: false },
+  request_too_large: { code: 'payload_too_large', isRetryable: false },
+  timeout_error: { code: 'request_timeout', isRetryable: true },
+  rate_limit_error: { code: 'rate_limited', isRetryable: true },
+  api_error: { code: 'upstream_error', isRetryable: true },
+  overloaded_error: { code: 'upstream_unavailable', isRetryable: true },
+};
+
+/**
+ * Maps a non-2xx Anthropic response to a SwitchyardError: 400
+ * invalid_request, 401 authentication_failed, 402 (billing) and 403
+ * permission_denied, 404 model_not_found when the message is about the model
+ * (Anthropic says `model: <id>`) else not_found, 408 request_timeout, 409
+ * conflict, 413 payload_too_large, 429 rate_limited with retryAfterMs (a spend
+ * limit is not retryable), 503 and 529 (`overloaded_error`)
+ * upstream_unavailable, other 5xx upstream_error. Retryable per
+ * isRetryableStatus unless the `x-should-retry` header says otherwise. The
+ * message names the provider and quotes the upstream message, secrets redacted.
+ */
+export function mapAnthropicError(response: UpstreamErrorResponse, context: AnthropicErrorContext): SwitchyardError {
+  const details = readAnthropicErrorDetails(response.bodyText);
+  const code = errorCodeFor(response.status, details);
+  const upstreamMessage = details?.message ?? (response.bodyText.trim() ? quote(response.bodyText.trim(), 200) : 'no details');
+  let isRetryable = isRetryableStatus(response.status) && details?.errorCode !== 'enforced_spend_limit_reached';
+  const shouldRetry = readHeader(response.headers, 'x-should-retry');
+  if (shouldRetry === 'true') isRetryable = true;
+  if (shouldRetry === 'false') isRetryable = false;
+
+  return new SwitchyardError({
+    code,
+    message: redact(`${context.provider} returned ${response.status}: ${upstreamMessage}`, context.secrets),
+    status: response.status,
+    provider: context.provider,
+    isRetryable,
+    retryAfterMs: parseRetryAfter(response.headers),
+    ...(code === 'model_not_found' ? { param: 'model' } : {}),
+  });
+}
+
+/**
+ * Maps an `error` event received inside a 200 stream by its error type:
+ * `overloaded_error` is upstream_unavailable, `rate_limit_error`
+ * rate_limited, `api_error` upstream_error (all three retryable); the other
+ * types as for statuses; an unknown type is a retryable upstream_error.
+ */
+export function mapAnthropicStreamError(details: AnthropicErrorDetails, context: AnthropicErrorContext): SwitchyardError {
+  const known = details.type !== undefined ? TYPE_CODES[details.type] : undefined;
+  const code = known?.code ?? 'upstream_error';
+  return new SwitchyardError({
+    code: code === 'not_found' && isAboutModel(details) ? 'model_not_found' : code,
+    message: redact(`${context.provider} stream error: ${details.message ?? details.type ?? 'no details'}`, context.secrets),
+    provider: context.provider,
+    isRetryable: known?.isRetryable ?? true,
+  });
+}
+
+/** Reads `{ type: "error", error: { type, message } }` from an error body, or undefined if it is not one. */
+export function readAnthropicErrorDetails(bodyText: string): AnthropicErrorDetails | undefined {
+  try {
+    return fromAnthropicErrorValue(parseJson(bodyText, 'error body'));
+  } catch {
+    // Error bodies are best-effort: a non-JSON body (an HTML proxy page) is quoted instead.
+    return undefined;
+  }
+}
+
+/** The same, for an already-parsed value (the data of a stream `error` event). */
+export function fromAnthropicErrorValue(value: unknown): AnthropicErrorDetails | undefined {
+  const parsed = anthropicErrorBodySchema.safeParse(value);
+  if (!parsed.success) return undefined;
+  const { type, message, details } = parsed.data.error;
+  return {
+    type: type ?? undefined,
+    message: message ?? undefined,
+    errorCode: details?.error_code ?? undefined,
+  };
+}
+
+function errorCodeFor(status: number, details: AnthropicErrorDetails | undefined): ErrorCode {
+  switch (status) {
+    case 400:
+    case 422:
+      return 'invalid_request';
+    case 401:
+      return 'authentication_failed';
+    case 402:
+    case 403:
+      return 'permission_denied';
+    case 404:
+      return isAboutModel(details) ? 'model_not_found' : 'not_found';
+    case 408:
+      return 'request_timeout';
+    case 409:
+      return 'conflict';
+    case 413:
+      return 'payload_too_large';
+    case 429:
+      return 'rate_limited';
+    case 503:
+    case 529:
+      return 'upstream_unavailable';
+    default: {
+      if (status >= 500) return details?.type === 'overloaded_error' ? 'upstream_unavailable' : 'upstream_error';
+      const known = details?.type !== undefined ? TYPE_CODES[details.type] : undefined;
+      return known?.code ?? 'invalid_request';
+    }
+  }
+}
+
+/** Anthropic's 404 for an unknown model reads `model: claude-...`. */
+function isAboutModel(details: AnthropicErrorDetails | undefined): boolean {
+  return details?.message !== undefined && /\bmodel\b/i.test(details.message);
+}

@@ -1,0 +1,212 @@
+import type { DriverCallOptions } from '../../spec/driver.js';
+import { SwitchyardError } from '../../spec/errors.js';
+import type { ContentPart, Message, ToolCall } from '../../spec/messages.js';
+import type { CallWarning } from '../../spec/response.js';
+
+/** An image block's source: base64 data or a URL Anthropic fetches itself. */
+export type AnthropicImageSource =
+  | { type: 'base64'; media_type: string; data: string }
+  | { type: 'url'; url: string };
+
+/** A content block Switchyard sends. */
+export type AnthropicContentBlock =
+  | { type: 'text'; text: string }
+  | { type: 'image'; source: AnthropicImageSource }
+  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
+  | { type: 'tool_result'; tool_use_id: string; content: string | Array<Extract<AnthropicContentBlock, { type: 'text' | 'image' }>> };
+
+/** An Anthropic message as sent on the wire; only `user` and `assistant` exist (system is a top-level field). */
+export interface AnthropicMessage {
+  role: 'user' | 'assistant';
+  content: string | AnthropicContentBlock[];
+}
+
+/** Converted messages: the hoisted system prompt (if any) and the conversation. */
+export interface AnthropicPrompt {
+  system?: string;
+  messages: AnthropicMessage[];
+}
+
+/** A converted request body plus warnings for settings Anthropic cannot honour. */
+export interface AnthropicMessagesBody {
+  body: Record<string, unknown>;
+  warnings: CallWarning[];
+}
+
+/** `max_tokens` is required by Anthropic; this is sent when the call gives none. */
+export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
+
+/**
+ * Builds the Messages API body from a driver call: the system prompt hoisted
+ * to `system`, messages, `max_tokens` (default 4096, Anthropic requires it),
+ * temperature (capped at Anthropic's 1), top_p (dropped when temperature is
+ * also set: current Claude models accept only one of them), stop ->
+ * `stop_sequences`, user -> `metadata.user_id`, tools -> `input_schema`, and
+ * toolChoice auto / any (required) / none / `{ type: 'tool', name }`.
+ * `seed` and JSON response formats have no Anthropic equivalent and become
+ * warnings.
+ */
+export function buildAnthropicMessagesBody(options: DriverCallOptions, stream: boolean): AnthropicMessagesBody {
+  const warnings: CallWarning[] = [];
+  const prompt = convertToAnthropicMessages(options.messages, warnings);
+  const body: Record<string, unknown> = {
+    model: options.modelId,
+    max_tokens: options.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+    ...(prompt.system !== undefined ? { system: prompt.system } : {}),
+    messages: prompt.messages,
+  };
+
+  if (options.temperature !== undefined) {
+    if (options.temperature > 1) {
+      warnings.push({ type: 'unsupported-setting', setting: 'temperature', message: `Anthropic's temperature ranges from 0 to 1; ${options.temperature} was sent as 1` });
+    }
+    body.temperature = Math.min(options.temperature, 1);
+  }
+  if (options.topP !== undefined) {
+    if (options.temperature !== undefined) {
+      warnings.push({ type: 'unsupported-setting', setting: 'topP', message: 'Anthropic models accept temperature or topP, not both; topP was not sent' });
+    } else {
+      body.top_p = options.topP;
+    }
+  }
+  if (options.stop !== undefined && options.stop.length > 0) body.stop_sequences = options.stop;
+  if (options.user !== undefined) body.metadata = { user_id: options.user };
+  if (options.seed !== undefined) {
+    warnings.push({ type: 'unsupported-setting', setting: 'seed', message: 'Anthropic does not support seed; it was not sent' });
+  }
+  const format = options.responseFormat;
+  if (format !== undefined && format.type !== 'text') {
+    warnings.push({
+      type: 'unsupported-setting',
+      setting: 'responseFormat',
+      message: `Anthropic has no ${format.type} response format; ask for JSON in the prompt or use a tool instead`,
+    });
+  }
+
+  const tools = options.tools ?? [];
+  if (tools.length > 0) {
+    body.tools = tools.map((tool) => ({
+      name: tool.name,
+      ...(tool.description !== undefined ? { description: tool.description } : {}),
+      input_schema: tool.parameters,
+    }));
+  }
+  const choice = options.toolChoice;
+  if (choice !== undefined && tools.length > 0) {
+    body.tool_choice =
+      choice === 'auto' ? { type: 'auto' } : choice === 'required' ? { type: 'any' } : choice === 'none' ? { type: 'none' } : { type: 'tool', name: choice.name };
+  } else if (choice !== undefined && choice !== 'none' && choice !== 'auto') {
+    warnings.push({ type: 'unsupported-setting', setting: 'toolChoice', message: 'toolChoice needs tools; it was not sent' });
+  }
+
+  if (stream) body.stream = true;
+  return { body, warnings };
+}
+
+/**
+ * Converts spec messages to Anthropic's: system messages are hoisted into one
+ * `system` string (joined by blank lines); tool messages become user
+ * `tool_result` blocks; assistant `toolCalls` become `tool_use` blocks with
+ * parsed input; images become base64 or url sources. Consecutive messages of
+ * the same role are merged, as Anthropic expects alternating turns (and wants
+ * every tool result of a turn in one user message). Empty text is dropped, as
+ * Anthropic rejects empty text blocks; a message left empty is omitted.
+ */
+export function convertToAnthropicMessages(messages: Message[], warnings: CallWarning[] = []): AnthropicPrompt {
+  const system: string[] = [];
+  const converted: Array<{ role: 'user' | 'assistant'; blocks: AnthropicContentBlock[] }> = [];
+
+  messages.forEach((message, index) => {
+    if (message.role === 'system') {
+      const text = systemText(message.content, index, warnings);
+      if (text !== '') system.push(text);
+      return;
+    }
+    const role = message.role === 'assistant' ? 'assistant' : 'user';
+    const blocks = blocksOf(message, index);
+    if (blocks.length === 0) {
+      warnings.push({ type: 'other', message: `messages[${index}]: the message is empty and was not sent` });
+      return;
+    }
+    const previous = converted.at(-1);
+    if (previous?.role === role) previous.blocks.push(...blocks);
+    else converted.push({ role, blocks });
+  });
+
+  return {
+    ...(system.length > 0 ? { system: system.join('\n\n') } : {}),
+    messages: converted.map(({ role, blocks }) => ({
+      role,
+      content: blocks.length === 1 && blocks[0].type === 'text' ? blocks[0].text : blocks,
+    })),
+  };
+}
+
+function blocksOf(message: Exclude<Message, { role: 'system' }>, index: number): AnthropicContentBlock[] {
+  switch (message.role) {
+    case 'user':
+      return contentBlocks(message.content, index);
+    case 'assistant': {
+      const text = message.content === null ? [] : contentBlocks(message.content, index);
+      const calls = (message.toolCalls ?? []).map((call, callIndex) => toolUseBlock(call, index, callIndex));
+      return [...text, ...calls];
+    }
+    case 'tool': {
+      const content = typeof message.content === 'string' ? message.content : contentBlocks(message.content, index);
+      return [{ type: 'tool_result', tool_use_id: message.toolCallId, content: content as Extract<AnthropicContentBlock, { type: 'tool_result' }>['content'] }];
+    }
+  }
+}
+
+function contentBlocks(content: string | ContentPart[], index: number): Array<Extract<AnthropicContentBlock, { type: 'text' | 'image' }>> {
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
+  return content.flatMap((part) => {
+    if (part.type === 'text') return part.text === '' ? [] : [{ type: 'text' as const, text: part.text }];
+    return [{ type: 'image' as const, source: imageSource(part, index) }];
+  });
+}
+
+/** A data: URL or base64 `data` becomes a base64 source; an http(s) URL a url source. */
+function imageSource(part: Extract<ContentPart, { type: 'image' }>, index: number): AnthropicImageSource {
+  if (part.data !== undefined) return { type: 'base64', media_type: part.mediaType ?? 'image/png', data: part.data };
+  if (part.url !== undefined) {
+    const dataUrl = /^data:([^;,]+);base64,(.*)$/s.exec(part.url);
+    if (dataUrl) return { type: 'base64', media_type: dataUrl[1], data: dataUrl[2] };
+    if (/^https?:\/\//i.test(part.url)) return { type: 'url', url: part.url };
+    throw invalid(index, 'content', `an image url must be http(s) or a base64 data: URL, got ${JSON.stringify(part.url.slice(0, 40))}`);
+  }
+  throw invalid(index, 'content', 'an image part needs a url or data');
+}
+
+function toolUseBlock(call: ToolCall, index: number, callIndex: number): AnthropicContentBlock {
+  const field = `toolCalls[${callIndex}].arguments`;
+  let input: unknown;
+  try {
+    input = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
+  } catch {
+    throw invalid(index, field, `tool call "${call.name}" has arguments that are not valid JSON`);
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw invalid(index, field, `tool call "${call.name}" arguments must be a JSON object`);
+  }
+  return { type: 'tool_use', id: call.id, name: call.name, input: input as Record<string, unknown> };
+}
+
+function systemText(content: string | ContentPart[], index: number, warnings: CallWarning[]): string {
+  if (typeof content === 'string') return content;
+  if (content.some((part) => part.type !== 'text')) {
+    warnings.push({ type: 'other', message: `messages[${index}]: Anthropic's system prompt is text only; image parts were dropped` });
+  }
+  return content
+    .filter((part): part is Extract<ContentPart, { type: 'text' }> => part.type === 'text')
+    .map((part) => part.text)
+    .join('');
+}
+
+function invalid(index: number, field: string, problem: string): SwitchyardError {
+  return new SwitchyardError({
+    code: 'invalid_request',
+    message: `messages[${index}]: ${problem}`,
+    param: `messages[${index}].${field}`,
+  });
+}
