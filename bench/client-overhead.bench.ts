@@ -105,29 +105,40 @@ function contenders(upstream: UpstreamChild): Contender[] {
   return [undiciFloor(upstream), openAISdk(upstream), ...SWITCHYARD_VARIANTS.map((variant) => switchyardClient(upstream, variant))];
 }
 
-async function measureAll(upstream: UpstreamChild, calls: number, concurrency: number): Promise<Measurement[]> {
-  const results: Measurement[] = [];
-  for (const contender of contenders(upstream)) {
-    try {
-      const measurement = await measureCalls({
-        name: contender.name,
-        calls,
-        concurrency,
-        call: contender.call,
-        afterWarmup: async () => {
-          contender.resetCounts?.();
-          await upstream.reset();
-        },
-      });
-      const upstreamCalls = (await upstream.stats()).requests;
-      const problem = contender.check?.(calls - measurement.errors, upstreamCalls);
-      measurement.extra = { ...measurement.extra, 'upstream calls': upstreamCalls, ...(problem ? { problem } : {}) };
-      results.push(measurement);
-    } finally {
-      await contender.close();
+async function measureOnce(contender: Contender, upstream: UpstreamChild, calls: number, concurrency: number): Promise<Measurement> {
+  const measurement = await measureCalls({
+    name: contender.name,
+    calls,
+    concurrency,
+    call: contender.call,
+    afterWarmup: async () => {
+      contender.resetCounts?.();
+      await upstream.reset();
+    },
+  });
+  const upstreamCalls = (await upstream.stats()).requests;
+  const problem = contender.check?.(calls - measurement.errors, upstreamCalls);
+  measurement.extra = { ...measurement.extra, 'upstream calls': upstreamCalls, ...(problem ? { problem } : {}) };
+  return measurement;
+}
+
+/** The round with the median throughput (rounds interleave the contenders, so drift in machine load hits all alike). */
+function medianRound(rounds: Measurement[]): Measurement {
+  const sorted = [...rounds].sort((left, right) => left.requestsPerSecond - right.requestsPerSecond);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function measureAll(upstream: UpstreamChild, calls: number, concurrency: number, rounds: number): Promise<Measurement[]> {
+  const all = contenders(upstream);
+  const measured = new Map<Contender, Measurement[]>(all.map((contender) => [contender, []]));
+  try {
+    for (let round = 0; round < rounds; round += 1) {
+      for (const contender of all) measured.get(contender)!.push(await measureOnce(contender, upstream, calls, concurrency));
     }
+  } finally {
+    await Promise.all(all.map((contender) => contender.close()));
   }
-  return results;
+  return all.map((contender) => medianRound(measured.get(contender)!));
 }
 
 function ratiosOf(results: Measurement[], label: string): SummaryRatio[] {
@@ -147,19 +158,23 @@ export const clientOverheadSuite: BenchSuite = {
   name: 'client-overhead',
   description: 'chat calls through undici, the openai SDK and the Switchyard client, against the fake upstream',
   async run(settings) {
-    const calls = numberFlag(settings.argv, 'calls', settings.quick ? 300 : 2000);
+    const calls = numberFlag(settings.argv, 'calls', settings.quick ? 300 : 4000);
+    const rounds = Math.max(1, numberFlag(settings.argv, 'rounds', settings.quick ? 1 : 3));
     const slowMs = numberFlag(settings.argv, 'upstream-latency', 50);
     const upstream = await startUpstreamChild();
     const ratios: SummaryRatio[] = [];
     try {
       for (const concurrency of [1, 32]) {
-        const results = await measureAll(upstream, calls, concurrency);
-        printSection(`client-overhead: ${calls} calls, concurrency ${concurrency}, upstream latency 0 ms`, renderMeasurements(results, SDK));
+        const results = await measureAll(upstream, calls, concurrency, rounds);
+        printSection(
+          `client-overhead: ${calls} calls, concurrency ${concurrency}, upstream latency 0 ms (median of ${rounds} interleaved rounds)`,
+          renderMeasurements(results, SDK),
+        );
         ratios.push(...ratiosOf(results, `C=${concurrency}, 0 ms upstream`));
       }
       await upstream.configure({ latencyMs: slowMs });
-      const slowCalls = Math.min(calls, 1000);
-      const slow = await measureAll(upstream, slowCalls, 32);
+      const slowCalls = Math.min(calls, 2000);
+      const slow = await measureAll(upstream, slowCalls, 32, 1);
       printSection(`client-overhead: ${slowCalls} calls, concurrency 32, upstream latency ${slowMs} ms`, renderMeasurements(slow, SDK), [
         `(at ${slowMs} ms the ceiling is 32 / ${slowMs} ms = ${Math.round(32_000 / Math.max(1, slowMs))} req/s for anything that calls the upstream)`,
       ]);

@@ -68,6 +68,8 @@ interface Row {
   upstreamCalls: number;
   cpuMsPerRequest?: number;
   peakRss?: number;
+  /** The most requests seen waiting for an upstream connection in Switchyard's pool (sampled). */
+  maxQueued?: number;
   probe: string;
   /** CPU profile summary (`--profile` runs). */
   profile?: string;
@@ -110,6 +112,29 @@ async function startTarget(
   return { target: { url: gateway.url, headers: gateway.headers, pid: gateway.child.process.pid }, gateway };
 }
 
+const POOL_SAMPLE_MS = 250;
+
+/** Samples a Switchyard gateway's upstream pool while it is loaded; `stop` resolves the most queued requests seen. */
+function watchPoolQueue(gateway: GatewayChild): { stop(): Promise<number> } {
+  let maxQueued = 0;
+  let sampling: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    sampling = gateway.child
+      .request<{ value: Record<string, { queued: number }> }>({ type: 'stats' }, 2_000)
+      .then((reply) => {
+        for (const pool of Object.values(reply.value)) maxQueued = Math.max(maxQueued, pool.queued);
+      })
+      .catch(() => undefined);
+  }, POOL_SAMPLE_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sampling;
+      return maxQueued;
+    },
+  };
+}
+
 async function load(target: HttpTarget, body: string, connections: number, duration: number) {
   return autocannon({
     url: `${target.url}/v1/chat/completions`,
@@ -133,7 +158,9 @@ async function measureTarget(kind: TargetKind, scenario: Scenario, upstream: Ups
     await load(target, body, settings.connections, settings.warmup);
     await upstream.reset();
     const cpuBefore = await cpuSeconds(target.pid);
+    const watch = gateway?.child.process.connected ? watchPoolQueue(gateway) : undefined;
     const result = await load(target, body, settings.connections, settings.duration);
+    const maxQueued = await watch?.stop();
     const cpuAfter = await cpuSeconds(target.pid);
     const upstreamCalls = (await upstream.stats()).requests;
     const served = result['2xx'];
@@ -147,6 +174,7 @@ async function measureTarget(kind: TargetKind, scenario: Scenario, upstream: Ups
       upstreamCalls,
       cpuMsPerRequest: cpuBefore !== undefined && cpuAfter !== undefined && served > 0 ? ((cpuAfter - cpuBefore) * 1000) / served : undefined,
       peakRss: await peakRssBytes(target.pid),
+      maxQueued,
       probe,
     };
   } finally {
@@ -160,7 +188,7 @@ function renderRows(rows: Row[]): string {
   const portkey = rows.find((row) => row.kind === 'portkey');
   const floor = rows.find((row) => row.kind === 'floor');
   return renderTable(
-    ['configuration', 'req/s', 'p50 ms', 'p99 ms', 'failed', 'vs floor', 'vs portkey', 'upstream calls', 'gateway CPU ms/req', 'gateway peak RSS', 'probe'],
+    ['configuration', 'req/s', 'p50 ms', 'p99 ms', 'failed', 'vs floor', 'vs portkey', 'upstream calls', 'gateway CPU ms/req', 'gateway peak RSS', 'max queued at pool', 'probe'],
     rows.map((row) => [
       row.name,
       formatNumber(row.requestsPerSecond),
@@ -172,6 +200,7 @@ function renderRows(rows: Row[]): string {
       formatNumber(row.upstreamCalls),
       row.cpuMsPerRequest !== undefined ? row.cpuMsPerRequest.toFixed(3) : '',
       row.peakRss !== undefined ? formatMiB(row.peakRss) : '',
+      row.maxQueued !== undefined ? String(row.maxQueued) : '',
       row.probe,
     ]),
   );

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { startAnthropicMockServer } from '../mock-upstream/anthropic-server.js';
 import { startOpenAIMockServer } from '../mock-upstream/openai-server.js';
 import { printLine } from './output.js';
 
@@ -12,18 +13,31 @@ interface MockUpstreamOptions {
   apiKey?: string;
 }
 
-const FLAVORS: Record<string, typeof startOpenAIMockServer> = { openai: startOpenAIMockServer };
+/** The options every flavor's server takes from the command line. */
+interface FlavorOptions {
+  port: number;
+  host: string;
+  latencyMs: number;
+  errorRate: number;
+  reply?: string;
+  apiKey?: string;
+}
+
+const FLAVORS: Record<string, (options: FlavorOptions) => Promise<{ url: string; close(): Promise<void> }>> = {
+  openai: startOpenAIMockServer,
+  anthropic: startAnthropicMockServer,
+};
 
 /** `switchyard mock-upstream`: a fake provider server speaking the chosen wire format, for trying and benchmarking without keys. */
 export function registerMockUpstreamCommand(program: Command): void {
   program
     .command('mock-upstream')
-    .description('run a fake provider server (OpenAI wire format) for trying Switchyard without keys')
+    .description('run a fake provider server (OpenAI or Anthropic wire format) for trying Switchyard without keys')
     .option('-p, --port <port>', 'port to listen on', '9100')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--flavor <flavor>', `wire format (${Object.keys(FLAVORS).join(', ')})`, 'openai')
     .option('--latency <ms>', 'delay before each answer', '0')
-    .option('--error-rate <p>', 'probability (0..1) of a 500', '0')
+    .option('--error-rate <p>', 'probability (0..1) of a server error (500, or 529 for anthropic)', '0')
     .option('--reply <text>', 'fixed reply (default: echo the last user message)')
     .option('--api-key <key>', 'require this bearer key')
     .action(async (options: MockUpstreamOptions) => {

@@ -1,5 +1,6 @@
 import type { ResolvedConfig, ResolvedProvider } from '../config/load.js';
 import { createTransport } from '../core/transport.js';
+import { createAnthropicDriver } from '../providers/anthropic/anthropic-driver.js';
 import { createMockDriver } from '../providers/mock/mock-driver.js';
 import { createOpenAIDriver } from '../providers/openai/openai-driver.js';
 import type { DriverV1, PoolStats } from '../spec/driver.js';
@@ -11,6 +12,16 @@ export interface DriverRegistry {
   /** Pool figures of every driver created so far that has a pool. */
   poolStats(): Record<string, PoolStats>;
   close(): Promise<void>;
+}
+
+function transportFor(settings: ResolvedProvider) {
+  return createTransport({
+    maxConnections: settings.maxConnections,
+    keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    headersTimeoutMs: settings.headersTimeoutMs,
+    bodyTimeoutMs: settings.bodyTimeoutMs,
+  });
 }
 
 function createDriver(settings: ResolvedProvider, config: ResolvedConfig): DriverV1 {
@@ -26,13 +37,15 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig): Drive
         apiKeyEnvName: `${settings.name.toUpperCase().replace(/-/g, '_')}_API_KEY`,
         requireApiKey: settings.type === 'openai',
         headers: settings.headers,
-        transport: createTransport({
-          maxConnections: settings.maxConnections,
-          keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
-          connectTimeoutMs: settings.connectTimeoutMs,
-          headersTimeoutMs: settings.headersTimeoutMs,
-          bodyTimeoutMs: settings.bodyTimeoutMs,
-        }),
+        transport: transportFor(settings),
+      });
+    case 'anthropic':
+      return createAnthropicDriver({
+        provider: settings.name,
+        baseURL: settings.baseURL,
+        apiKey: settings.apiKey,
+        headers: settings.headers,
+        transport: transportFor(settings),
       });
   }
 }

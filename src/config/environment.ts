@@ -4,10 +4,11 @@ import type { SwitchyardConfigInput } from './schema.js';
 export const KNOWN_PROVIDERS = {
   openai: { type: 'openai', baseURL: 'https://api.openai.com/v1', keyVariable: 'OPENAI_API_KEY', urlVariable: 'OPENAI_BASE_URL' },
   xai: { type: 'openai-compatible', baseURL: 'https://api.x.ai/v1', keyVariable: 'XAI_API_KEY', urlVariable: 'XAI_BASE_URL' },
+  anthropic: { type: 'anthropic', baseURL: 'https://api.anthropic.com', keyVariable: 'ANTHROPIC_API_KEY', urlVariable: 'ANTHROPIC_BASE_URL' },
 } as const;
 
 /** Provider variables PRODUCT.md names whose drivers this build does not include yet. */
-const DRIVERLESS_VARIABLES = ['ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'OLLAMA_BASE_URL'] as const;
+const DRIVERLESS_VARIABLES = ['GEMINI_API_KEY', 'OLLAMA_BASE_URL'] as const;
 
 /** What the environment says, as config input, plus problems found while reading it. */
 export interface EnvironmentReading {

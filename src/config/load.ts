@@ -8,7 +8,7 @@ import { configSchema, type MockConfig, type SwitchyardConfigInput } from './sch
 /** A provider with every setting resolved. */
 export interface ResolvedProvider {
   name: string;
-  type: 'openai' | 'openai-compatible' | 'mock';
+  type: 'openai' | 'openai-compatible' | 'anthropic' | 'mock';
   baseURL?: string;
   apiKey?: string;
   headers: Record<string, string>;
@@ -148,7 +148,7 @@ function unknownProviderIssues(input: SwitchyardConfigInput): string[] {
 }
 
 function unknownProviderMessage(name: string): string {
-  return `providers.${name}: unknown provider; set "type" (openai, openai-compatible or mock) and "baseURL"`;
+  return `providers.${name}: unknown provider; set "type" (openai, openai-compatible, anthropic or mock) and "baseURL"`;
 }
 
 function invalidConfig(issues: string[]): SwitchyardError {

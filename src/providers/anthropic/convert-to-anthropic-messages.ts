@@ -13,7 +13,7 @@ export type AnthropicContentBlock =
   | { type: 'text'; text: string }
   | { type: 'image'; source: AnthropicImageSource }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
-  | { type: 'tool_result'; tool_use_id: string; content: string | Array<Extract<AnthropicContentBlock, { type: 'text' | 'image' }>> };
+  | { type: 'tool_result'; tool_use_id: string; content: string | Array<{ type: 'text'; text: string } | { type: 'image'; source: AnthropicImageSource }> };
 
 /** An Anthropic message as sent on the wire; only `user` and `assistant` exist (system is a top-level field). */
 export interface AnthropicMessage {
@@ -153,16 +153,18 @@ function blocksOf(message: Exclude<Message, { role: 'system' }>, index: number):
     }
     case 'tool': {
       const content = typeof message.content === 'string' ? message.content : contentBlocks(message.content, index);
-      return [{ type: 'tool_result', tool_use_id: message.toolCallId, content: content as Extract<AnthropicContentBlock, { type: 'tool_result' }>['content'] }];
+      return [{ type: 'tool_result', tool_use_id: message.toolCallId, content }];
     }
   }
 }
 
-function contentBlocks(content: string | ContentPart[], index: number): Array<Extract<AnthropicContentBlock, { type: 'text' | 'image' }>> {
+type MediaBlock = Extract<AnthropicContentBlock, { type: 'text' | 'image' }>;
+
+function contentBlocks(content: string | ContentPart[], index: number): MediaBlock[] {
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
-  return content.flatMap((part) => {
-    if (part.type === 'text') return part.text === '' ? [] : [{ type: 'text' as const, text: part.text }];
-    return [{ type: 'image' as const, source: imageSource(part, index) }];
+  return content.flatMap((part): MediaBlock[] => {
+    if (part.type === 'text') return part.text === '' ? [] : [{ type: 'text', text: part.text }];
+    return [{ type: 'image', source: imageSource(part, index) }];
   });
 }
 

@@ -29,8 +29,8 @@ const KEPT = new Set([
 
 /**
  * Converts a JSON Schema to Gemini's OpenAPI-style Schema: `["string",
- * "null"]` becomes `type: string, nullable: true`, `const` becomes a
- * one-value `enum`, `oneOf` becomes `anyOf`, nested `properties`, `items`
+ * "null"]` becomes `type: string, nullable: true`, a string `const`
+ * becomes a one-value `enum`, `oneOf` becomes `anyOf`, nested `properties`, `items`
  * and `anyOf` are converted too, and other keywords (`$schema`,
  * `additionalProperties`, `$ref`...) are dropped. An object schema without
  * properties gives undefined, as Gemini rejects empty objects in function parameters.
@@ -53,8 +53,11 @@ export function convertToGeminiSchema(schema: unknown): Record<string, unknown> 
   } else if (source.type !== undefined) {
     result.type = source.type;
   }
-  if (source.const !== undefined) result.enum = [source.const];
-  if (source.enum !== undefined && result.type === undefined) result.type = 'string';
+  // Gemini enums are string-only; a non-string const keeps just its type.
+  if (typeof source.const === 'string') result.enum = [source.const];
+  else if (typeof source.const === 'number' || typeof source.const === 'boolean') result.type ??= typeof source.const;
+  if (Array.isArray(result.enum) && !result.enum.every((value) => typeof value === 'string')) delete result.enum;
+  if (result.enum !== undefined && result.type === undefined) result.type = 'string';
 
   if (typeof source.properties === 'object' && source.properties !== null) {
     const properties: Record<string, unknown> = {};

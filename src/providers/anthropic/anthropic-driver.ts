@@ -1,0 +1,141 @@
+import { mapTransportError, requestJson, requestStream, waitForSocketRelease, type HttpCallOptions } from '../../core/http.js';
+import { parseJson } from '../../core/safe-json.js';
+import { readServerSentEvents } from '../../core/sse.js';
+import { validateResponse } from '../../core/validate-response.js';
+import type { DriverCallOptions, DriverGenerateResult, DriverModel, DriverV1, PoolStats } from '../../spec/driver.js';
+import { SwitchyardError } from '../../spec/errors.js';
+import type { StreamPart } from '../../spec/stream.js';
+import { anthropicEventTypeSchema, anthropicMessageSchema, anthropicModelListSchema } from './anthropic-api.js';
+import { fromAnthropicErrorValue, mapAnthropicError, mapAnthropicStreamError } from './anthropic-error.js';
+import { resolveAnthropicSettings, type AnthropicDriverSettings } from './anthropic-options.js';
+import { countInput, createAnthropicStreamState } from './anthropic-stream-state.js';
+import { buildAnthropicMessagesBody } from './convert-to-anthropic-messages.js';
+import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
+
+/** The Anthropic driver: no `doEmbed` (Anthropic has no embeddings API); pool figures and `close()` are present. */
+export type AnthropicDriver = DriverV1 & Required<Pick<DriverV1, 'poolStats' | 'close'>>;
+
+/** Models per page when listing; Anthropic allows up to 1000. */
+const MODEL_PAGE_SIZE = 1000;
+/** A guard against a server whose cursor never ends. */
+const MAX_MODEL_PAGES = 100;
+
+/**
+ * Creates a driver for Anthropic's Messages and Models APIs (POST
+ * /v1/messages, GET /v1/models), authenticating with `x-api-key` and
+ * `anthropic-version`. Requests go over the injected (or owned) transport;
+ * the key is read at each request. No retries here: callers wrap calls in
+ * withRetry (429 carries retryAfterMs; 529 overloaded is retryable).
+ */
+export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): AnthropicDriver {
+  const resolved = resolveAnthropicSettings(settings);
+  const { provider, baseURL, transport } = resolved;
+
+  /** Options for one HTTP call; the key is read now and redacted from any error. */
+  function call(path: string, context: string, body: unknown, signal?: AbortSignal, requestId?: string): HttpCallOptions {
+    const apiKey = resolved.resolveApiKey();
+    return {
+      dispatcher: transport.dispatcher(),
+      url: `${baseURL}${path}`,
+      headers: {
+        'x-api-key': apiKey,
+        'anthropic-version': resolved.anthropicVersion,
+        ...(requestId !== undefined ? { 'x-client-request-id': requestId } : {}),
+        ...resolved.headers,
+      },
+      body,
+      signal,
+      provider,
+      context,
+      mapError: (response) => mapAnthropicError(response, { provider, secrets: [apiKey] }),
+    };
+  }
+
+  async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
+    const { body, warnings } = buildAnthropicMessagesBody(options, false);
+    const response = await requestJson(call('/v1/messages', 'message', body, options.signal, options.requestId));
+    const message = validateResponse(anthropicMessageSchema, response.value, `${provider} message`, provider);
+    let content = '';
+    const toolCalls: DriverGenerateResult['toolCalls'] = [];
+    for (const block of message.content) {
+      if ('text' in block) content += block.text;
+      if ('id' in block) toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
+    }
+    const inputTokens = countInput(message.usage);
+    const outputTokens = message.usage?.output_tokens ?? 0;
+    return {
+      id: message.id,
+      modelId: message.model ?? options.modelId,
+      content,
+      toolCalls,
+      finishReason: mapAnthropicFinishReason(message.stop_reason),
+      usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+      ...(warnings.length > 0 ? { warnings } : {}),
+    };
+  }
+
+  async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
+    const { body } = buildAnthropicMessagesBody(options, true);
+    const context = 'message stream';
+    const response = await requestStream(call('/v1/messages', context, body, options.signal, options.requestId));
+    const state = createAnthropicStreamState(`${provider} ${context}`, provider);
+    try {
+      for await (const event of readServerSentEvents(response.body, { signal: options.signal, context: `${provider} ${context}`, provider })) {
+        if (state.done) continue; // drain to the end so the socket is reused
+        const value = parseJson(event.data, `${provider} ${context} event`, provider);
+        const { type } = validateResponse(anthropicEventTypeSchema, value, `${provider} ${context} event`, provider);
+        if (type === 'error') {
+          throw mapAnthropicStreamError(fromAnthropicErrorValue(value) ?? {}, { provider });
+        }
+        yield* state.accept(type, value);
+      }
+    } catch (error) {
+      throw mapTransportError(error, { provider, context, signal: options.signal });
+    }
+    if (!state.done && state.finishReason === undefined) {
+      throw new SwitchyardError({
+        code: 'invalid_response',
+        message: `${provider} ${context} ended before message_delta or message_stop`,
+        provider,
+        isRetryable: true,
+      });
+    }
+    await waitForSocketRelease();
+    yield state.finish();
+  }
+
+  /** Every page of GET /v1/models, following `last_id` while `has_more`. */
+  async function listModels(options: { signal?: AbortSignal } = {}): Promise<DriverModel[]> {
+    const models: DriverModel[] = [];
+    let afterId: string | undefined;
+    for (let page = 0; page < MAX_MODEL_PAGES; page += 1) {
+      const query = new URLSearchParams({ limit: String(MODEL_PAGE_SIZE), ...(afterId !== undefined ? { after_id: afterId } : {}) });
+      const response = await requestJson(call(`/v1/models?${query}`, 'model list', undefined, options.signal));
+      const list = validateResponse(anthropicModelListSchema, response.value, `${provider} model list`, provider);
+      for (const model of list.data) {
+        const created = model.created_at ? Date.parse(model.created_at) : Number.NaN;
+        models.push({
+          modelId: model.id,
+          ...(model.display_name ? { name: model.display_name } : {}),
+          ownedBy: 'anthropic',
+          ...(Number.isFinite(created) ? { createdAt: Math.floor(created / 1000) } : {}),
+          ...(model.max_input_tokens != null ? { contextLength: model.max_input_tokens } : {}),
+        });
+      }
+      const next = list.last_id ?? list.data.at(-1)?.id;
+      if (!list.has_more || next === undefined || next === afterId) return models;
+      afterId = next;
+    }
+    return models;
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider,
+    doGenerate,
+    doStream,
+    listModels,
+    poolStats: (): PoolStats => transport.stats(),
+    close: () => transport.close(),
+  };
+}

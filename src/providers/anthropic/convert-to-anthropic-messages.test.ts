@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import type { DriverCallOptions } from '../../spec/driver.js';
+import { SwitchyardError } from '../../spec/errors.js';
+import type { CallWarning } from '../../spec/response.js';
+import { buildAnthropicMessagesBody, convertToAnthropicMessages } from './convert-to-anthropic-messages.js';
+
+function caught(run: () => unknown): SwitchyardError {
+  try {
+    run();
+  } catch (error) {
+    if (SwitchyardError.is(error)) return error;
+    throw error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('convertToAnthropicMessages', () => {
+  it('hoists every system message into one system prompt, wherever it stands', () => {
+    const prompt = convertToAnthropicMessages([
+      { role: 'system', content: 'be brief' },
+      { role: 'user', content: 'hi' },
+      { role: 'system', content: [{ type: 'text', text: 'answer in French' }] },
+      { role: 'assistant', content: 'salut' },
+    ]);
+    expect(prompt).toEqual({
+      system: 'be brief\n\nanswer in French',
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'salut' },
+      ],
+    });
+  });
+
+  it('turns tool calls into tool_use blocks and tool messages into one user turn of tool_result blocks', () => {
+    const prompt = convertToAnthropicMessages([
+      { role: 'user', content: 'weather in Paris and Rome?' },
+      {
+        role: 'assistant',
+        content: 'Checking.',
+        toolCalls: [
+          { id: 'toolu_1', name: 'weather', arguments: '{"city":"Paris"}' },
+          { id: 'toolu_2', name: 'weather', arguments: '' },
+        ],
+      },
+      { role: 'tool', toolCallId: 'toolu_1', content: 'sunny' },
+      { role: 'tool', toolCallId: 'toolu_2', content: [{ type: 'text', text: 'rain' }] },
+      { role: 'user', content: 'and tomorrow?' },
+    ]);
+    expect(prompt.system).toBeUndefined();
+    expect(prompt.messages).toEqual([
+      { role: 'user', content: 'weather in Paris and Rome?' },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Checking.' },
+          { type: 'tool_use', id: 'toolu_1', name: 'weather', input: { city: 'Paris' } },
+          { type: 'tool_use', id: 'toolu_2', name: 'weather', input: {} },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' },
+          { type: 'tool_result', tool_use_id: 'toolu_2', content: [{ type: 'text', text: 'rain' }] },
+          { type: 'text', text: 'and tomorrow?' },
+        ],
+      },
+    ]);
+  });
+
+  it('merges consecutive messages of the same role', () => {
+    const { messages } = convertToAnthropicMessages([
+      { role: 'user', content: 'one' },
+      { role: 'user', content: 'two' },
+      { role: 'assistant', content: 'three' },
+      { role: 'assistant', content: [{ type: 'text', text: 'four' }] },
+    ]);
+    expect(messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'three' }, { type: 'text', text: 'four' }] },
+    ]);
+  });
+
+  it('converts images to base64 or url sources', () => {
+    const { messages } = convertToAnthropicMessages([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'compare' },
+          { type: 'image', url: 'https://example.com/cat.png' },
+          { type: 'image', url: 'data:image/jpeg;base64,AAAA' },
+          { type: 'image', data: 'BBBB', mediaType: 'image/webp' },
+          { type: 'image', data: 'CCCC' },
+        ],
+      },
+    ]);
+    expect(messages[0].content).toEqual([
+      { type: 'text', text: 'compare' },
+      { type: 'image', source: { type: 'url', url: 'https://example.com/cat.png' } },
+      { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: 'AAAA' } },
+      { type: 'image', source: { type: 'base64', media_type: 'image/webp', data: 'BBBB' } },
+      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'CCCC' } },
+    ]);
+  });
+
+  it('drops empty text, omits a message left empty, and warns', () => {
+    const warnings: CallWarning[] = [];
+    const { messages } = convertToAnthropicMessages(
+      [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: '' },
+        { role: 'user', content: [{ type: 'text', text: '' }, { type: 'text', text: 'again' }] },
+      ],
+      warnings,
+    );
+    expect(messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'text', text: 'again' }] }]);
+    expect(warnings).toEqual([{ type: 'other', message: 'messages[1]: the message is empty and was not sent' }]);
+  });
+
+  it('drops images from the system prompt with a warning', () => {
+    const warnings: CallWarning[] = [];
+    const prompt = convertToAnthropicMessages(
+      [{ role: 'system', content: [{ type: 'text', text: 'look' }, { type: 'image', url: 'https://x/y.png' }] }, { role: 'user', content: 'ok' }],
+      warnings,
+    );
+    expect(prompt.system).toBe('look');
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('rejects bad tool-call arguments and bad images, naming the field', () => {
+    const badJson = caught(() => convertToAnthropicMessages([{ role: 'assistant', content: null, toolCalls: [{ id: 't', name: 'f', arguments: '{oops' }] }]));
+    expect(badJson).toMatchObject({ code: 'invalid_request', param: 'messages[0].toolCalls[0].arguments' });
+    expect(badJson.message).toContain('not valid JSON');
+    const notObject = caught(() => convertToAnthropicMessages([{ role: 'assistant', content: null, toolCalls: [{ id: 't', name: 'f', arguments: '[1]' }] }]));
+    expect(notObject.message).toContain('must be a JSON object');
+    const noSource = caught(() => convertToAnthropicMessages([{ role: 'user', content: 'x' }, { role: 'user', content: [{ type: 'image' }] }]));
+    expect(noSource).toMatchObject({ code: 'invalid_request', param: 'messages[1].content' });
+    const ftp = caught(() => convertToAnthropicMessages([{ role: 'user', content: [{ type: 'image', url: 'ftp://x/y.png' }] }]));
+    expect(ftp.message).toContain('http(s) or a base64 data: URL');
+  });
+});
+
+describe('buildAnthropicMessagesBody', () => {
+  const base: DriverCallOptions = { modelId: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] };
+
+  it('maps every generation setting to its wire name', () => {
+    const { body, warnings } = buildAnthropicMessagesBody(
+      {
+        ...base,
+        maxTokens: 50,
+        topP: 0.9,
+        stop: ['END'],
+        user: 'user-1',
+        tools: [{ name: 'lookup', description: 'find things', parameters: { type: 'object' } }],
+        toolChoice: { name: 'lookup' },
+      },
+      true,
+    );
+    expect(warnings).toEqual([]);
+    expect(body).toEqual({
+      model: 'claude-haiku-4-5',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'hi' }],
+      top_p: 0.9,
+      stop_sequences: ['END'],
+      metadata: { user_id: 'user-1' },
+      tools: [{ name: 'lookup', description: 'find things', input_schema: { type: 'object' } }],
+      tool_choice: { type: 'tool', name: 'lookup' },
+      stream: true,
+    });
+  });
+
+  it('defaults max_tokens to 4096 and maps the string tool choices', () => {
+    const tools = [{ name: 'lookup', parameters: { type: 'object' } }];
+    expect(buildAnthropicMessagesBody(base, false).body.max_tokens).toBe(4096);
+    expect(buildAnthropicMessagesBody({ ...base, tools, toolChoice: 'auto' }, false).body.tool_choice).toEqual({ type: 'auto' });
+    expect(buildAnthropicMessagesBody({ ...base, tools, toolChoice: 'required' }, false).body.tool_choice).toEqual({ type: 'any' });
+    expect(buildAnthropicMessagesBody({ ...base, tools, toolChoice: 'none' }, false).body.tool_choice).toEqual({ type: 'none' });
+  });
+
+  it('turns what Anthropic cannot honour into warnings, never exceptions', () => {
+    const { body, warnings } = buildAnthropicMessagesBody(
+      {
+        ...base,
+        temperature: 1.5,
+        topP: 0.5,
+        seed: 3,
+        responseFormat: { type: 'json_schema', schema: { type: 'object' } },
+        toolChoice: 'required',
+      },
+      false,
+    );
+    expect(body).toMatchObject({ temperature: 1 });
+    expect(body).not.toHaveProperty('top_p');
+    expect(body).not.toHaveProperty('seed');
+    expect(body).not.toHaveProperty('tool_choice');
+    expect(body).not.toHaveProperty('response_format');
+    expect(warnings.map((warning) => warning.setting)).toEqual(['temperature', 'topP', 'seed', 'responseFormat', 'toolChoice']);
+    expect(warnings.every((warning) => warning.type === 'unsupported-setting')).toBe(true);
+  });
+
+  it('a text response format needs no warning', () => {
+    expect(buildAnthropicMessagesBody({ ...base, responseFormat: { type: 'text' } }, false).warnings).toEqual([]);
+  });
+});

@@ -1,0 +1,236 @@
+import { parseJson } from '../../core/safe-json.js';
+import type { DriverCallOptions } from '../../spec/driver.js';
+import { SwitchyardError } from '../../spec/errors.js';
+import type { ContentPart, Message } from '../../spec/messages.js';
+import type { CallWarning } from '../../spec/response.js';
+import { convertToGeminiSchema } from './gemini-schema.js';
+
+/** One part of a Gemini content as sent on the wire. */
+export type GeminiPart =
+  | { text: string }
+  | { inlineData: { mimeType: string; data: string } }
+  | { fileData: { mimeType: string; fileUri: string } }
+  | { functionCall: { name: string; args: Record<string, unknown> }; thoughtSignature?: string }
+  | { functionResponse: { name: string; response: Record<string, unknown> } };
+
+/** A Gemini content (one turn): `user` (also for tool results) or `model`. */
+export interface GeminiContent {
+  role: 'user' | 'model';
+  parts: GeminiPart[];
+}
+
+/** Converted messages: the system text apart, as Gemini wants it. */
+export interface GeminiPrompt {
+  systemInstruction?: { parts: Array<{ text: string }> };
+  contents: GeminiContent[];
+}
+
+/** A converted request body plus warnings for settings Gemini cannot honour. */
+export interface GeminiRequestBody {
+  body: Record<string, unknown>;
+  warnings: CallWarning[];
+}
+
+/** Gemini accepts at most this many stop sequences. */
+export const GEMINI_MAX_STOP_SEQUENCES = 5;
+
+/**
+ * Google's documented stand-in for a thought signature. Switchyard's tool
+ * calls cannot carry Gemini's signatures between turns, and Gemini 3 models
+ * reject replayed function calls without one.
+ */
+export const GEMINI_SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
+
+const FUNCTION_CALLING_MODES = { auto: 'AUTO', none: 'NONE', required: 'ANY' } as const;
+
+/**
+ * Builds the generateContent body from a driver call: contents and
+ * systemInstruction, generationConfig (temperature, topP, maxOutputTokens,
+ * stopSequences, seed, responseMimeType and responseSchema), tools as
+ * functionDeclarations and toolConfig.functionCallingConfig (auto AUTO, none
+ * NONE, required ANY, `{ name }` ANY with allowedFunctionNames). `user` and
+ * stop sequences past the fifth are dropped with warnings.
+ */
+export function buildGeminiRequestBody(options: DriverCallOptions): GeminiRequestBody {
+  const warnings: CallWarning[] = [];
+  const prompt = convertToGeminiMessages(options.messages, warnings);
+  const body: Record<string, unknown> = { contents: prompt.contents };
+  if (prompt.systemInstruction) body.systemInstruction = prompt.systemInstruction;
+
+  const generationConfig: Record<string, unknown> = {};
+  if (options.temperature !== undefined) generationConfig.temperature = options.temperature;
+  if (options.topP !== undefined) generationConfig.topP = options.topP;
+  if (options.maxTokens !== undefined) generationConfig.maxOutputTokens = options.maxTokens;
+  if (options.seed !== undefined) generationConfig.seed = options.seed;
+  if (options.stop !== undefined && options.stop.length > 0) {
+    generationConfig.stopSequences = options.stop.slice(0, GEMINI_MAX_STOP_SEQUENCES);
+    if (options.stop.length > GEMINI_MAX_STOP_SEQUENCES) {
+      warnings.push({
+        type: 'unsupported-setting',
+        setting: 'stop',
+        message: `Gemini accepts at most ${GEMINI_MAX_STOP_SEQUENCES} stop sequences; the rest were not sent`,
+      });
+    }
+  }
+  const format = options.responseFormat;
+  if (format?.type === 'json' || format?.type === 'json_schema') generationConfig.responseMimeType = 'application/json';
+  if (format?.type === 'json_schema') {
+    const schema = convertToGeminiSchema(format.schema);
+    if (schema !== undefined) generationConfig.responseSchema = schema;
+  }
+  if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
+
+  const tools = options.tools ?? [];
+  if (tools.length > 0) {
+    body.tools = [
+      {
+        functionDeclarations: tools.map((tool) => {
+          const parameters = convertToGeminiSchema(tool.parameters);
+          return {
+            name: tool.name,
+            ...(tool.description !== undefined ? { description: tool.description } : {}),
+            ...(parameters !== undefined ? { parameters } : {}),
+          };
+        }),
+      },
+    ];
+  }
+  if (options.toolChoice !== undefined) {
+    if (tools.length === 0) {
+      warnings.push({ type: 'unsupported-setting', setting: 'toolChoice', message: 'toolChoice without tools was not sent' });
+    } else {
+      const choice = options.toolChoice;
+      body.toolConfig = {
+        functionCallingConfig:
+          typeof choice === 'string'
+            ? { mode: FUNCTION_CALLING_MODES[choice] }
+            : { mode: 'ANY', allowedFunctionNames: [choice.name] },
+      };
+    }
+  }
+  if (options.user !== undefined) {
+    warnings.push({ type: 'unsupported-setting', setting: 'user', message: 'Gemini has no end-user field; user was not sent' });
+  }
+  return { body, warnings };
+}
+
+/**
+ * Converts spec messages to Gemini contents: system messages join into
+ * `systemInstruction`; user parts become text, `inlineData` (base64 or a
+ * data: URL) or `fileData` (other URLs); assistant messages become `model`
+ * turns with `functionCall` parts (arguments parsed to objects); tool
+ * messages become `functionResponse` parts named after the call they answer
+ * (looked up by `toolCallId` in earlier assistant messages), consecutive
+ * ones merged into one turn. Images outside user messages are dropped with a warning.
+ */
+export function convertToGeminiMessages(messages: Message[], warnings: CallWarning[] = []): GeminiPrompt {
+  const system: string[] = [];
+  const contents: GeminiContent[] = [];
+  const toolNames = new Map<string, string>();
+
+  messages.forEach((message, index) => {
+    switch (message.role) {
+      case 'system':
+        system.push(textOf(message.content, index, warnings));
+        return;
+      case 'user': {
+        const parts =
+          typeof message.content === 'string'
+            ? [{ text: message.content }]
+            : message.content.map((part) => toUserPart(part, index));
+        contents.push({ role: 'user', parts });
+        return;
+      }
+      case 'assistant': {
+        const parts: GeminiPart[] = [];
+        const text = message.content === null ? '' : textOf(message.content, index, warnings);
+        if (text !== '') parts.push({ text });
+        (message.toolCalls ?? []).forEach((call, callIndex) => {
+          toolNames.set(call.id, call.name);
+          parts.push({
+            functionCall: { name: call.name, args: parseArguments(call.arguments, `messages[${index}].toolCalls[${callIndex}].arguments`) },
+            ...(callIndex === 0 ? { thoughtSignature: GEMINI_SKIP_THOUGHT_SIGNATURE } : {}),
+          });
+        });
+        if (parts.length > 0) contents.push({ role: 'model', parts });
+        return;
+      }
+      case 'tool': {
+        const name = toolNames.get(message.toolCallId);
+        if (name === undefined) {
+          throw new SwitchyardError({
+            code: 'invalid_request',
+            message: `messages[${index}]: no earlier assistant message has a tool call with id ${JSON.stringify(message.toolCallId)}; Gemini needs the tool's name`,
+            param: `messages[${index}].toolCallId`,
+          });
+        }
+        const part: GeminiPart = { functionResponse: { name, response: toResponseObject(textOf(message.content, index, warnings)) } };
+        const previous = contents.at(-1);
+        if (previous?.role === 'user' && previous.parts.every((entry) => 'functionResponse' in entry)) previous.parts.push(part);
+        else contents.push({ role: 'user', parts: [part] });
+        return;
+      }
+    }
+  });
+
+  const systemText = system.filter((text) => text !== '').join('\n\n');
+  return { ...(systemText !== '' ? { systemInstruction: { parts: [{ text: systemText }] } } : {}), contents };
+}
+
+function toUserPart(part: ContentPart, index: number): GeminiPart {
+  if (part.type === 'text') return { text: part.text };
+  if (part.data !== undefined) return { inlineData: { mimeType: part.mediaType ?? 'image/png', data: part.data } };
+  if (part.url !== undefined) {
+    const dataUrl = /^data:([^;,]+)?(?:;[^,]*)?;base64,(.*)$/s.exec(part.url);
+    if (dataUrl) return { inlineData: { mimeType: dataUrl[1] ?? part.mediaType ?? 'image/png', data: dataUrl[2] } };
+    return { fileData: { mimeType: part.mediaType ?? guessImageType(part.url), fileUri: part.url } };
+  }
+  throw new SwitchyardError({
+    code: 'invalid_request',
+    message: `messages[${index}]: an image part needs a url or data`,
+    param: `messages[${index}].content`,
+  });
+}
+
+function guessImageType(url: string): string {
+  const extension = /\.([a-z0-9]+)(?:[?#].*)?$/i.exec(url)?.[1]?.toLowerCase();
+  const types: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', heic: 'image/heic' };
+  return (extension && types[extension]) || 'image/jpeg';
+}
+
+/** Tool-call arguments (a JSON string) as the object Gemini wants; empty means `{}`. */
+function parseArguments(text: string, param: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = parseJson(text, param);
+  } catch {
+    value = undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SwitchyardError({ code: 'invalid_request', message: `${param} must be a JSON object, got ${JSON.stringify(text.slice(0, 80))}`, param });
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A tool result as Gemini's `response` object: a JSON object as is, anything else under `output`. */
+function toResponseObject(text: string): Record<string, unknown> {
+  try {
+    const value = parseJson(text, 'tool result');
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    return { output: value };
+  } catch {
+    return { output: text };
+  }
+}
+
+function textOf(content: string | ContentPart[], index: number, warnings: CallWarning[]): string {
+  if (typeof content === 'string') return content;
+  if (content.some((part) => part.type !== 'text')) {
+    warnings.push({ type: 'other', message: `messages[${index}]: image parts are only sent in user messages; dropped` });
+  }
+  return content
+    .filter((part): part is Extract<ContentPart, { type: 'text' }> => part.type === 'text')
+    .map((part) => part.text)
+    .join('');
+}

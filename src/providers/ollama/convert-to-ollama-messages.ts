@@ -1,0 +1,164 @@
+import { parseJson } from '../../core/safe-json.js';
+import type { DriverCallOptions } from '../../spec/driver.js';
+import { SwitchyardError } from '../../spec/errors.js';
+import type { ContentPart, Message } from '../../spec/messages.js';
+import type { CallWarning } from '../../spec/response.js';
+
+/** An Ollama chat message as sent on the wire. */
+export interface OllamaMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string;
+  /** Base64 images, without a data: prefix. */
+  images?: string[];
+  tool_calls?: Array<{ function: { name: string; arguments: Record<string, unknown> } }>;
+  /** The tool a `tool` message answers. */
+  tool_name?: string;
+}
+
+/** A converted request body plus warnings for settings Ollama cannot honour. */
+export interface OllamaChatBody {
+  body: Record<string, unknown>;
+  warnings: CallWarning[];
+}
+
+/**
+ * Builds the /api/chat body from a driver call: messages, tools, `stream`,
+ * `options` (temperature, top_p, num_predict, stop, seed) and `format`
+ * ("json", or the JSON Schema of a json_schema format). Ollama cannot force
+ * a tool call: `required` is sent as a plain tool list and `{ name }` as a
+ * list of that one tool, with a warning; `none` leaves the tools out. `user`
+ * is dropped with a warning.
+ */
+export function buildOllamaChatBody(options: DriverCallOptions, stream: boolean): OllamaChatBody {
+  const warnings: CallWarning[] = [];
+  const body: Record<string, unknown> = {
+    model: options.modelId,
+    messages: convertToOllamaMessages(options.messages, warnings),
+    stream,
+  };
+
+  const choice = options.toolChoice;
+  let tools = options.tools ?? [];
+  if (choice === 'none') tools = [];
+  if (tools.length > 0 && (choice === 'required' || typeof choice === 'object')) {
+    if (typeof choice === 'object') tools = tools.filter((tool) => tool.name === choice.name);
+    warnings.push({
+      type: 'unsupported-setting',
+      setting: 'toolChoice',
+      message: 'Ollama cannot force a tool call; the model may answer in text',
+    });
+  }
+  if (tools.length > 0) {
+    body.tools = tools.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(tool.description !== undefined ? { description: tool.description } : {}),
+        parameters: tool.parameters,
+      },
+    }));
+  }
+
+  const modelOptions: Record<string, unknown> = {};
+  if (options.temperature !== undefined) modelOptions.temperature = options.temperature;
+  if (options.topP !== undefined) modelOptions.top_p = options.topP;
+  if (options.maxTokens !== undefined) modelOptions.num_predict = options.maxTokens;
+  if (options.stop !== undefined && options.stop.length > 0) modelOptions.stop = options.stop;
+  if (options.seed !== undefined) modelOptions.seed = options.seed;
+  if (Object.keys(modelOptions).length > 0) body.options = modelOptions;
+
+  const format = options.responseFormat;
+  if (format?.type === 'json') body.format = 'json';
+  if (format?.type === 'json_schema') body.format = format.schema;
+
+  if (options.user !== undefined) {
+    warnings.push({ type: 'unsupported-setting', setting: 'user', message: 'Ollama has no end-user field; user was not sent' });
+  }
+  return { body, warnings };
+}
+
+/**
+ * Converts spec messages to Ollama messages: text parts joined, user images
+ * to base64 `images` (data: URLs unwrapped; http URLs dropped with a warning,
+ * as Ollama takes no URLs), assistant `toolCalls` to `tool_calls` with
+ * object arguments, tool messages with `tool_name` looked up by `toolCallId`
+ * in earlier assistant messages. Images outside user messages are dropped with a warning.
+ */
+export function convertToOllamaMessages(messages: Message[], warnings: CallWarning[] = []): OllamaMessage[] {
+  const toolNames = new Map<string, string>();
+  return messages.map((message, index): OllamaMessage => {
+    switch (message.role) {
+      case 'system':
+        return { role: 'system', content: textOf(message.content, index, warnings) };
+      case 'user': {
+        if (typeof message.content === 'string') return { role: 'user', content: message.content };
+        const images = message.content.flatMap((part) => (part.type === 'image' ? imageData(part, index, warnings) : []));
+        return { role: 'user', content: joinText(message.content), ...(images.length > 0 ? { images } : {}) };
+      }
+      case 'assistant': {
+        const toolCalls = message.toolCalls ?? [];
+        for (const call of toolCalls) toolNames.set(call.id, call.name);
+        return {
+          role: 'assistant',
+          content: message.content === null ? '' : textOf(message.content, index, warnings),
+          ...(toolCalls.length > 0
+            ? {
+                tool_calls: toolCalls.map((call, callIndex) => ({
+                  function: { name: call.name, arguments: parseArguments(call.arguments, `messages[${index}].toolCalls[${callIndex}].arguments`) },
+                })),
+              }
+            : {}),
+        };
+      }
+      case 'tool': {
+        const name = toolNames.get(message.toolCallId);
+        return { role: 'tool', content: textOf(message.content, index, warnings), ...(name !== undefined ? { tool_name: name } : {}) };
+      }
+    }
+  });
+}
+
+function imageData(part: Extract<ContentPart, { type: 'image' }>, index: number, warnings: CallWarning[]): string[] {
+  if (part.data !== undefined) return [part.data];
+  if (part.url !== undefined) {
+    const dataUrl = /^data:[^,]*;base64,(.*)$/s.exec(part.url);
+    if (dataUrl) return [dataUrl[1]];
+    warnings.push({ type: 'other', message: `messages[${index}]: Ollama takes images as base64 data, not URLs; an image URL was dropped` });
+    return [];
+  }
+  throw new SwitchyardError({
+    code: 'invalid_request',
+    message: `messages[${index}]: an image part needs a url or data`,
+    param: `messages[${index}].content`,
+  });
+}
+
+/** Tool-call arguments (a JSON string) as the object Ollama wants; empty means `{}`. */
+function parseArguments(text: string, param: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = parseJson(text, param);
+  } catch {
+    value = undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SwitchyardError({ code: 'invalid_request', message: `${param} must be a JSON object, got ${JSON.stringify(text.slice(0, 80))}`, param });
+  }
+  return value as Record<string, unknown>;
+}
+
+function joinText(content: ContentPart[]): string {
+  return content
+    .filter((part): part is Extract<ContentPart, { type: 'text' }> => part.type === 'text')
+    .map((part) => part.text)
+    .join('');
+}
+
+function textOf(content: string | ContentPart[], index: number, warnings: CallWarning[]): string {
+  if (typeof content === 'string') return content;
+  if (content.some((part) => part.type !== 'text')) {
+    warnings.push({ type: 'other', message: `messages[${index}]: image parts are only sent in user messages; dropped` });
+  }
+  return joinText(content);
+}

@@ -1,0 +1,92 @@
+import type { UpstreamErrorResponse } from '../../core/http.js';
+import { isRetryableStatus } from '../../core/retry.js';
+import { parseRetryAfter } from '../../core/retry-after.js';
+import { parseJson, quote } from '../../core/safe-json.js';
+import { SwitchyardError, type ErrorCode } from '../../spec/errors.js';
+import { redact } from '../openai/openai-error.js';
+import { ollamaErrorBodySchema } from './ollama-api.js';
+
+/** Context for mapping: the provider, whether the call named a model, and values never to show. */
+export interface OllamaErrorContext {
+  provider: string;
+  /** True for chat and embed calls: their 404 means the model is not pulled. */
+  modelCall?: boolean;
+  secrets?: Array<string | undefined>;
+}
+
+/**
+ * Maps a non-2xx Ollama response (`{ "error": "..." }`) to a
+ * SwitchyardError: 400 invalid_request, 401 authentication_failed, 403
+ * permission_denied (proxies, ollama.com), 404 model_not_found for model
+ * calls or a "model ... not found" message, else not_found, 408
+ * request_timeout, 409 conflict, 413 payload_too_large, 429 rate_limited
+ * (with retryAfterMs), 503 upstream_unavailable (Ollama's "server busy"),
+ * other 5xx upstream_error. Retryable per isRetryableStatus.
+ */
+export function mapOllamaError(response: UpstreamErrorResponse, context: OllamaErrorContext): SwitchyardError {
+  const message = readOllamaErrorMessage(response.bodyText);
+  const upstreamMessage = message ?? (response.bodyText.trim() ? quote(response.bodyText.trim(), 200) : 'no details');
+  return new SwitchyardError({
+    code: errorCodeFor(response.status, message, context.modelCall ?? false),
+    message: redact(`${context.provider} returned ${response.status}: ${upstreamMessage}`, context.secrets),
+    status: response.status,
+    provider: context.provider,
+    isRetryable: isRetryableStatus(response.status),
+    retryAfterMs: parseRetryAfter(response.headers),
+  });
+}
+
+/**
+ * Maps an `{ "error": "..." }` line inside a 200 stream: the runner failed
+ * mid-answer, an `upstream_error` worth retrying.
+ */
+export function mapOllamaStreamError(message: string, context: OllamaErrorContext): SwitchyardError {
+  return new SwitchyardError({
+    code: 'upstream_error',
+    message: redact(`${context.provider} stream error: ${message}`, context.secrets),
+    provider: context.provider,
+    isRetryable: true,
+  });
+}
+
+/** The `error` string of an Ollama error body, or undefined if the body is not one. */
+export function readOllamaErrorMessage(bodyText: string): string | undefined {
+  try {
+    return fromOllamaErrorValue(parseJson(bodyText, 'error body'));
+  } catch {
+    // Error bodies are best-effort: a non-JSON body (an HTML proxy page) is quoted instead.
+    return undefined;
+  }
+}
+
+/** The same, for an already-parsed value (a mid-stream error line). */
+export function fromOllamaErrorValue(value: unknown): string | undefined {
+  const parsed = ollamaErrorBodySchema.safeParse(value);
+  return parsed.success ? parsed.data.error : undefined;
+}
+
+function errorCodeFor(status: number, message: string | undefined, modelCall: boolean): ErrorCode {
+  switch (status) {
+    case 400:
+    case 422:
+      return 'invalid_request';
+    case 401:
+      return 'authentication_failed';
+    case 403:
+      return 'permission_denied';
+    case 404:
+      return modelCall || /model .*not found/i.test(message ?? '') ? 'model_not_found' : 'not_found';
+    case 408:
+      return 'request_timeout';
+    case 409:
+      return 'conflict';
+    case 413:
+      return 'payload_too_large';
+    case 429:
+      return 'rate_limited';
+    case 503:
+      return 'upstream_unavailable';
+    default:
+      return status >= 500 ? 'upstream_error' : 'invalid_request';
+  }
+}

@@ -1,0 +1,108 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { withRetry, type RetryOptions } from '../src/core/retry.js';
+import { startAnthropicMockServer, type AnthropicMockServer } from '../src/mock-upstream/anthropic-server.js';
+import { createAnthropicDriver, type AnthropicDriver } from '../src/providers/anthropic/anthropic-driver.js';
+import type { DriverCallOptions } from '../src/spec/driver.js';
+import { SwitchyardError } from '../src/spec/errors.js';
+
+/*
+ * The Anthropic driver over the mock server through the real transport:
+ * releasing the upstream when a stream ends early, and retries with withRetry.
+ */
+const longReply = Array.from({ length: 400 }, (_, index) => `word${index}`).join(' ');
+const call: DriverCallOptions = { modelId: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'tell me a long story' }] };
+const anthropicError = (type: string, message: string) => ({ type: 'error', error: { type, message } });
+
+let server: AnthropicMockServer;
+let driver: AnthropicDriver;
+
+beforeAll(async () => {
+  server = await startAnthropicMockServer({ reply: longReply, streamChunkDelayMs: 20 });
+  driver = createAnthropicDriver({ baseURL: server.url, apiKey: 'sk-ant-test' });
+});
+afterEach(() => {
+  server.configure({ streamChunkDelayMs: 20, hugeStreamBytes: undefined });
+  server.reset();
+});
+afterAll(async () => {
+  await driver.close();
+  await server.close();
+});
+
+describe('Anthropic stream release', () => {
+  it('break out of a stream closes the upstream request within a second', async () => {
+    let parts = 0;
+    for await (const part of driver.doStream(call)) {
+      expect(part.type).toBe('text-delta');
+      parts += 1;
+      if (parts === 2) break;
+    }
+    await waitFor(() => server.stats.closedRequests === 1, 1000);
+    expect(server.stats.requests).toBe(1);
+    await expect(driver.doGenerate(call)).resolves.toMatchObject({ finishReason: 'stop' });
+  });
+
+  it('an AbortSignal mid-stream ends the iteration with aborted and closes the upstream', async () => {
+    server.configure({ streamChunkDelayMs: 300 });
+    const controller = new AbortController();
+    const iterator = driver.doStream({ ...call, signal: controller.signal })[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toEqual({ type: 'text-delta', text: 'word0 ' });
+    const pending = iterator.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    controller.abort();
+    const error = await pending;
+    expect(SwitchyardError.is(error) && error.code).toBe('aborted');
+    await waitFor(() => server.stats.closedRequests === 1, 1000);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('a paused consumer holds the upstream back (backpressure), and return() releases it', async () => {
+    server.configure({ hugeStreamBytes: 64 * 1024 * 1024, streamChunkDelayMs: 0 });
+    const iterator = driver.doStream(call)[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toMatchObject({ type: 'text-delta' });
+    await waitFor(() => server.stats.waitingForDrain === 1, 5000);
+    expect(server.stats.bytesWritten).toBeLessThan(16 * 1024 * 1024);
+    await iterator.return?.();
+    await waitFor(() => server.stats.closedRequests === 1, 1000);
+  });
+});
+
+describe('withRetry over the Anthropic driver', () => {
+  /** Retry options whose waits are recorded instead of slept. */
+  function recorded(): RetryOptions & { delays: number[] } {
+    const delays: number[] = [];
+    return { maxRetries: 3, random: () => 0.5, baseDelayMs: 400, delays, sleep: async (ms: number) => void delays.push(ms) };
+  }
+
+  it('429 with retry-after then 529 overloaded: waits as advised, backs off, then succeeds', async () => {
+    server.configure({ streamChunkDelayMs: 0 });
+    server.enqueue(
+      { status: 429, headers: { 'retry-after': '2' }, body: anthropicError('rate_limit_error', 'rate limited') },
+      { status: 529, body: anthropicError('overloaded_error', 'Overloaded') },
+    );
+    const options = recorded();
+    const result = await withRetry(() => driver.doGenerate(call), options);
+    expect(result.finishReason).toBe('stop');
+    expect(options.delays).toEqual([2000, 400]);
+    expect(server.stats.requests).toBe(3);
+  });
+
+  it('400 invalid_request_error is not retried', async () => {
+    server.enqueue({ status: 400, body: anthropicError('invalid_request_error', 'messages: bad') });
+    const options = recorded();
+    await expect(withRetry(() => driver.doGenerate(call), options)).rejects.toMatchObject({ code: 'invalid_request', isRetryable: false });
+    expect(options.delays).toEqual([]);
+    expect(server.stats.requests).toBe(1);
+  });
+});
+
+/** Polls a condition every 5 ms, failing after a deadline (a bound, not a timing assertion). */
+async function waitFor(condition: () => boolean, deadlineMs: number): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
