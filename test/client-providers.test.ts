@@ -82,3 +82,29 @@ describe('switchyard mock-upstream --flavor anthropic', () => {
     }
   });
 });
+
+describe('Gemini and Ollama from the environment', () => {
+  it('chats and streams with each', async () => {
+    const { startGeminiMockServer } = await import('../src/mock-upstream/gemini-server.js');
+    const { startOllamaMockServer } = await import('../src/mock-upstream/ollama-server.js');
+    const gemini = await startGeminiMockServer({ apiKey: 'gemini-test-key' });
+    const ollama = await startOllamaMockServer();
+    const ai = createTestClient({ environment: { GEMINI_API_KEY: 'gemini-test-key', GEMINI_BASE_URL: gemini.url, OLLAMA_BASE_URL: ollama.url } });
+    try {
+      for (const model of ['gemini/gemini-2.5-flash', 'ollama/llama3.2']) {
+        const response = await ai.chat({ model, messages: [{ role: 'user', content: `hello ${model}` }] });
+        expect(response).toMatchObject({ model, content: `hello ${model}`, finishReason: 'stop' });
+        let text = '';
+        for await (const part of ai.stream({ model, messages: [{ role: 'user', content: `streamed ${model}` }] })) {
+          if (part.type === 'text-delta') text += part.text;
+        }
+        expect(text).toBe(`streamed ${model}`);
+      }
+      const embedded = await ai.embed({ model: 'ollama/nomic-embed-text', input: ['a', 'b'] });
+      expect(embedded.embeddings).toHaveLength(2);
+    } finally {
+      await ai.close();
+      await Promise.all([gemini.close(), ollama.close()]);
+    }
+  });
+});

@@ -204,6 +204,22 @@ describe('Gemini driver: stream', () => {
     expect(parts).toEqual([{ type: 'finish', finishReason: 'content-filter', usage: { inputTokens: 4, outputTokens: 0, totalTokens: 4 }, toolCalls: [] }]);
   });
 
+  it('an AbortSignal while waiting for an event ends the stream with aborted and closes the upstream', async () => {
+    server.configure({ reply: 'slow words arrive one by one', streamChunkDelayMs: 300 });
+    const controller = new AbortController();
+    const iterator = driver.doStream({ ...call, signal: controller.signal })[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toEqual({ type: 'text-delta', text: 'slow ' });
+    const pending = iterator.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    controller.abort();
+    const error = await pending;
+    expect(SwitchyardError.is(error) && error.code).toBe('aborted');
+    await waitFor(() => server.stats.closedRequests === 1, 1000);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('break mid-stream closes the upstream request within a second', async () => {
     server.configure({ reply: Array.from({ length: 200 }, (_, index) => `word${index}`).join(' '), streamChunkDelayMs: 20 });
     let parts = 0;
@@ -341,6 +357,15 @@ describe('Gemini driver: models and embeddings', () => {
       path: '/v1beta/models/gemini-embedding-001:batchEmbedContents',
       body: { requests: [{ model: 'models/gemini-embedding-001', content: { parts: [{ text: 'beta' }] }, outputDimensionality: 4 }] },
     });
+  });
+
+  it('splits more than 100 inputs into batches of 100, keeping order', async () => {
+    const input = Array.from({ length: 150 }, (_, index) => `text ${index}`);
+    const result = await driver.doEmbed({ modelId: 'gemini-embedding-001', input, dimensions: 3 });
+    const last = await driver.doEmbed({ modelId: 'gemini-embedding-001', input: ['text 149'], dimensions: 3 });
+    expect(result.embeddings).toHaveLength(150);
+    expect(result.embeddings[149]).toEqual(last.embeddings[0]);
+    expect(server.stats.requests).toBe(3);
   });
 
   it('reports pool stats and reuses one connection', async () => {

@@ -106,6 +106,11 @@ describe('Gemini mock server wire format', () => {
     expect(single.embedding.values).toHaveLength(8);
     expect(batch.embeddings[0].values).toEqual(single.embedding.values);
     expect(JSON.parse((await post('/models/gemini-2.5-flash:countTokens', hello)).text)).toEqual({ totalTokens: 8 });
+    const tooMany = await post('/models/gemini-embedding-001:batchEmbedContents', {
+      requests: Array.from({ length: 101 }, () => ({ model: 'models/gemini-embedding-001', content: { parts: [{ text: 'x' }] } })),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(JSON.parse(tooMany.text).error.message).toContain('at most 100 requests');
   });
 
   it('checks the key: none is 403 PERMISSION_DENIED, a wrong one 400 API_KEY_INVALID, ?key= works', async () => {

@@ -161,6 +161,22 @@ describe('Ollama driver: stream', () => {
     expect(error.message).toContain('ended before its done line');
   });
 
+  it('an AbortSignal while waiting for a line ends the stream with aborted and closes the upstream', async () => {
+    server.configure({ reply: 'slow words arrive one by one', streamChunkDelayMs: 300 });
+    const controller = new AbortController();
+    const iterator = driver.doStream({ ...call, signal: controller.signal })[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toEqual({ type: 'text-delta', text: 'slow ' });
+    const pending = iterator.next().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    controller.abort();
+    const error = await pending;
+    expect(SwitchyardError.is(error) && error.code).toBe('aborted');
+    await waitFor(() => server.stats.closedRequests === 1, 1000);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('break mid-stream closes the upstream request within a second', async () => {
     server.configure({ reply: Array.from({ length: 200 }, (_, index) => `word${index}`).join(' '), streamChunkDelayMs: 20 });
     let parts = 0;
@@ -250,10 +266,15 @@ describe('Ollama driver: errors', () => {
 });
 
 describe('Ollama driver: models and embeddings', () => {
-  it('lists models from /api/tags', async () => {
-    const models = await driver.listModels();
-    expect(models.map((model) => model.modelId)).toEqual(['llama3.2:latest', 'qwen2.5:latest', 'nomic-embed-text:latest']);
-    expect(models[0]).toEqual({ modelId: 'llama3.2:latest', name: 'llama3.2:latest', ownedBy: 'ollama', createdAt: 1_727_784_000 });
+  it('lists models from /api/tags, without the implicit :latest tag', async () => {
+    server.configure({ models: ['llama3.2', 'qwen2.5:7b', 'nomic-embed-text'] });
+    try {
+      const models = await driver.listModels();
+      expect(models.map((model) => model.modelId)).toEqual(['llama3.2', 'qwen2.5:7b', 'nomic-embed-text']);
+      expect(models[0]).toEqual({ modelId: 'llama3.2', name: 'llama3.2:latest', ownedBy: 'ollama', createdAt: 1_727_784_000 });
+    } finally {
+      server.configure({ models: undefined });
+    }
     expect(server.lastRequest()).toMatchObject({ method: 'GET', path: '/api/tags' });
   });
 

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { startAnthropicMockServer } from '../mock-upstream/anthropic-server.js';
+import { startGeminiMockServer } from '../mock-upstream/gemini-server.js';
+import { startOllamaMockServer } from '../mock-upstream/ollama-server.js';
 import { startOpenAIMockServer } from '../mock-upstream/openai-server.js';
 import { printLine } from './output.js';
 
@@ -26,13 +28,15 @@ interface FlavorOptions {
 const FLAVORS: Record<string, (options: FlavorOptions) => Promise<{ url: string; close(): Promise<void> }>> = {
   openai: startOpenAIMockServer,
   anthropic: startAnthropicMockServer,
+  gemini: startGeminiMockServer,
+  ollama: startOllamaMockServer,
 };
 
 /** `switchyard mock-upstream`: a fake provider server speaking the chosen wire format, for trying and benchmarking without keys. */
 export function registerMockUpstreamCommand(program: Command): void {
   program
     .command('mock-upstream')
-    .description('run a fake provider server (OpenAI or Anthropic wire format) for trying Switchyard without keys')
+    .description('run a fake provider server (OpenAI, Anthropic, Gemini or Ollama wire format) for trying Switchyard without keys')
     .option('-p, --port <port>', 'port to listen on', '9100')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--flavor <flavor>', `wire format (${Object.keys(FLAVORS).join(', ')})`, 'openai')

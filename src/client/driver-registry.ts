@@ -1,7 +1,9 @@
 import type { ResolvedConfig, ResolvedProvider } from '../config/load.js';
 import { createTransport } from '../core/transport.js';
 import { createAnthropicDriver } from '../providers/anthropic/anthropic-driver.js';
+import { createGeminiDriver } from '../providers/gemini/gemini-driver.js';
 import { createMockDriver } from '../providers/mock/mock-driver.js';
+import { createOllamaDriver } from '../providers/ollama/ollama-driver.js';
 import { createOpenAIDriver } from '../providers/openai/openai-driver.js';
 import type { DriverV1, PoolStats } from '../spec/driver.js';
 import { SwitchyardError } from '../spec/errors.js';
@@ -47,6 +49,16 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig): Drive
         headers: settings.headers,
         transport: transportFor(settings),
       });
+    case 'gemini':
+      return createGeminiDriver({
+        provider: settings.name,
+        baseURL: settings.baseURL,
+        apiKey: settings.apiKey,
+        headers: settings.headers,
+        transport: transportFor(settings),
+      });
+    case 'ollama':
+      return createOllamaDriver({ provider: settings.name, baseURL: settings.baseURL, headers: settings.headers, transport: transportFor(settings) });
   }
 }
 

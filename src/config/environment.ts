@@ -1,14 +1,26 @@
 import type { SwitchyardConfigInput } from './schema.js';
 
-/** Providers whose settings come from well-known environment variables, with their wire format and default URL. */
-export const KNOWN_PROVIDERS = {
+/** A provider known by name: its wire format, default URL and environment variables. */
+export interface KnownProvider {
+  type: 'openai' | 'openai-compatible' | 'anthropic' | 'gemini' | 'ollama';
+  baseURL: string;
+  /** The key's variable; a provider without one (Ollama) is enabled by its URL variable instead. */
+  keyVariable?: string;
+  urlVariable: string;
+}
+
+/**
+ * Providers whose settings come from well-known environment variables. A
+ * provider with a key variable is enabled when the key is set; Ollama, which
+ * takes no key, when `OLLAMA_BASE_URL` is set.
+ */
+export const KNOWN_PROVIDERS: Readonly<Record<string, KnownProvider>> = {
   openai: { type: 'openai', baseURL: 'https://api.openai.com/v1', keyVariable: 'OPENAI_API_KEY', urlVariable: 'OPENAI_BASE_URL' },
   xai: { type: 'openai-compatible', baseURL: 'https://api.x.ai/v1', keyVariable: 'XAI_API_KEY', urlVariable: 'XAI_BASE_URL' },
   anthropic: { type: 'anthropic', baseURL: 'https://api.anthropic.com', keyVariable: 'ANTHROPIC_API_KEY', urlVariable: 'ANTHROPIC_BASE_URL' },
-} as const;
-
-/** Provider variables PRODUCT.md names whose drivers this build does not include yet. */
-const DRIVERLESS_VARIABLES = ['GEMINI_API_KEY', 'OLLAMA_BASE_URL'] as const;
+  gemini: { type: 'gemini', baseURL: 'https://generativelanguage.googleapis.com/v1beta', keyVariable: 'GEMINI_API_KEY', urlVariable: 'GEMINI_BASE_URL' },
+  ollama: { type: 'ollama', baseURL: 'http://127.0.0.1:11434', urlVariable: 'OLLAMA_BASE_URL' },
+};
 
 /** What the environment says, as config input, plus problems found while reading it. */
 export interface EnvironmentReading {
@@ -54,7 +66,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): EnvironmentReading {
   for (const [name, known] of Object.entries(KNOWN_PROVIDERS)) {
     const prefix = name.toUpperCase();
     const settings = definedOnly({
-      apiKey: env[known.keyVariable] || undefined,
+      apiKey: (known.keyVariable && env[known.keyVariable]) || undefined,
       baseURL: env[known.urlVariable] || undefined,
       timeoutMs: readNumber(env, `${prefix}_TIMEOUT_MS`, issues),
       connectTimeoutMs: readNumber(env, `${prefix}_CONNECT_TIMEOUT_MS`, issues),
@@ -62,9 +74,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv): EnvironmentReading {
       retries: readNumber(env, `${prefix}_RETRIES`, issues),
     });
     if (settings) providers[name] = settings;
-  }
-  for (const variable of DRIVERLESS_VARIABLES) {
-    if (env[variable]) warnings.push(`${variable} is set, but this build has no driver for that provider yet; it stays disabled`);
   }
   const port = readNumber(env, 'SWITCHYARD_PORT', issues) ?? readNumber(env, 'PORT', issues);
   const apiKeys = env.SWITCHYARD_API_KEYS?.split(',').map((entry) => entry.trim()).filter(Boolean);

@@ -8,7 +8,7 @@ import { configSchema, type MockConfig, type SwitchyardConfigInput } from './sch
 /** A provider with every setting resolved. */
 export interface ResolvedProvider {
   name: string;
-  type: 'openai' | 'openai-compatible' | 'anthropic' | 'mock';
+  type: 'openai' | 'openai-compatible' | 'anthropic' | 'gemini' | 'ollama' | 'mock';
   baseURL?: string;
   apiKey?: string;
   headers: Record<string, string>;
@@ -148,7 +148,7 @@ function unknownProviderIssues(input: SwitchyardConfigInput): string[] {
 }
 
 function unknownProviderMessage(name: string): string {
-  return `providers.${name}: unknown provider; set "type" (openai, openai-compatible, anthropic or mock) and "baseURL"`;
+  return `providers.${name}: unknown provider; set "type" (openai, openai-compatible, anthropic, gemini, ollama or mock) and "baseURL"`;
 }
 
 function invalidConfig(issues: string[]): SwitchyardError {
@@ -164,7 +164,7 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
     mock: resolveProvider('mock', { type: 'mock' }, profile),
   };
   for (const [name, settings] of Object.entries(input.providers ?? {})) {
-    const known = KNOWN_PROVIDERS[name as keyof typeof KNOWN_PROVIDERS];
+    const known = Object.hasOwn(KNOWN_PROVIDERS, name) ? KNOWN_PROVIDERS[name] : undefined;
     const type = settings.type ?? known?.type ?? (name === 'mock' ? 'mock' : undefined);
     if (!type) {
       issues.push(unknownProviderMessage(name));
@@ -175,7 +175,8 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
       issues.push(`providers.${name}.baseURL: required for an ${type} provider`);
       continue;
     }
-    const enabled = settings.enabled ?? (type === 'mock' || Boolean(settings.apiKey) || !known);
+    // Configured by name only: a known provider waits for its key (Ollama for its URL); any other entry is meant to be used.
+    const enabled = settings.enabled ?? (type === 'mock' || !known || (known.keyVariable ? Boolean(settings.apiKey) : Boolean(settings.baseURL)));
     if (!enabled) continue;
     providers[name] = resolveProvider(name, { ...settings, type, baseURL }, profile);
   }

@@ -5,7 +5,7 @@ const positiveMs = z.number().int().positive();
 /** One provider's settings; every field overrides the profile default for that provider. */
 export const providerConfigSchema = z.strictObject({
   /** The wire format; known provider names imply it. */
-  type: z.enum(['openai', 'openai-compatible', 'anthropic', 'mock']).optional(),
+  type: z.enum(['openai', 'openai-compatible', 'anthropic', 'gemini', 'ollama', 'mock']).optional(),
   enabled: z.boolean().optional(),
   baseURL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   apiKey: z.string().min(1).optional(),

@@ -114,6 +114,8 @@ export interface GeminiMockServer {
 }
 
 const HUGE_DELTA_SIZE = 16 * 1024;
+/** Gemini's limit on requests in one batchEmbedContents call. */
+const GEMINI_MAX_EMBED_BATCH = 100;
 const MODEL_CALL = /^\/v1beta\/(models|tunedModels)\/([^/:]+):([A-Za-z]+)$/;
 
 /**
@@ -286,6 +288,10 @@ export async function startGeminiMockServer(options: GeminiMockServerOptions = {
     if (!Array.isArray(requests) || requests.length === 0 || requests.some((entry) => !entry?.content)) {
       const field = batch ? 'BatchEmbedContentsRequest.requests' : 'EmbedContentRequest.content';
       return sendJson(response, 400, geminiErrorBody(400, `* ${field}: ${batch ? 'requests' : 'content'} is not specified\n`, 'INVALID_ARGUMENT'));
+    }
+    if (requests.length > GEMINI_MAX_EMBED_BATCH) {
+      const message = `* BatchEmbedContentsRequest.requests: at most ${GEMINI_MAX_EMBED_BATCH} requests can be in one batch\n`;
+      return sendJson(response, 400, geminiErrorBody(400, message, 'INVALID_ARGUMENT'));
     }
     const vectors = requests.map((entry) =>
       geminiEmbedding(geminiContentText(entry.content), entry.outputDimensionality ?? settings.embeddingDimensions ?? 8),

@@ -3,7 +3,7 @@ import { isRetryableStatus } from '../../core/retry.js';
 import { parseRetryAfter, readHeader } from '../../core/retry-after.js';
 import { parseJson, quote } from '../../core/safe-json.js';
 import { SwitchyardError, type ErrorCode } from '../../spec/errors.js';
-import { redact } from '../openai/openai-error.js';
+import { redact } from '../../core/redact.js';
 import { anthropicErrorBodySchema } from './anthropic-api.js';
 
 /** The fields of an Anthropic error body, when the upstream sent one. */

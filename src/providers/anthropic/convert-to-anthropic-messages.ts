@@ -1,4 +1,5 @@
 import type { DriverCallOptions } from '../../spec/driver.js';
+import { parseToolArguments } from '../../core/tool-arguments.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ContentPart, Message, ToolCall } from '../../spec/messages.js';
 import type { CallWarning } from '../../spec/response.js';
@@ -182,16 +183,13 @@ function imageSource(part: Extract<ContentPart, { type: 'image' }>, index: numbe
 
 function toolUseBlock(call: ToolCall, index: number, callIndex: number): AnthropicContentBlock {
   const field = `toolCalls[${callIndex}].arguments`;
-  let input: unknown;
+  let input: Record<string, unknown>;
   try {
-    input = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
-  } catch {
-    throw invalid(index, field, `tool call "${call.name}" has arguments that are not valid JSON`);
+    input = parseToolArguments(call.arguments, field);
+  } catch (error) {
+    throw invalid(index, field, `tool call "${call.name}": ${(error as Error).message}`);
   }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw invalid(index, field, `tool call "${call.name}" arguments must be a JSON object`);
-  }
-  return { type: 'tool_use', id: call.id, name: call.name, input: input as Record<string, unknown> };
+  return { type: 'tool_use', id: call.id, name: call.name, input };
 }
 
 function systemText(content: string | ContentPart[], index: number, warnings: CallWarning[]): string {

@@ -1,4 +1,5 @@
 import { parseJson } from '../../core/safe-json.js';
+import { parseToolArguments } from '../../core/tool-arguments.js';
 import type { DriverCallOptions } from '../../spec/driver.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ContentPart, Message } from '../../spec/messages.js';
@@ -148,7 +149,7 @@ export function convertToGeminiMessages(messages: Message[], warnings: CallWarni
         (message.toolCalls ?? []).forEach((call, callIndex) => {
           toolNames.set(call.id, call.name);
           parts.push({
-            functionCall: { name: call.name, args: parseArguments(call.arguments, `messages[${index}].toolCalls[${callIndex}].arguments`) },
+            functionCall: { name: call.name, args: parseToolArguments(call.arguments, `messages[${index}].toolCalls[${callIndex}].arguments`) },
             ...(callIndex === 0 ? { thoughtSignature: GEMINI_SKIP_THOUGHT_SIGNATURE } : {}),
           });
         });
@@ -196,21 +197,6 @@ function guessImageType(url: string): string {
   const extension = /\.([a-z0-9]+)(?:[?#].*)?$/i.exec(url)?.[1]?.toLowerCase();
   const types: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', heic: 'image/heic' };
   return (extension && types[extension]) || 'image/jpeg';
-}
-
-/** Tool-call arguments (a JSON string) as the object Gemini wants; empty means `{}`. */
-function parseArguments(text: string, param: string): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = parseJson(text, param);
-  } catch {
-    value = undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SwitchyardError({ code: 'invalid_request', message: `${param} must be a JSON object, got ${JSON.stringify(text.slice(0, 80))}`, param });
-  }
-  return value as Record<string, unknown>;
 }
 
 /** A tool result as Gemini's `response` object: a JSON object as is, anything else under `output`. */

@@ -34,11 +34,13 @@ export type GeminiDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolS
 const MODEL_PAGE_SIZE = 1000;
 /** A bound on model-list pages, against a server that never stops paging. */
 const MAX_MODEL_PAGES = 50;
+/** Most requests batchEmbedContents accepts in one call. */
+const EMBED_BATCH_SIZE = 100;
 
 /**
  * Creates a driver for Google's Gemini API (Generative Language v1beta):
  * models/{model}:generateContent, :streamGenerateContent?alt=sse,
- * :batchEmbedContents and GET models. The key goes in `x-goog-api-key`, read
+ * :batchEmbedContents (in batches of 100) and GET models. The key goes in `x-goog-api-key`, read
  * at each request. Gemini gives function calls no ids, so they get stable
  * ones (`call_<index>`) unless the upstream sends its own. No retries here:
  * callers wrap calls in withRetry.
@@ -136,24 +138,30 @@ export function createGeminiDriver(settings: GeminiDriverSettings = {}): GeminiD
 
   async function doEmbed(options: DriverEmbedOptions): Promise<DriverEmbedResult> {
     const path = modelPath(options.modelId);
-    const body = {
-      requests: options.input.map((text) => ({
-        model: path,
-        content: { parts: [{ text }] },
-        ...(options.dimensions !== undefined ? { outputDimensionality: options.dimensions } : {}),
-      })),
-    };
-    const response = await requestJson(call(`${path}:batchEmbedContents`, 'embeddings', body, options.signal, true));
-    const result = validateResponse(geminiBatchEmbedResponseSchema, response.value, `${provider} embeddings`, provider);
-    if (result.embeddings.length !== options.input.length) {
-      throw new SwitchyardError({
-        code: 'invalid_response',
-        message: `${provider} embeddings: expected ${options.input.length} vectors, got ${result.embeddings.length}`,
-        provider,
-      });
+    const embeddings: number[][] = [];
+    // Gemini takes at most EMBED_BATCH_SIZE requests per call; larger inputs go in several calls, in order.
+    for (let start = 0; start < options.input.length; start += EMBED_BATCH_SIZE) {
+      const batch = options.input.slice(start, start + EMBED_BATCH_SIZE);
+      const body = {
+        requests: batch.map((text) => ({
+          model: path,
+          content: { parts: [{ text }] },
+          ...(options.dimensions !== undefined ? { outputDimensionality: options.dimensions } : {}),
+        })),
+      };
+      const response = await requestJson(call(`${path}:batchEmbedContents`, 'embeddings', body, options.signal, true));
+      const result = validateResponse(geminiBatchEmbedResponseSchema, response.value, `${provider} embeddings`, provider);
+      if (result.embeddings.length !== batch.length) {
+        throw new SwitchyardError({
+          code: 'invalid_response',
+          message: `${provider} embeddings: expected ${batch.length} vectors, got ${result.embeddings.length}`,
+          provider,
+        });
+      }
+      embeddings.push(...result.embeddings.map((item) => item.values));
     }
     // Gemini reports no token counts for embeddings.
-    return { embeddings: result.embeddings.map((item) => item.values), usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 } };
+    return { embeddings, usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 } };
   }
 
   return {

@@ -1,4 +1,5 @@
 import { parseJson } from '../../core/safe-json.js';
+import { parseToolArguments } from '../../core/tool-arguments.js';
 import type { DriverCallOptions } from '../../spec/driver.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ContentPart, Message } from '../../spec/messages.js';
@@ -104,7 +105,7 @@ export function convertToOllamaMessages(messages: Message[], warnings: CallWarni
           ...(toolCalls.length > 0
             ? {
                 tool_calls: toolCalls.map((call, callIndex) => ({
-                  function: { name: call.name, arguments: parseArguments(call.arguments, `messages[${index}].toolCalls[${callIndex}].arguments`) },
+                  function: { name: call.name, arguments: parseToolArguments(call.arguments, `messages[${index}].toolCalls[${callIndex}].arguments`) },
                 })),
               }
             : {}),
@@ -131,21 +132,6 @@ function imageData(part: Extract<ContentPart, { type: 'image' }>, index: number,
     message: `messages[${index}]: an image part needs a url or data`,
     param: `messages[${index}].content`,
   });
-}
-
-/** Tool-call arguments (a JSON string) as the object Ollama wants; empty means `{}`. */
-function parseArguments(text: string, param: string): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = parseJson(text, param);
-  } catch {
-    value = undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SwitchyardError({ code: 'invalid_request', message: `${param} must be a JSON object, got ${JSON.stringify(text.slice(0, 80))}`, param });
-  }
-  return value as Record<string, unknown>;
 }
 
 function joinText(content: ContentPart[]): string {

@@ -99,7 +99,8 @@ export function createOllamaDriver(settings: OllamaDriverSettings = {}): OllamaD
     return (tags.models ?? []).map((model) => {
       const modified = model.modified_at ? Date.parse(model.modified_at) : Number.NaN;
       return {
-        modelId: model.model ?? model.name,
+        // `llama3.2` and `llama3.2:latest` are the same model to Ollama; the catalog uses the short form.
+        modelId: (model.model ?? model.name).replace(/:latest$/, ''),
         name: model.name,
         ownedBy: 'ollama',
         ...(Number.isFinite(modified) ? { createdAt: Math.floor(modified / 1000) } : {}),
@@ -163,11 +164,11 @@ function createStreamState() {
       }
       for (const toolCall of message?.tool_calls ?? []) {
         const index = toolCalls.length;
-        const args = toolCall.function.arguments;
+        const wireArguments = toolCall.function.arguments;
         const call: ToolCall = {
           id: toolCall.id ?? `call_${index}`,
           name: toolCall.function.name,
-          arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}),
+          arguments: typeof wireArguments === 'string' ? wireArguments : JSON.stringify(wireArguments ?? {}),
         };
         toolCalls.push(call);
         yield { type: 'tool-call-delta', index, id: call.id, name: call.name, argumentsDelta: call.arguments };

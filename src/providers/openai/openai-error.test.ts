@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
-import { mapOpenAIError, mapOpenAIStreamError, redact } from './openai-error.js';
+import { redact } from '../../core/redact.js';
+import { mapOpenAIError, mapOpenAIStreamError } from './openai-error.js';
 
 const body = (code: string | null, message = 'upstream says no', param: string | null = null): string =>
   JSON.stringify({ error: { message, type: 'invalid_request_error', code, param } });

@@ -1,4 +1,5 @@
 import type { UpstreamErrorResponse } from '../../core/http.js';
+import { redact } from '../../core/redact.js';
 import { isRetryableStatus } from '../../core/retry.js';
 import { parseRetryAfter, readHeader } from '../../core/retry-after.js';
 import { parseJson, quote } from '../../core/safe-json.js';
@@ -113,11 +114,3 @@ function errorCodeFor(status: number, details: OpenAIErrorDetails | undefined): 
   }
 }
 
-/** Replaces every secret (of 8+ characters) in `text` with `[redacted]`. */
-export function redact(text: string, secrets: Array<string | undefined> = []): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 8) result = result.split(secret).join('[redacted]');
-  }
-  return result;
-}
