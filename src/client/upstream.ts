@@ -8,7 +8,7 @@ import type { ClientContext, RequestScope } from './context.js';
 import { runWithFallback } from './fallback.js';
 import type { ModelTarget } from './model-resolver.js';
 import { openStream, type OpenedStream } from './open-stream.js';
-import { generationSettings } from './request-check.js';
+import { driverCallOptions, generationSettings } from './request-check.js';
 
 /** A result together with the route member that produced it. */
 export interface Answered<T> {
@@ -52,7 +52,7 @@ export function generateUpstream(context: ClientContext, request: ChatRequest, t
           'upstream',
           { requestId: scope.requestId, provider: target.provider, model: target.model, operation: 'generate', attempt },
           async (handle) => {
-            const result = await driver.doGenerate({ ...settings, modelId: target.modelId, signal: request.signal, requestId: scope.requestId });
+            const result = await driver.doGenerate(driverCallOptions(settings, target.modelId, request, scope.requestId));
             handle.set({ usage: result.usage, finishReason: result.finishReason });
             return result;
           },
@@ -83,7 +83,7 @@ export function openUpstreamStream(context: ClientContext, request: ChatRequest,
           { requestId: scope.requestId, provider: target.provider, model: target.model, operation: 'stream', attempt },
           { parent: scope.handle },
         );
-        const parts: AsyncIterable<StreamPart> = driver.doStream({ ...settings, modelId: target.modelId, signal: request.signal, requestId: scope.requestId });
+        const parts: AsyncIterable<StreamPart> = driver.doStream(driverCallOptions(settings, target.modelId, request, scope.requestId));
         return openStream(trackStream(handle, parts));
       });
       return { target, value };
