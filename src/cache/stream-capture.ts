@@ -23,18 +23,40 @@ export interface StreamCapture {
   result(identity: StreamIdentity): CapturedResponse | undefined;
 }
 
+/** Options of {@link createStreamCapture}. */
+export interface StreamCaptureOptions {
+  /**
+   * Stop capturing, and drop what was held, once the answer passes this many
+   * characters: an answer too large for the cache must not make the stream
+   * hold it whole. Default: no limit.
+   */
+  maxChars?: number;
+}
+
 /**
  * Creates a {@link StreamCapture}: text deltas are joined, tool-call deltas
  * merged by index (id and name from the first delta, arguments appended).
  * Pair it with `serializeCachedResponse` to store a streamed answer.
  */
-export function createStreamCapture(): StreamCapture {
-  const text: string[] = [];
-  const calls: ToolCall[] = [];
+export function createStreamCapture(options: StreamCaptureOptions = {}): StreamCapture {
+  const maxChars = options.maxChars ?? Number.POSITIVE_INFINITY;
+  let text: string[] = [];
+  let calls: ToolCall[] = [];
+  let captured = 0;
   let finish: FinishPart | undefined;
   let aborted = false;
+  let tooLarge = false;
   return {
     push(part) {
+      if (part.type !== 'finish' && !tooLarge) {
+        captured += part.type === 'text-delta' ? part.text.length : part.argumentsDelta.length;
+        if (captured > maxChars) {
+          tooLarge = true;
+          text = [];
+          calls = [];
+        }
+      }
+      if (tooLarge && part.type !== 'finish') return;
       if (part.type === 'text-delta') text.push(part.text);
       else if (part.type === 'tool-call-delta') {
         const call = (calls[part.index] ??= { id: part.id, name: part.name ?? '', arguments: '' });
@@ -47,7 +69,7 @@ export function createStreamCapture(): StreamCapture {
       aborted = true;
     },
     result(identity) {
-      if (finish === undefined || !isCacheableResult({ finishReason: finish.finishReason, aborted })) return undefined;
+      if (tooLarge || finish === undefined || !isCacheableResult({ finishReason: finish.finishReason, aborted })) return undefined;
       return {
         id: finish.id ?? identity.id,
         provider: finish.provider ?? identity.provider,

@@ -30,7 +30,8 @@ export async function* runStream(context: ClientContext, request: ChatRequest, s
   }
 
   const { target, value: opened } = await openUpstreamStream(context, request, targets, scope);
-  const capture = plan?.decision.write ? createStreamCapture() : undefined;
+  // Characters never outnumber UTF-8 bytes, so this bound keeps exactly what could still fit in a cache entry.
+  const capture = plan?.decision.write ? createStreamCapture({ maxChars: context.config.cache.maxEntryBytes }) : undefined;
   let finished = false;
   try {
     for await (const part of drainOpenedStream(opened)) {

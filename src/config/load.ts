@@ -252,7 +252,7 @@ function resolveProvider(
     headersTimeoutMs: settings.headersTimeoutMs ?? timeoutMs,
     bodyTimeoutMs: settings.bodyTimeoutMs ?? timeoutMs,
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs ?? 30_000,
-    maxConnections: settings.maxConnections ?? 10,
+    maxConnections: settings.maxConnections ?? 128,
     retries: settings.retries ?? profile.retries,
   };
 }

@@ -4,7 +4,7 @@ import { SwitchyardError } from '../spec/errors.js';
 
 /** Pool and timeout settings of one provider's upstream connections. */
 export interface TransportOptions {
-  /** Connections per origin. Default 10. */
+  /** Connections per origin: the bound on concurrent upstream requests (more wait in the pool queue). Default 128. */
   maxConnections?: number;
   /** How long an idle kept-alive socket stays open. Default 30000 (shortened to a server's `keep-alive: timeout`). */
   keepAliveTimeoutMs?: number;
@@ -35,7 +35,7 @@ export interface Transport {
 
 /** Resolved transport settings with defaults applied. */
 export const TRANSPORT_DEFAULTS = {
-  maxConnections: 10,
+  maxConnections: 128,
   keepAliveTimeoutMs: 30_000,
   connectTimeoutMs: 10_000,
   headersTimeoutMs: 300_000,

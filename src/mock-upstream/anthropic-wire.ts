@@ -1,4 +1,4 @@
-import { contentText } from './openai-wire.js';
+import { contentText } from './mock-wire.js';
 
 /*
  * Payloads in Anthropic's exact wire format for the Anthropic mock server:

@@ -1,4 +1,4 @@
-import { embeddingFor } from './openai-wire.js';
+import { embeddingFor } from './mock-wire.js';
 
 /*
  * Payloads in Gemini's exact wire format (Generative Language v1beta) for the

@@ -121,6 +121,19 @@ export async function writeChunk(response: ServerResponse, chunk: string, stats:
   }
 }
 
+/** The headers of a server-sent event stream as OpenAI and Anthropic send them. */
+export const EVENT_STREAM_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+};
+
+/** Sends 200 and {@link EVENT_STREAM_HEADERS} (plus `headers`), flushing them at once. */
+export function startEventStream(response: ServerResponse, headers: Record<string, string> = {}): void {
+  response.writeHead(200, { ...EVENT_STREAM_HEADERS, ...headers });
+  response.flushHeaders();
+}
+
 /** Waits `ms`, ending early (false) if the response closes meanwhile. */
 export function pause(ms: number, response: ServerResponse): Promise<boolean> {
   if (ms <= 0) return Promise.resolve(!response.destroyed);

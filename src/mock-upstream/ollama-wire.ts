@@ -1,5 +1,5 @@
 import { hashString } from './mock-http.js';
-import { embeddingFor } from './openai-wire.js';
+import { embeddingFor } from './mock-wire.js';
 
 /*
  * Payloads in Ollama's exact wire format for the Ollama mock server: /api/chat

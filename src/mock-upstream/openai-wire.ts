@@ -1,4 +1,4 @@
-import { createSeededRandom, hashString } from './mock-http.js';
+import { contentText, embeddingFor } from './mock-wire.js';
 
 /*
  * Payloads in OpenAI's exact wire format for the OpenAI mock server: chat
@@ -23,15 +23,6 @@ export type MockReply =
 /** Fixed creation time, so replies are byte-for-byte deterministic. */
 const CREATED = 1_700_000_000;
 const FINGERPRINT = 'fp_switchyard_mock';
-
-/** The text of a message's content (string or parts). */
-export function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((part) => (typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : ''))
-    .join('');
-}
 
 /**
  * Decides the reply: a call to a tool when the request has tools, tool_choice
@@ -96,7 +87,8 @@ export function chatCompletion(request: MockChatRequest, reply: MockReply, id: s
 /** Builds the `data:` lines of a streamed completion, chunk by chunk. */
 export function createChunkWriter(request: MockChatRequest, id: string) {
   const includeUsage = request.stream_options?.include_usage === true;
-  const chunk = (delta: Record<string, unknown>, finishReason: string | null): string =>
+  // Every chunk opens with these fields, in this order; `choices` and `usage` follow.
+  const line = (rest: Record<string, unknown>): string =>
     `data: ${JSON.stringify({
       id,
       object: 'chat.completion.chunk',
@@ -104,9 +96,10 @@ export function createChunkWriter(request: MockChatRequest, id: string) {
       model: request.model,
       service_tier: 'default',
       system_fingerprint: FINGERPRINT,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-      ...(includeUsage ? { usage: null } : {}),
+      ...rest,
     })}\n\n`;
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null): string =>
+    line({ choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(includeUsage ? { usage: null } : {}) });
   return {
     role: (): string => chunk({ role: 'assistant', content: '', refusal: null }, null),
     content: (text: string): string => chunk({ content: text }, null),
@@ -124,25 +117,9 @@ export function createChunkWriter(request: MockChatRequest, id: string) {
     finish: (reason: string): string => chunk({}, reason),
     /** The usage chunk (empty choices), only when the request asked for it. */
     usage: (reply: MockReply): string | undefined =>
-      includeUsage
-        ? `data: ${JSON.stringify({
-            id,
-            object: 'chat.completion.chunk',
-            created: CREATED,
-            model: request.model,
-            service_tier: 'default',
-            system_fingerprint: FINGERPRINT,
-            choices: [],
-            usage: usageFor(request, reply),
-          })}\n\n`
-        : undefined,
+      includeUsage ? line({ choices: [], usage: usageFor(request, reply) }) : undefined,
     done: (): string => 'data: [DONE]\n\n',
   };
-}
-
-/** Splits text into word-sized pieces (each keeps its trailing space), like a model's deltas. */
-export function splitIntoDeltas(text: string): string[] {
-  return text.match(/\S+\s*|\s+/g) ?? [text];
 }
 
 /** GET /v1/models */
@@ -151,14 +128,6 @@ export function modelList(models: string[]) {
     object: 'list',
     data: models.map((id) => ({ id, object: 'model', created: CREATED, owned_by: 'system' })),
   };
-}
-
-/** A deterministic unit vector for `text`. */
-export function embeddingFor(text: string, dimensions: number): number[] {
-  const random = createSeededRandom(hashString(text));
-  const raw = Array.from({ length: dimensions }, () => random() * 2 - 1);
-  const norm = Math.sqrt(raw.reduce((sum, value) => sum + value * value, 0)) || 1;
-  return raw.map((value) => Math.round((value / norm) * 1e6) / 1e6);
 }
 
 /** POST /v1/embeddings */

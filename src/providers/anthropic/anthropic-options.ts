@@ -1,8 +1,13 @@
-import { createTransport, type Transport, type TransportOptions } from '../../core/transport.js';
-import { SwitchyardError } from '../../spec/errors.js';
+import {
+  createApiKeyResolver,
+  resolveProviderConnection,
+  type ProviderApiKeySettings,
+  type ProviderConnectionSettings,
+  type ResolvedProviderConnection,
+} from '../../core/provider-settings.js';
 
 /** Settings of an Anthropic (Messages API) driver. */
-export interface AnthropicDriverSettings {
+export interface AnthropicDriverSettings extends ProviderConnectionSettings, ProviderApiKeySettings {
   /** Provider name used in errors and results. Default `anthropic`. */
   provider?: string;
   /**
@@ -18,23 +23,13 @@ export interface AnthropicDriverSettings {
   anthropicVersion?: string;
   /** Extra headers sent with every request (`anthropic-beta`...); they win over the defaults. */
   headers?: Record<string, string>;
-  /**
-   * A transport (one per provider, shared by its calls), or options to create one.
-   * Default: a transport with default options. The driver's `close()` closes it; it reopens on next use.
-   */
-  transport?: Transport | TransportOptions;
-  /** Where the key fallback is read. Default `process.env`. */
-  env?: Record<string, string | undefined>;
 }
 
 /** Settings with defaults applied. */
-export interface ResolvedAnthropicSettings {
-  provider: string;
+export interface ResolvedAnthropicSettings extends ResolvedProviderConnection {
   /** The API origin without `/v1`; request paths start with `/v1/`. */
   baseURL: string;
   anthropicVersion: string;
-  headers: Record<string, string>;
-  transport: Transport;
   /** The key for this request; throws `authentication_failed` when none is set. */
   resolveApiKey(): string;
 }
@@ -47,40 +42,17 @@ export const ANTHROPIC_DEFAULT_VERSION = '2023-06-01';
 
 /** Applies defaults and validates settings; the key is not read here but at each request. */
 export function resolveAnthropicSettings(settings: AnthropicDriverSettings = {}): ResolvedAnthropicSettings {
-  const provider = settings.provider ?? 'anthropic';
-  const baseURL = (settings.baseURL ?? ANTHROPIC_DEFAULT_BASE_URL).replace(/\/+$/, '').replace(/\/v1$/, '');
-  if (!/^https?:\/\/[^/]/i.test(baseURL)) {
-    throw new SwitchyardError({
-      code: 'invalid_config',
-      message: `${provider} baseURL must be an http(s) URL, got ${JSON.stringify(settings.baseURL)}`,
-      provider,
-      param: 'baseURL',
-    });
-  }
-  const envName = settings.apiKeyEnvName ?? 'ANTHROPIC_API_KEY';
-  const env = settings.env ?? process.env;
-
-  return {
-    provider,
-    baseURL,
-    anthropicVersion: settings.anthropicVersion ?? ANTHROPIC_DEFAULT_VERSION,
-    headers: { ...settings.headers },
-    transport: isTransport(settings.transport) ? settings.transport : createTransport(settings.transport),
-    resolveApiKey() {
-      const configured = typeof settings.apiKey === 'function' ? settings.apiKey() : settings.apiKey;
-      const key = configured || env[envName] || undefined;
-      if (key === undefined) {
-        throw new SwitchyardError({
-          code: 'authentication_failed',
-          message: `${provider} API key is missing: pass apiKey or set ${envName}`,
-          provider,
-        });
-      }
-      return key;
-    },
-  };
-}
-
-function isTransport(value: Transport | TransportOptions | undefined): value is Transport {
-  return typeof (value as Transport | undefined)?.dispatcher === 'function';
+  const connection = resolveProviderConnection(settings, {
+    provider: 'anthropic',
+    baseURL: ANTHROPIC_DEFAULT_BASE_URL,
+    stripSuffix: /\/v1$/,
+  });
+  const resolveApiKey = createApiKeyResolver({
+    provider: connection.provider,
+    apiKey: settings.apiKey,
+    envName: settings.apiKeyEnvName ?? 'ANTHROPIC_API_KEY',
+    env: settings.env,
+    required: true,
+  });
+  return { ...connection, anthropicVersion: settings.anthropicVersion ?? ANTHROPIC_DEFAULT_VERSION, resolveApiKey };
 }

@@ -1,78 +1,30 @@
-import { createTransport, type Transport, type TransportOptions } from '../../core/transport.js';
-import { SwitchyardError } from '../../spec/errors.js';
+import {
+  resolveKeyedProviderSettings,
+  type KeyedProviderSettings,
+  type ResolvedKeyedProviderSettings,
+} from '../../core/provider-settings.js';
 
 /** Settings of an OpenAI (or OpenAI-compatible) driver. */
-export interface OpenAIDriverSettings {
+export interface OpenAIDriverSettings extends KeyedProviderSettings {
   /** Provider name used in errors and results. Default `openai`; set `xai`, `groq`... when reusing this driver. */
   provider?: string;
   /** API root including the version. Default `https://api.openai.com/v1`. */
   baseURL?: string;
-  /** The key, or a function read at each request. Falls back to the env variable `apiKeyEnvName`. */
-  apiKey?: string | (() => string | undefined);
   /** Environment variable holding the key. Default `OPENAI_API_KEY`. */
   apiKeyEnvName?: string;
   /** Fail fast with `authentication_failed` when no key is found. Default true; false for keyless local servers. */
   requireApiKey?: boolean;
   /** Extra headers sent with every request (organization, project...). */
   headers?: Record<string, string>;
-  /**
-   * A transport (one per provider, shared by its calls), or options to create one.
-   * Default: a transport with default options. The driver's `close()` closes it; it reopens on next use.
-   */
-  transport?: Transport | TransportOptions;
-  /** Where the key fallback is read. Default `process.env`. */
-  env?: Record<string, string | undefined>;
 }
 
-/** Settings with defaults applied. */
-export interface ResolvedOpenAISettings {
-  provider: string;
-  baseURL: string;
-  headers: Record<string, string>;
-  transport: Transport;
-  /** The key for this request, or undefined when none is set and none is required. */
-  resolveApiKey(): string | undefined;
-}
+/** Settings with defaults applied (`resolveApiKey()` reads the key at each request). */
+export type ResolvedOpenAISettings = ResolvedKeyedProviderSettings;
 
 /** The public OpenAI API root. */
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 /** Applies defaults and validates settings; the key is not read here but at each request. */
 export function resolveOpenAISettings(settings: OpenAIDriverSettings = {}): ResolvedOpenAISettings {
-  const provider = settings.provider ?? 'openai';
-  const baseURL = (settings.baseURL ?? OPENAI_DEFAULT_BASE_URL).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]/i.test(baseURL)) {
-    throw new SwitchyardError({
-      code: 'invalid_config',
-      message: `${provider} baseURL must be an http(s) URL, got ${JSON.stringify(settings.baseURL)}`,
-      provider,
-      param: 'baseURL',
-    });
-  }
-  const envName = settings.apiKeyEnvName ?? 'OPENAI_API_KEY';
-  const requireApiKey = settings.requireApiKey ?? true;
-  const env = settings.env ?? process.env;
-
-  return {
-    provider,
-    baseURL,
-    headers: { ...settings.headers },
-    transport: isTransport(settings.transport) ? settings.transport : createTransport(settings.transport),
-    resolveApiKey() {
-      const configured = typeof settings.apiKey === 'function' ? settings.apiKey() : settings.apiKey;
-      const key = configured || env[envName] || undefined;
-      if (key === undefined && requireApiKey) {
-        throw new SwitchyardError({
-          code: 'authentication_failed',
-          message: `${provider} API key is missing: pass apiKey or set ${envName}`,
-          provider,
-        });
-      }
-      return key;
-    },
-  };
-}
-
-function isTransport(value: Transport | TransportOptions | undefined): value is Transport {
-  return typeof (value as Transport | undefined)?.dispatcher === 'function';
+  return resolveKeyedProviderSettings(settings, { provider: 'openai', baseURL: OPENAI_DEFAULT_BASE_URL, apiKeyEnvName: 'OPENAI_API_KEY' });
 }
