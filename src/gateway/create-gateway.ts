@@ -37,6 +37,9 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     loggerInstance: monitor.observability.logger as FastifyBaseLogger,
     // The monitor records requests; Fastify's per-request log lines would only repeat it.
     logController: new LogController({ disableRequestLogging: true }),
+    // No per-request child logger: nothing logs through request.log (the monitor's records carry the
+    // request id), and building one (with its bindings scrubbed of secrets) cost 3.5 % of gateway CPU.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: options.bodyLimitBytes ?? ai.config.server.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: (raw) => {

@@ -17,10 +17,12 @@ export function sseEvent(data: unknown, event?: string): string {
 
 /**
  * Starts an SSE response on `response` with `headers` and returns its writer.
- * Each write goes to the socket at once (no buffering in the gateway); when
- * `write` returns false the writer waits for `drain` (or `close`) before the
- * caller pulls the next part from upstream, so a slow reader slows the
- * upstream read instead of growing memory.
+ * Writes made in one turn of the event loop (the headers and the first parts,
+ * or parts that arrived together) leave in one socket write: the response is
+ * corked at the first and uncorked on the next tick, so nothing waits longer
+ * than that. When `write` returns false the writer waits for `drain` (or
+ * `close`) before the caller pulls the next part from upstream, so a slow
+ * reader slows the upstream read instead of growing memory.
  */
 export function startSse(response: ServerResponse, headers: Record<string, string>): SseWriter {
   response.writeHead(200, {
@@ -30,14 +32,23 @@ export function startSse(response: ServerResponse, headers: Record<string, strin
     'x-accel-buffering': 'no',
     ...headers,
   });
-  response.flushHeaders();
   const isOpen = () => !response.destroyed && !response.writableEnded;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    response.uncork();
+  };
   return {
     get open() {
       return isOpen();
     },
     async write(text) {
       if (!isOpen()) return false;
+      if (!corked) {
+        corked = true;
+        response.cork();
+        process.nextTick(uncork);
+      }
       if (response.write(text)) return true;
       await drainOrClose(response);
       return isOpen();
