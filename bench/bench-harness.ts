@@ -135,12 +135,17 @@ export function formatMiB(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
-/** A Markdown table (readable as plain text too); the first column is left-aligned, the others right-aligned. */
-export function renderTable(headers: string[], rows: string[][]): string {
+/**
+ * A Markdown table (readable as plain text too). `align` gives each column's
+ * alignment; by default the first column is left-aligned and the others
+ * right-aligned (numbers).
+ */
+export function renderTable(headers: string[], rows: string[][], align: ('left' | 'right')[] = []): string {
+  const isLeft = (column: number) => (align[column] ?? (column === 0 ? 'left' : 'right')) === 'left';
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]) =>
-    `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
-  const rule = `|${widths.map((width, column) => (column === 0 ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
+    `| ${cells.map((cell, column) => (isLeft(column) ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
+  const rule = `|${widths.map((width, column) => (isLeft(column) ? `:${'-'.repeat(width + 1)}` : `${'-'.repeat(width + 1)}:`)).join('|')}|`;
   return [line(headers), rule, ...rows.map(line)].join('\n');
 }
 

@@ -1,5 +1,9 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import {
+  describeError,
   formatMiB,
   formatMs,
   formatNumber,
@@ -18,13 +22,10 @@ import {
   type GatewayChild,
   type UpstreamChild,
 } from './bench-servers.js';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { summarizeProfiles } from './cpu-profile-summary.js';
 import { cpuSeconds, peakRssBytes } from './process-usage.js';
-import { buildForProfiling, removeProfileBuild } from './profile-build.js';
 import { describeAnswer, probeTarget, type HttpTarget } from './gateway-probe.js';
+import { buildForProfiling, removeProfileBuild } from './profile-build.js';
 
 /*
  * Suite 2, gateways: autocannon against the fake upstream directly (the
@@ -49,7 +50,7 @@ function requestBody(stream: boolean): string {
   });
 }
 
-type TargetKind = 'floor' | 'portkey' | 'switchyard' | 'switchyard-cached' | 'switchyard-pool64';
+type TargetKind = 'floor' | 'portkey' | 'switchyard' | 'switchyard-cached' | 'switchyard-monitoring-off';
 
 interface Scenario {
   title: string;
@@ -88,7 +89,7 @@ const TARGET_NAMES: Record<TargetKind, string> = {
   portkey: 'portkey gateway',
   switchyard: 'switchyard gateway (cache off)',
   'switchyard-cached': 'switchyard gateway (cache hits)',
-  'switchyard-pool64': 'switchyard gateway (cache off, maxConnections 64)',
+  'switchyard-monitoring-off': 'switchyard gateway (cache off, monitoring off)',
 };
 
 async function startTarget(
@@ -106,7 +107,7 @@ async function startTarget(
           ...(profile ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profile.directory}`], gatewayModule: profile.gatewayModule } : {}),
           switchyard: switchyardOptionsFor(upstream.url, {
             cache: kind === 'switchyard-cached',
-            ...(kind === 'switchyard-pool64' ? { maxConnections: 64 } : {}),
+            monitoring: kind !== 'switchyard-monitoring-off',
           }),
         });
   return { target: { url: gateway.url, headers: gateway.headers, pid: gateway.child.process.pid }, gateway };
@@ -184,6 +185,12 @@ async function measureTarget(kind: TargetKind, scenario: Scenario, upstream: Ups
   return row;
 }
 
+/** A row for a target that could not be measured: the table says why instead of the suite stopping. */
+function failedRow(kind: TargetKind, error: unknown): Row {
+  const reason = describeError(error).split('\n')[0].slice(0, 160);
+  return { kind, name: TARGET_NAMES[kind], requestsPerSecond: 0, p50Ms: Number.NaN, p99Ms: Number.NaN, failures: 0, upstreamCalls: 0, probe: `FAILED: ${reason}` };
+}
+
 function renderRows(rows: Row[]): string {
   const portkey = rows.find((row) => row.kind === 'portkey');
   const floor = rows.find((row) => row.kind === 'floor');
@@ -207,9 +214,19 @@ function renderRows(rows: Row[]): string {
 }
 
 function ratiosOf(rows: Row[], scenario: Scenario): SummaryRatio[] {
-  const portkey = rows.find((row) => row.kind === 'portkey');
-  if (!portkey || portkey.requestsPerSecond === 0) return [];
   const ratios: SummaryRatio[] = [];
+  const monitored = rows.find((row) => row.kind === 'switchyard');
+  const unmonitored = rows.find((row) => row.kind === 'switchyard-monitoring-off');
+  if (monitored && unmonitored && unmonitored.requestsPerSecond > 0) {
+    ratios.push({
+      suite: 'gateway',
+      label: `switchyard monitoring on / off req/s, ${scenario.title}`,
+      value: monitored.requestsPerSecond / unmonitored.requestsPerSecond,
+      note: 'goal >= 0.9: watching costs little',
+    });
+  }
+  const portkey = rows.find((row) => row.kind === 'portkey');
+  if (!portkey || portkey.requestsPerSecond === 0) return ratios;
   for (const row of rows.filter((candidate) => candidate.kind.startsWith('switchyard'))) {
     ratios.push({ suite: 'gateway', label: `${row.name} / portkey req/s, ${scenario.title}`, value: row.requestsPerSecond / portkey.requestsPerSecond, note: '> 1: Switchyard faster' });
     if (row.cpuMsPerRequest !== undefined && portkey.cpuMsPerRequest !== undefined && row.cpuMsPerRequest > 0) {
@@ -246,13 +263,13 @@ export const gatewaySuite: BenchSuite = {
     const slowMs = numberFlag(settings.argv, 'upstream-latency', 50);
     const profiling = settings.argv.includes('--profile');
     const scenarios: Scenario[] = [
-      { title: 'non-stream, 0 ms upstream', stream: false, latencyMs: 0, targets: ['floor', 'portkey', 'switchyard', 'switchyard-cached'] },
-      { title: 'stream, 0 ms upstream', stream: true, latencyMs: 0, targets: ['floor', 'portkey', 'switchyard', 'switchyard-cached'] },
+      { title: 'non-stream, 0 ms upstream', stream: false, latencyMs: 0, targets: ['floor', 'portkey', 'switchyard', 'switchyard-monitoring-off', 'switchyard-cached'] },
+      { title: 'stream, 0 ms upstream', stream: true, latencyMs: 0, targets: ['floor', 'portkey', 'switchyard', 'switchyard-monitoring-off', 'switchyard-cached'] },
       {
         title: `non-stream, ${slowMs} ms upstream`,
         stream: false,
         latencyMs: slowMs,
-        targets: ['floor', 'portkey', 'switchyard', 'switchyard-pool64', 'switchyard-cached'],
+        targets: ['floor', 'portkey', 'switchyard', 'switchyard-monitoring-off', 'switchyard-cached'],
       },
     ];
     const only = settings.argv.find((argument) => argument.startsWith('--scenario='))?.slice('--scenario='.length);
@@ -264,7 +281,7 @@ export const gatewaySuite: BenchSuite = {
       for (const scenario of chosen) {
         await upstream.configure({ latencyMs: scenario.latencyMs });
         const rows: Row[] = [];
-        for (const kind of scenario.targets) rows.push(await measureTarget(kind, scenario, upstream, load));
+        for (const kind of scenario.targets) rows.push(await measureTarget(kind, scenario, upstream, load).catch((error: unknown) => failedRow(kind, error)));
         const notes = scenario.stream ? [await portkeyStreamAsInstalled(upstream)] : [];
         if (profiling) {
           notes.push('(--profile: the Switchyard gateways ran under --cpu-prof, which slows them; their figures are not comparable.)');

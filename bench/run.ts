@@ -46,6 +46,7 @@ console.log(
   renderTable(
     ['suite', 'ratio', 'value', 'how to read'],
     ratios.map((ratio) => [ratio.suite, ratio.label, formatRatio(ratio.value), ratio.note ?? '']),
+    ['left', 'left', 'right', 'left'],
   ),
 );
 if (failures.length > 0) {

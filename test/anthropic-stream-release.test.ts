@@ -3,7 +3,7 @@ import { withRetry, type RetryOptions } from '../src/core/retry.js';
 import { startAnthropicMockServer, type AnthropicMockServer } from '../src/mock-upstream/anthropic-server.js';
 import { createAnthropicDriver, type AnthropicDriver } from '../src/providers/anthropic/anthropic-driver.js';
 import type { DriverCallOptions } from '../src/spec/driver.js';
-import { SwitchyardError } from '../src/spec/errors.js';
+import { expectAbortWhileWaitingReleasesUpstream, expectBreakReleasesUpstream, waitFor } from './support/driver.js';
 
 /*
  * The Anthropic driver over the mock server through the real transport:
@@ -31,31 +31,12 @@ afterAll(async () => {
 
 describe('Anthropic stream release', () => {
   it('break out of a stream closes the upstream request within a second', async () => {
-    let parts = 0;
-    for await (const part of driver.doStream(call)) {
-      expect(part.type).toBe('text-delta');
-      parts += 1;
-      if (parts === 2) break;
-    }
-    await waitFor(() => server.stats.closedRequests === 1, 1000);
-    expect(server.stats.requests).toBe(1);
-    await expect(driver.doGenerate(call)).resolves.toMatchObject({ finishReason: 'stop' });
+    await expectBreakReleasesUpstream(driver, server, call);
   });
 
   it('an AbortSignal mid-stream ends the iteration with aborted and closes the upstream', async () => {
     server.configure({ streamChunkDelayMs: 300 });
-    const controller = new AbortController();
-    const iterator = driver.doStream({ ...call, signal: controller.signal })[Symbol.asyncIterator]();
-    expect((await iterator.next()).value).toEqual({ type: 'text-delta', text: 'word0 ' });
-    const pending = iterator.next().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    controller.abort();
-    const error = await pending;
-    expect(SwitchyardError.is(error) && error.code).toBe('aborted');
-    await waitFor(() => server.stats.closedRequests === 1, 1000);
-    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    await expectAbortWhileWaitingReleasesUpstream(driver, server, call, 'word0 ');
   });
 
   it('a paused consumer holds the upstream back (backpressure), and return() releases it', async () => {
@@ -98,11 +79,3 @@ describe('withRetry over the Anthropic driver', () => {
   });
 });
 
-/** Polls a condition every 5 ms, failing after a deadline (a bound, not a timing assertion). */
-async function waitFor(condition: () => boolean, deadlineMs: number): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

@@ -4,11 +4,10 @@ import { startGeminiMockServer, type GeminiMockServer } from '../src/mock-upstre
 import { createGeminiDriver, type GeminiDriver } from '../src/providers/gemini/gemini-driver.js';
 import type { DriverCallOptions } from '../src/spec/driver.js';
 import { SwitchyardError } from '../src/spec/errors.js';
-import type { StreamPart } from '../src/spec/stream.js';
+import { collect, expectAbortWhileWaitingReleasesUpstream, expectBreakReleasesUpstream, failure, WEATHER_TOOLS as tools } from './support/driver.js';
 
 const API_KEY = 'AIza-switchyard-test-key-0123456789';
 const call: DriverCallOptions = { modelId: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Hello mock world' }] };
-const tools = [{ name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { input: { type: 'string' } } } }];
 const googleError = (code: number, message: string, status: string, details?: unknown[]) => ({ error: { code, message, status, ...(details ? { details } : {}) } });
 
 let server: GeminiMockServer;
@@ -26,22 +25,6 @@ afterAll(async () => {
   await driver.close();
   await server.close();
 });
-
-async function collect(iterable: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
-  const parts: StreamPart[] = [];
-  for await (const part of iterable) parts.push(part);
-  return parts;
-}
-
-async function failure(run: () => Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await run();
-  } catch (error) {
-    if (SwitchyardError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('Gemini driver: generate', () => {
   it('returns content, finish reason and usage, and sends the Gemini wire body with x-goog-api-key', async () => {
@@ -206,32 +189,12 @@ describe('Gemini driver: stream', () => {
 
   it('an AbortSignal while waiting for an event ends the stream with aborted and closes the upstream', async () => {
     server.configure({ reply: 'slow words arrive one by one', streamChunkDelayMs: 300 });
-    const controller = new AbortController();
-    const iterator = driver.doStream({ ...call, signal: controller.signal })[Symbol.asyncIterator]();
-    expect((await iterator.next()).value).toEqual({ type: 'text-delta', text: 'slow ' });
-    const pending = iterator.next().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    controller.abort();
-    const error = await pending;
-    expect(SwitchyardError.is(error) && error.code).toBe('aborted');
-    await waitFor(() => server.stats.closedRequests === 1, 1000);
-    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    await expectAbortWhileWaitingReleasesUpstream(driver, server, call, 'slow ');
   });
 
   it('break mid-stream closes the upstream request within a second', async () => {
     server.configure({ reply: Array.from({ length: 200 }, (_, index) => `word${index}`).join(' '), streamChunkDelayMs: 20 });
-    let parts = 0;
-    for await (const part of driver.doStream(call)) {
-      expect(part.type).toBe('text-delta');
-      parts += 1;
-      if (parts === 2) break;
-    }
-    await waitFor(() => server.stats.closedRequests === 1, 1000);
-    expect(server.stats.requests).toBe(1);
-    server.configure({ reply: undefined, streamChunkDelayMs: 0 });
-    await expect(driver.doGenerate(call)).resolves.toMatchObject({ finishReason: 'stop' });
+    await expectBreakReleasesUpstream(driver, server, call);
   });
 });
 
@@ -382,11 +345,3 @@ describe('Gemini driver: models and embeddings', () => {
   });
 });
 
-/** Polls a condition every 5 ms, failing after a deadline (a bound, not a timing assertion). */
-async function waitFor(condition: () => boolean, deadlineMs: number): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

@@ -3,11 +3,10 @@ import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstre
 import { createOpenAIDriver, type OpenAIDriver } from '../src/providers/openai/openai-driver.js';
 import type { DriverCallOptions } from '../src/spec/driver.js';
 import { SwitchyardError } from '../src/spec/errors.js';
-import type { StreamPart } from '../src/spec/stream.js';
+import { collect, failure, WEATHER_TOOLS as tools } from './support/driver.js';
 
 const API_KEY = 'sk-switchyard-test-key-0123456789';
 const call: DriverCallOptions = { modelId: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello mock world' }] };
-const tools = [{ name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { input: { type: 'string' } } } }];
 
 let server: OpenAIMockServer;
 let driver: OpenAIDriver;
@@ -24,22 +23,6 @@ afterAll(async () => {
   await driver.close();
   await server.close();
 });
-
-async function collect(iterable: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
-  const parts: StreamPart[] = [];
-  for await (const part of iterable) parts.push(part);
-  return parts;
-}
-
-async function failure(run: () => Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await run();
-  } catch (error) {
-    if (SwitchyardError.is(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('OpenAI driver: generate', () => {
   it('returns content, finish reason and usage, and sends the OpenAI wire body', async () => {

@@ -3,6 +3,7 @@ import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstre
 import { createOpenAIDriver, type OpenAIDriver } from '../src/providers/openai/openai-driver.js';
 import type { DriverCallOptions } from '../src/spec/driver.js';
 import { SwitchyardError } from '../src/spec/errors.js';
+import { expectAbortWhileWaitingReleasesUpstream, expectBreakReleasesUpstream, waitFor } from './support/driver.js';
 
 const longReply = Array.from({ length: 400 }, (_, index) => `word${index}`).join(' ');
 const call: DriverCallOptions = { modelId: 'gpt-4o-mini', messages: [{ role: 'user', content: 'tell me a long story' }] };
@@ -24,36 +25,14 @@ afterAll(async () => {
 
 describe('stream cancellation releases the upstream', () => {
   it('break out of a stream closes the upstream request within a second', async () => {
-    let parts = 0;
-    for await (const part of driver.doStream(call)) {
-      expect(part.type).toBe('text-delta');
-      parts += 1;
-      if (parts === 2) break;
-    }
-    await waitFor(() => server.stats.closedRequests === 1, 1000);
-    expect(server.stats.requests).toBe(1);
     // The pool recovers: the next call works on a fresh connection.
-    await expect(driver.doGenerate(call)).resolves.toMatchObject({ finishReason: 'stop' });
+    await expectBreakReleasesUpstream(driver, server, call);
   });
 
   it('an AbortSignal mid-stream ends the iteration with aborted and closes the upstream within a second', async () => {
-    // Chunks 300 ms apart: the abort below lands while next() waits for the upstream.
+    // Chunks 300 ms apart: the abort lands while next() waits for the upstream; a finished iterator stays finished.
     server.configure({ streamChunkDelayMs: 300 });
-    const controller = new AbortController();
-    const iterator = driver.doStream({ ...call, signal: controller.signal })[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    expect(first.value).toMatchObject({ type: 'text-delta', text: 'word0 ' });
-
-    const pending = iterator.next().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    controller.abort();
-    const error = await pending;
-    expect(SwitchyardError.is(error) && error.code).toBe('aborted');
-    await waitFor(() => server.stats.closedRequests === 1, 1000);
-    // A finished iterator stays finished.
-    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    await expectAbortWhileWaitingReleasesUpstream(driver, server, call, 'word0 ');
   });
 
   it('an abort between parts stops the next read with aborted', async () => {
@@ -96,11 +75,3 @@ describe('stream backpressure', () => {
   });
 });
 
-/** Polls a condition every 5 ms, failing after a deadline (a bound, not a timing assertion). */
-async function waitFor(condition: () => boolean, deadlineMs: number): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`condition not met within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
