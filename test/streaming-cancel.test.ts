@@ -59,12 +59,17 @@ describe('stream backpressure', () => {
     const first = await iterator.next();
     expect(first.value).toMatchObject({ type: 'text-delta' });
 
-    // The consumer now pauses. The server fills the socket buffers and must wait for `drain`.
-    await waitFor(() => server.stats.waitingForDrain === 1, 5000);
-    const blockedAt = server.stats.bytesWritten;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(server.stats.waitingForDrain).toBe(1);
-    expect(server.stats.bytesWritten).toBe(blockedAt);
+    // The consumer now pauses. The server fills the socket buffers and must wait for `drain`; the
+    // client's own buffers may take a moment to fill, so wait until the server stays blocked.
+    let blockedAt = -1;
+    const deadline = Date.now() + 5000;
+    while (blockedAt < 0 && Date.now() < deadline) {
+      await waitFor(() => server.stats.waitingForDrain === 1, 5000);
+      const before = server.stats.bytesWritten;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (server.stats.waitingForDrain === 1 && server.stats.bytesWritten === before) blockedAt = before;
+    }
+    expect(blockedAt).toBeGreaterThan(0);
     expect(blockedAt).toBeLessThan(total / 4);
 
     // Reading again lets the server continue.
