@@ -1,4 +1,5 @@
 import type { UpstreamErrorResponse } from '../../core/http.js';
+import { errorCodeForStatus } from '../../core/status-codes.js';
 import { isRetryableStatus } from '../../core/retry.js';
 import { parseRetryAfter, readHeader } from '../../core/retry-after.js';
 import { parseJson, quote } from '../../core/safe-json.js';
@@ -106,34 +107,14 @@ export function fromAnthropicErrorValue(value: unknown): AnthropicErrorDetails |
 }
 
 function errorCodeFor(status: number, details: AnthropicErrorDetails | undefined): ErrorCode {
-  switch (status) {
-    case 400:
-    case 422:
-      return 'invalid_request';
-    case 401:
-      return 'authentication_failed';
-    case 402:
-    case 403:
-      return 'permission_denied';
-    case 404:
-      return isAboutModel(details) ? 'model_not_found' : 'not_found';
-    case 408:
-      return 'request_timeout';
-    case 409:
-      return 'conflict';
-    case 413:
-      return 'payload_too_large';
-    case 429:
-      return 'rate_limited';
-    case 503:
-    case 529:
-      return 'upstream_unavailable';
-    default: {
-      if (status >= 500) return details?.type === 'overloaded_error' ? 'upstream_unavailable' : 'upstream_error';
-      const known = details?.type !== undefined ? TYPE_CODES[details.type] : undefined;
-      return known?.code ?? 'invalid_request';
-    }
+  // Anthropic's own statuses: 402 billing_error, 529 overloaded_error; an unknown 4xx goes by its error type.
+  if (status === 402) return 'permission_denied';
+  if (status === 529 || (status >= 500 && details?.type === 'overloaded_error')) return 'upstream_unavailable';
+  if (status < 500 && ![400, 401, 403, 404, 408, 409, 413, 422, 429].includes(status)) {
+    const known = details?.type !== undefined ? TYPE_CODES[details.type] : undefined;
+    return known?.code ?? 'invalid_request';
   }
+  return errorCodeForStatus(status, status === 404 && isAboutModel(details));
 }
 
 /** Anthropic's 404 for an unknown model reads `model: claude-...`. */

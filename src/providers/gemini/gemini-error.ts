@@ -1,4 +1,5 @@
 import type { UpstreamErrorResponse } from '../../core/http.js';
+import { errorCodeForStatus } from '../../core/status-codes.js';
 import { isRetryableStatus } from '../../core/retry.js';
 import { parseRetryAfter } from '../../core/retry-after.js';
 import { parseJson, quote } from '../../core/safe-json.js';
@@ -102,26 +103,7 @@ export function parseDuration(text: string): number | undefined {
 }
 
 function errorCodeFor(status: number, details: GeminiErrorDetails | undefined, modelCall: boolean): ErrorCode {
-  switch (status) {
-    case 400:
-      return details?.reason === 'API_KEY_INVALID' ? 'authentication_failed' : 'invalid_request';
-    case 401:
-      return 'authentication_failed';
-    case 403:
-      return 'permission_denied';
-    case 404:
-      return modelCall || /\bmodels\//.test(details?.message ?? '') ? 'model_not_found' : 'not_found';
-    case 408:
-      return 'request_timeout';
-    case 409:
-      return 'conflict';
-    case 413:
-      return 'payload_too_large';
-    case 429:
-      return 'rate_limited';
-    case 503:
-      return 'upstream_unavailable';
-    default:
-      return status >= 500 ? 'upstream_error' : 'invalid_request';
-  }
+  // Google answers a wrong key with 400 API_KEY_INVALID.
+  if (status === 400 && details?.reason === 'API_KEY_INVALID') return 'authentication_failed';
+  return errorCodeForStatus(status, modelCall || /\bmodels\//.test(details?.message ?? ''));
 }

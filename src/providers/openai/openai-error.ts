@@ -1,4 +1,5 @@
 import type { UpstreamErrorResponse } from '../../core/http.js';
+import { errorCodeForStatus } from '../../core/status-codes.js';
 import { redact } from '../../core/redact.js';
 import { isRetryableStatus } from '../../core/retry.js';
 import { parseRetryAfter, readHeader } from '../../core/retry-after.js';
@@ -89,28 +90,6 @@ export function mapOpenAIStreamError(details: OpenAIErrorDetails, context: OpenA
 }
 
 function errorCodeFor(status: number, details: OpenAIErrorDetails | undefined): ErrorCode {
-  switch (status) {
-    case 400:
-    case 422:
-      return 'invalid_request';
-    case 401:
-      return 'authentication_failed';
-    case 403:
-      return 'permission_denied';
-    case 404:
-      return details?.code === 'model_not_found' ? 'model_not_found' : 'not_found';
-    case 408:
-      return 'request_timeout';
-    case 409:
-      return 'conflict';
-    case 413:
-      return 'payload_too_large';
-    case 429:
-      return 'rate_limited';
-    case 503:
-      return 'upstream_unavailable';
-    default:
-      return status >= 500 ? 'upstream_error' : 'invalid_request';
-  }
+  return errorCodeForStatus(status, details?.code === 'model_not_found');
 }
 
