@@ -98,6 +98,28 @@ describe('gateway errors', () => {
     await expectServing();
   });
 
+  it("a provider refusing the gateway's own key -> 502, not the caller's 401", async () => {
+    const { startOpenAIMockServer } = await import('../src/mock-upstream/openai-server.js');
+    const upstream = await startOpenAIMockServer({ apiKey: 'the-right-provider-key' });
+    const misconfigured = await startTestGateway({
+      server: { apiKeys: [KEY] },
+      providers: { openai: { type: 'openai', baseURL: upstream.url, apiKey: 'a-wrong-provider-key', retries: 0 } },
+    });
+    try {
+      const response = await fetch(`${misconfigured.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+        body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      const body = await expectError(response, 502, 'upstream_error');
+      expect(body.error.message).toContain('openai');
+      expect(body.error.message).not.toContain('a-wrong-provider-key');
+    } finally {
+      await misconfigured.stop();
+      await upstream.close();
+    }
+  });
+
   it('a stream failing before its first part gets a real HTTP status', async () => {
     await expectError(await post(JSON.stringify({ model: 'mock/echo', stream: true, messages: [{ role: 'user', content: 'x [mock:429]' }] })), 429, 'rate_limited');
   });

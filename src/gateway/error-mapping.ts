@@ -65,6 +65,10 @@ interface FrameworkError {
  */
 export function toGatewayError(error: unknown, requestId: string): GatewayError {
   if (SwitchyardError.is(error)) {
+    if (isUpstreamCredentialFailure(error)) {
+      // The provider refused the gateway's own credentials: the caller's key is fine, the gateway is not.
+      return { status: 502, code: 'upstream_error', message: scrubSecrets(error.message), param: null };
+    }
     return {
       status: ERROR_MAPPING[error.code].status,
       code: error.code,
@@ -87,6 +91,11 @@ export function toGatewayError(error: unknown, requestId: string): GatewayError 
     return { status: 400, code: 'invalid_request', message: 'the request could not be read', param: null };
   }
   return { status: 500, code: 'internal_error', message: `internal error (request ${requestId})`, param: null };
+}
+
+/** A provider's 401/403 (or a missing provider key): a gateway-side failure, never the caller's 401. */
+function isUpstreamCredentialFailure(error: SwitchyardError): boolean {
+  return error.provider !== undefined && (error.code === 'authentication_failed' || error.code === 'permission_denied');
 }
 
 /** OpenAI's error body: `{"error":{"message","type","code","param"}}`. */
