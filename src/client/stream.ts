@@ -8,6 +8,8 @@ import { drainOpenedStream } from './open-stream.js';
 import { planResponseCache } from './response-caching.js';
 import { openUpstreamStream } from './upstream.js';
 
+const REPLAY_CHUNK_CHARS = 1024;
+
 /**
  * A streamed chat completion. A cache hit is replayed as parts; otherwise the
  * upstream stream is passed through part by part (nothing is held but what
@@ -21,7 +23,8 @@ export async function* runStream(context: ClientContext, request: ChatRequest, s
     const hit = await cache.get(plan.key);
     const cached = hit && parseCachedResponse(hit.value);
     if (hit && cached) {
-      for await (const part of replayCachedResponse(cached, { layer: hit.layer, startedAt: scope.startedAt })) {
+      // Large text deltas: a replay has no reason to imitate token pacing, and fewer parts cost less to pass on.
+      for await (const part of replayCachedResponse(cached, { layer: hit.layer, startedAt: scope.startedAt, chunkSize: REPLAY_CHUNK_CHARS })) {
         if (part.type === 'finish') annotate(scope, part);
         yield part;
       }
