@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerBatchCommand } from './batch-command.js';
 import { registerCacheCommand } from './cache-command.js';
 import { registerChatCommand } from './chat-command.js';
 import { registerMockUpstreamCommand } from './mock-upstream-command.js';
@@ -14,6 +15,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerServeCommand(program);
   registerChatCommand(program);
+  registerBatchCommand(program);
   registerModelsCommand(program);
   registerCacheCommand(program);
   registerMockUpstreamCommand(program);

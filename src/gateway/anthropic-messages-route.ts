@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Switchyard } from '../client/types.js';
 import { createAnthropicStreamEncoder } from './anthropic-stream-events.js';
-import { fromAnthropicRequest, toAnthropicMessage } from './anthropic-wire-convert.js';
-import { anthropicMessagesRequestSchema } from './anthropic-wire-schemas.js';
-import { anthropicErrorBody } from './error-mapping.js';
+import { fromAnthropicRequest, toAnthropicMessage } from '../wire/anthropic-wire-convert.js';
+import { anthropicMessagesRequestSchema } from '../wire/anthropic-wire-schemas.js';
+import { anthropicErrorBody } from '../wire/error-mapping.js';
 import { openModelStream } from './model-stream.js';
 import { chatRequestFor, finishCall, outcomeOf, type GatewayRouteConfig } from './route-support.js';
 import { sseEvent } from './sse-writer.js';

@@ -1,6 +1,6 @@
 import type { Usage } from '../spec/response.js';
 import type { FinishPart, StreamPart } from '../spec/stream.js';
-import { toAnthropicStopReason } from './anthropic-wire-convert.js';
+import { toAnthropicStopReason } from '../wire/anthropic-wire-convert.js';
 import { sseEvent } from './sse-writer.js';
 
 /** Turns spec stream parts into Anthropic's SSE events, in Anthropic's exact order. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Switchyard } from '../client/types.js';
-import { toOpenAIEmbeddingList } from './openai-wire-convert.js';
-import { openAIEmbeddingsRequestSchema } from './openai-wire-schemas.js';
+import { toOpenAIEmbeddingList } from '../wire/openai-wire-convert.js';
+import { openAIEmbeddingsRequestSchema } from '../wire/openai-wire-schemas.js';
 import { abortSignalFor, finishCall, type GatewayRouteConfig } from './route-support.js';
 import { validateBody } from './validate-body.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Switchyard } from '../client/types.js';
-import { toOpenAIModelList } from './openai-wire-convert.js';
+import { toOpenAIModelList } from '../wire/openai-wire-convert.js';
 import type { GatewayRouteConfig } from './route-support.js';
 
 /** GET /v1/models: the catalog of every enabled provider, in OpenAI's list shape (ids are `provider/model`). */

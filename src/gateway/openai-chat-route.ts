@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Switchyard } from '../client/types.js';
-import { openAIErrorBody } from './error-mapping.js';
+import { openAIErrorBody } from '../wire/error-mapping.js';
 import { openModelStream } from './model-stream.js';
-import { createOpenAIChunkBuilder, fromOpenAIChatRequest, toOpenAIChatCompletion } from './openai-wire-convert.js';
-import { openAIChatRequestSchema } from './openai-wire-schemas.js';
+import { createOpenAIChunkBuilder, fromOpenAIChatRequest, toOpenAIChatCompletion } from '../wire/openai-wire-convert.js';
+import { openAIChatRequestSchema } from '../wire/openai-wire-schemas.js';
 import { chatRequestFor, finishCall, outcomeOf, type GatewayRouteConfig } from './route-support.js';
 import { sseEvent } from './sse-writer.js';
 import { sendModelStream } from './stream-response.js';

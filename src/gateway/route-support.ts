@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatRequest, GenerationSettings } from '../spec/request.js';
 import type { ChatResponse } from '../spec/response.js';
 import { cacheOptionsFromHeader } from './cache-control.js';
-import { anthropicErrorBody, openAIErrorBody, retryAfterHeaders, toGatewayError, type GatewayError } from './error-mapping.js';
+import { anthropicErrorBody, openAIErrorBody, retryAfterHeaders, toGatewayError, type GatewayError } from '../wire/error-mapping.js';
 import type { CallOutcome, GatewayCall } from './gateway-monitor.js';
 import { modelHeaders } from './model-headers.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CacheStatus } from '../spec/response.js';
 import type { FinishPart, StreamPart } from '../spec/stream.js';
-import { toGatewayError, type GatewayError } from './error-mapping.js';
+import { toGatewayError, type GatewayError } from '../wire/error-mapping.js';
 import { modelHeaders } from './model-headers.js';
 import type { OpenedModelStream } from './model-stream.js';
 import { startSse } from './sse-writer.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatResponse } from '../spec/response.js';
 import { createAnthropicStreamEncoder } from './anthropic-stream-events.js';
-import { fromAnthropicRequest, toAnthropicMessage } from './anthropic-wire-convert.js';
-import { anthropicMessagesRequestSchema } from './anthropic-wire-schemas.js';
-import { createOpenAIChunkBuilder, float32Base64, fromOpenAIChatRequest, toOpenAIChatCompletion } from './openai-wire-convert.js';
-import { openAIChatRequestSchema } from './openai-wire-schemas.js';
+import { fromAnthropicRequest, toAnthropicMessage } from '../wire/anthropic-wire-convert.js';
+import { anthropicMessagesRequestSchema } from '../wire/anthropic-wire-schemas.js';
+import { createOpenAIChunkBuilder, float32Base64, fromOpenAIChatRequest, toOpenAIChatCompletion } from '../wire/openai-wire-convert.js';
+import { openAIChatRequestSchema } from '../wire/openai-wire-schemas.js';
 
 const response: ChatResponse = {
   id: 'resp-1',

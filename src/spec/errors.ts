@@ -1,6 +1,6 @@
 /**
  * Stable error codes. The gateway maps each to an HTTP status in one table
- * (src/gateway/error-mapping.ts); keep the three in step.
+ * (src/wire/error-mapping.ts); keep the three in step.
  */
 export const ERROR_CODES = [
   'invalid_request',
