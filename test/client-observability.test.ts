@@ -44,6 +44,16 @@ describe('observability through the client', () => {
     await ai.close();
   });
 
+  it('leaves nothing in flight for a stream dropped before its first read, and refuses calls after close', async () => {
+    const ai = createTestClient({ observability: { monitoring: true } });
+    await ai.stream({ model: 'mock/echo', messages: [{ role: 'user', content: 'never read' }] })[Symbol.asyncIterator]().return?.(undefined);
+    for await (const part of ai.stream({ model: 'mock/echo', messages: [{ role: 'user', content: 'read once' }] })) if (part) break;
+    expect(sumSamples(await ai.observability.metricsText(), 'switchyard_in_flight_requests', { kind: 'request' })).toBe(0);
+    await ai.close();
+    await expect(ai.models({ provider: 'mock' })).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(ai.chat({ model: 'mock/echo', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+
   it('emits one threshold event for slow requests in one window', async () => {
     const ai = createTestClient({ observability: { monitoring: true, slowRequestMs: 1 }, mock: { latencyMs: 5 } });
     const thresholds: ThresholdEvent[] = [];

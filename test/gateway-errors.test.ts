@@ -120,6 +120,15 @@ describe('gateway errors', () => {
     }
   });
 
+  it('model names that are Object members are unknown models, and the server carries on', async () => {
+    for (const model of ['constructor/x', '__proto__/x', 'toString']) {
+      await expectError(await post(JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] })), 404, 'model_not_found');
+    }
+    expect((await fetch(`${gateway.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${gateway.url}/api/stats`)).status).toBe(200);
+    await expectServing();
+  });
+
   it('a stream failing before its first part gets a real HTTP status', async () => {
     await expectError(await post(JSON.stringify({ model: 'mock/echo', stream: true, messages: [{ role: 'user', content: 'x [mock:429]' }] })), 429, 'rate_limited');
   });

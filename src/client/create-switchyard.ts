@@ -107,17 +107,17 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
   }
 
   function stream(request: ChatRequest, callOptions: CallOptions = {}): AsyncIterable<StreamPart> {
-    return {
-      [Symbol.asyncIterator]() {
-        assertOpen();
-        const scope = startRequest('stream', request, callOptions);
-        async function* run(): AsyncGenerator<StreamPart> {
-          checkChatRequest(request);
-          yield* runStream(context, request, scope, resolveTargets(request.model, config));
-        }
-        return trackStream(scope.handle, run());
-      },
-    };
+    // The request is tracked from the first read, so an iterator dropped unread leaves nothing open.
+    async function* run(): AsyncGenerator<StreamPart> {
+      assertOpen();
+      const scope = startRequest('stream', request, callOptions);
+      async function* parts(): AsyncGenerator<StreamPart> {
+        checkChatRequest(request);
+        yield* runStream(context, request, scope, resolveTargets(request.model, config));
+      }
+      yield* trackStream(scope.handle, parts());
+    }
+    return { [Symbol.asyncIterator]: run };
   }
 
   async function chatMany(requests: ChatRequest[], manyOptions: ChatManyOptions = {}): Promise<PromiseSettledResult<ChatResponse>[]> {
@@ -143,17 +143,22 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
   }
 
   async function models(modelOptions: { provider?: string; refresh?: boolean; signal?: AbortSignal } = {}): Promise<ModelInfo[]> {
+    assertOpen();
     const providers = modelOptions.provider ? [modelOptions.provider] : Object.keys(config.providers);
     for (const provider of providers) {
-      if (!config.providers[provider]) {
+      if (!Object.hasOwn(config.providers, provider)) {
         throw new SwitchyardError({ code: 'model_not_found', status: 404, message: `unknown or disabled provider "${provider}"` });
       }
     }
     const modelCatalog = await getCatalog();
-    const lists = await Promise.all(
+    const lists = await Promise.allSettled(
       providers.map((provider) => modelCatalog.models({ provider, refresh: modelOptions.refresh, signal: modelOptions.signal })),
     );
-    return lists.flat();
+    // One provider that cannot list its models must not hide the others'; asked for one provider, its error is the answer.
+    const failed = lists.filter((list): list is PromiseRejectedResult => list.status === 'rejected');
+    if (failed.length === lists.length && failed.length > 0) throw failed[0].reason;
+    failed.forEach((list) => logger.warn({ err: list.reason }, 'a provider could not list its models; serving the others'));
+    return lists.flatMap((list) => (list.status === 'fulfilled' ? list.value : []));
   }
 
   async function embed(request: EmbedRequest, callOptions: CallOptions = {}): Promise<EmbedResponse> {
@@ -191,9 +196,11 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     models,
     embed,
     async syncModels(syncOptions) {
+      assertOpen();
       return (await getCatalog()).sync(syncOptions);
     },
     estimateTokens(input, model) {
+      assertOpen();
       const [target] = resolveTargets(model ?? `${config.defaultProvider}/gpt-4o`, config);
       return estimateTokens(input, target);
     },

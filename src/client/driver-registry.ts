@@ -59,6 +59,8 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig): Drive
       });
     case 'ollama':
       return createOllamaDriver({ provider: settings.name, baseURL: settings.baseURL, headers: settings.headers, transport: transportFor(settings) });
+    default:
+      throw new SwitchyardError({ code: 'invalid_config', message: `provider "${settings.name}" has an unknown type "${String(settings.type)}"` });
   }
 }
 
@@ -72,7 +74,7 @@ export function createDriverRegistry(config: ResolvedConfig, overrides: Record<s
     get(provider) {
       let driver = drivers.get(provider);
       if (!driver) {
-        const settings = config.providers[provider];
+        const settings = Object.hasOwn(config.providers, provider) ? config.providers[provider] : undefined;
         if (!settings) {
           throw new SwitchyardError({ code: 'model_not_found', status: 404, message: `unknown or disabled provider "${provider}"` });
         }

@@ -21,6 +21,20 @@ describe('resolveTargets', () => {
     expect(resolveTargets('openai/org/model', config)[0].modelId).toBe('org/model');
   });
 
+  it('finds nothing in names that are Object members', () => {
+    for (const model of ['constructor/x', '__proto__/x', 'toString/x', 'hasOwnProperty']) {
+      const targets = (() => {
+        try {
+          return resolveTargets(model, config);
+        } catch (error) {
+          return error;
+        }
+      })();
+      if (model === 'hasOwnProperty') expect(targets).toEqual([{ provider: 'openai', modelId: 'hasOwnProperty', model: 'openai/hasOwnProperty' }]);
+      else expect(targets).toMatchObject({ code: 'model_not_found' });
+    }
+  });
+
   it('rejects an unknown provider with model_not_found', () => {
     try {
       resolveTargets('nowhere/model', config);

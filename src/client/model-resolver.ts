@@ -19,7 +19,7 @@ export function resolveTargets(model: string, config: Pick<ResolvedConfig, 'rout
   if (typeof model !== 'string' || model.trim() === '') {
     throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'model', message: 'model is required' });
   }
-  const members = config.routes[model] ?? [model];
+  const members = Object.hasOwn(config.routes, model) ? config.routes[model] : [model];
   return members.map((member) => resolveTarget(member, config));
 }
 
@@ -27,7 +27,7 @@ function resolveTarget(member: string, config: Pick<ResolvedConfig, 'providers' 
   const slash = member.indexOf('/');
   const provider = slash > 0 ? member.slice(0, slash) : config.defaultProvider;
   const modelId = slash > 0 ? member.slice(slash + 1) : member;
-  if (!config.providers[provider]) {
+  if (!Object.hasOwn(config.providers, provider)) {
     throw new SwitchyardError({
       code: 'model_not_found',
       status: 404,

@@ -34,7 +34,7 @@ function retryingOn<T>(context: ClientContext, target: ModelTarget, request: Cha
 }
 
 function fallbackReporter(context: ClientContext, request: ChatRequest, scope: RequestScope) {
-  const route = context.config.routes[request.model] ? request.model : undefined;
+  const route = Object.hasOwn(context.config.routes, request.model) ? request.model : undefined;
   return (from: ModelTarget, to: ModelTarget, error: SwitchyardError) =>
     context.observability.tracker.recordFallback({ requestId: scope.requestId, route, from: from.model, to: to.model, code: error.code });
 }

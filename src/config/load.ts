@@ -160,9 +160,9 @@ function invalidConfig(issues: string[]): SwitchyardError {
 
 function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Environment, issues: string[]): ResolvedConfig {
   const profile = PROFILES[env];
-  const providers: Record<string, ResolvedProvider> = {
-    mock: resolveProvider('mock', { type: 'mock' }, profile),
-  };
+  // Null-prototype maps: a model named `constructor/x` or `toString` must find nothing, not Object's own members.
+  const providers: Record<string, ResolvedProvider> = Object.create(null);
+  providers.mock = resolveProvider('mock', { type: 'mock' }, profile);
   for (const [name, settings] of Object.entries(input.providers ?? {})) {
     const known = Object.hasOwn(KNOWN_PROVIDERS, name) ? KNOWN_PROVIDERS[name] : undefined;
     const type = settings.type ?? known?.type ?? (name === 'mock' ? 'mock' : undefined);
@@ -186,7 +186,7 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
   if (!providers[defaultProvider]) {
     issues.push(`defaultProvider: unknown or disabled provider "${defaultProvider}" (enabled: ${enabledNames.join(', ')})`);
   }
-  const routes = input.routes ?? {};
+  const routes: Record<string, string[]> = Object.assign(Object.create(null), input.routes);
   for (const [route, members] of Object.entries(routes)) {
     members.forEach((member, index) => {
       const slash = member.indexOf('/');
