@@ -4,6 +4,7 @@ import type { CacheEvent, CacheEventSource, CacheLayerStats, CacheLogger, CacheO
 import type { CacheInvalidation, InvalidationMessage } from './redis-invalidation.js';
 import type { DistributedLock } from './redis-lock.js';
 import { computeWithLock } from './single-flight.js';
+import { createLockWithTimeouts } from './with-timeout.js';
 
 /** A value read through the tiers, with the layer that had it. */
 export interface TieredHit {
@@ -53,6 +54,12 @@ export interface TieredCacheOptions {
   invalidation?: CacheInvalidation;
   /** After a layer fails, it is skipped for this long (a down database must not slow every call). Default 1000 ms. */
   layerCooldownMs?: number;
+  /**
+   * Longest wait for one lock operation before it counts as a lock error (the
+   * caller then computes without the lock). Default 1000 ms. Layers are timed
+   * by wrapping them (createTimedLayer).
+   */
+  lockTimeoutMs?: number;
   /** Receives a warning when a layer starts failing (once per failure streak). */
   logger?: CacheLogger;
   /** Receives every event (layer, op, outcome), for metrics. */
@@ -108,6 +115,7 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
   const maxEntryBytes = options.maxEntryBytes ?? 1024 * 1024;
   const defaultTtlMs = options.defaultTtlMs ?? 60 * 60 * 1000;
   const cooldownMs = options.layerCooldownMs ?? 1_000;
+  const lock = options.lock === undefined ? undefined : createLockWithTimeouts(options.lock, options.lockTimeoutMs ?? 1_000);
   const lockTtlMs = options.lockTtlMs ?? 30_000;
 
   const layerStats = new Map<CacheLayerName, CacheLayerStats>(names.map((name) => [name, emptyLayerStats()]));
@@ -271,10 +279,10 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
         if (settings.shouldStore === undefined || settings.shouldStore(value)) await set(key, value, settings.ttlMs);
         return { value, source: 'compute' };
       };
-      if (options.lock === undefined) return computeAndStore();
+      if (lock === undefined) return computeAndStore();
       return computeWithLock({
         key,
-        lock: options.lock,
+        lock,
         lockTtlMs,
         waitMs: options.lockWaitMs ?? lockTtlMs,
         pollMinMs: options.pollMinMs ?? 10,

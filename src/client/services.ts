@@ -5,6 +5,7 @@ import { createDeferredLayer } from '../cache/deferred-layer.js';
 import { createMemoryLayer } from '../cache/memory-layer.js';
 import type { RedisPubSubLike } from '../cache/redis-like.js';
 import { createTieredCache, type TieredCache } from '../cache/tiered-cache.js';
+import { createTimedLayer } from '../cache/with-timeout.js';
 import type { Database } from '../store/database.js';
 
 /** The stateful services behind the client, each opened (and its modules loaded) on first use. */
@@ -24,6 +25,9 @@ export interface ServiceHooks {
   /** Wraps each cache layer, e.g. to track its accesses. */
   wrapLayer?: (layer: CacheLayer) => CacheLayer;
 }
+
+/** Longest wait for one Redis or SQL cache operation before it counts as that layer's failure. */
+const SHARED_LAYER_TIMEOUT_MS = 1_000;
 
 /** Memoizes an async open; a failure is forgotten so that the next caller tries again. */
 function once<T>(open: () => Promise<T>): { get: () => Promise<T>; current: () => Promise<T> | undefined; reset: () => void } {
@@ -85,6 +89,9 @@ export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks
         invalidation: createRedisInvalidation({ client }),
       };
     }
+    // Open (and migrate) the database now, so the first cache operations are not timed against the migration;
+    // a database that is down is retried by the deferred layer on later operations.
+    await database.get().catch((error: unknown) => hooks.logger?.warn({ error: error instanceof Error ? error.message : String(error) }, 'database unavailable; the SQL cache layer will retry'));
     layers.push(
       createDeferredLayer('sql', async () => {
         const { createSqlLayer } = await import('../cache/sql-layer.js');
@@ -92,7 +99,9 @@ export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks
       }),
     );
     return createTieredCache({
-      layers: layers.map(wrap),
+      // Shared layers give up after a bound (a Redis that stops answering must not hang a call); timing sits
+      // under the tracking wrapper so a timeout counts as that layer's error.
+      layers: layers.map((layer) => wrap(layer.name === 'memory' ? layer : createTimedLayer(layer, SHARED_LAYER_TIMEOUT_MS))),
       maxEntryBytes: config.cache.maxEntryBytes,
       defaultTtlMs: config.cache.ttlSeconds * 1000,
       logger: hooks.logger,
