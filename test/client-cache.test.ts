@@ -44,6 +44,34 @@ describe('response caching through the client', () => {
     await ai.close();
   });
 
+  it('lets one caller of an identical call in flight abort without failing the others', async () => {
+    upstream.configure({ latencyMs: 300 });
+    const ai = cachingClient();
+    try {
+      const leaving = new AbortController();
+      const first = ai.chat(ask('shared flight', { signal: leaving.signal }));
+      const second = ai.chat(ask('shared flight'));
+      setTimeout(() => leaving.abort(), 50);
+      await expect(first).rejects.toMatchObject({ code: 'aborted' });
+      const answered = await second;
+      expect(answered.content).toBe('shared flight');
+      expect(upstream.stats.requests).toBe(1);
+
+      // When every caller leaves, the shared upstream call is cancelled.
+      const both = [new AbortController(), new AbortController()];
+      const calls = both.map((controller) => ai.chat(ask('everyone leaves', { signal: controller.signal })).catch((error: unknown) => error));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      both.forEach((controller) => controller.abort());
+      expect(await Promise.all(calls)).toMatchObject([{ code: 'aborted' }, { code: 'aborted' }]);
+      const deadline = Date.now() + 2_000;
+      while (upstream.stats.closedRequests < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(upstream.stats.closedRequests).toBe(1);
+    } finally {
+      upstream.configure({ latencyMs: 20 });
+      await ai.close();
+    }
+  });
+
   it('does not cache above the temperature threshold, nor when the call says not to', async () => {
     const ai = cachingClient();
     expect((await ai.chat(ask('hot', { temperature: 0.9 }))).cache).toBe('bypass');

@@ -35,21 +35,29 @@ export async function runChat(context: ClientContext, request: ChatRequest, scop
 
   const cache = await context.services.cache();
   if (plan.decision.read && plan.decision.write) {
-    let computed: ChatResponse | undefined;
-    const result = await cache.getOrCompute(
-      plan.key,
-      async () => {
-        computed = await upstream('miss');
-        return serializeCachedResponse(computed);
-      },
-      { ttlMs: plan.decision.ttlMs, shouldStore: () => computed !== undefined && computed.finishReason !== 'error' },
-    );
-    if (computed) return computed;
-    const cached = parseCachedResponse(result.value);
-    if (!cached) return upstream('miss');
-    const latencyMs = Math.round(performance.now() - scope.startedAt);
-    // A value computed by a concurrent caller in this process: shared, so it cost this caller nothing.
-    return result.source === 'compute' ? { ...toCacheHitResponse(cached, 'memory', latencyMs), cache: 'miss' } : toCacheHitResponse(cached, result.source, latencyMs);
+    const key = plan.key;
+    const { value, leader } = await context.flights.join(key, request.signal, async (signal) => {
+      // The shared work answers every identical caller, so it runs under the flight's signal, not one caller's.
+      const shared: ChatRequest = { ...request, signal };
+      let computed: ChatResponse | undefined;
+      const result = await cache.getOrCompute(
+        key,
+        async () => {
+          computed = toResponse(context, scope, await generateUpstream(context, shared, targets, scope), 'miss');
+          return serializeCachedResponse(computed);
+        },
+        { ttlMs: plan.decision.ttlMs, shouldStore: () => computed !== undefined && computed.finishReason !== 'error' },
+      );
+      if (computed) return computed;
+      const cached = parseCachedResponse(result.value);
+      if (!cached) return toResponse(context, scope, await generateUpstream(context, shared, targets, scope), 'miss');
+      const latencyMs = Math.round(performance.now() - scope.startedAt);
+      // Computed by another process that held the lock: this process waited for it, so it is this call's miss too, at no cost.
+      return result.source === 'compute' ? { ...toCacheHitResponse(cached, 'memory', latencyMs), cache: 'miss' as const } : toCacheHitResponse(cached, result.source, latencyMs);
+    });
+    if (leader) return value;
+    // A caller that joined an identical call in flight shares its answer; the cost was paid once, by the leader.
+    return { ...value, cost: value.cache === 'miss' ? 0 : value.cost, latencyMs: Math.round(performance.now() - scope.startedAt) };
   }
   if (plan.decision.read) {
     const hit = await cache.get(plan.key);

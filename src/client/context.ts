@@ -4,6 +4,7 @@ import type { TrackHandle } from '../observability/tracked-operation.js';
 import type { Usage } from '../spec/response.js';
 import type { DriverRegistry } from './driver-registry.js';
 import type { ClientServices } from './services.js';
+import type { SharedFlights } from './shared-flights.js';
 
 /** Everything a client operation needs: config, drivers, observability, services and prices. */
 export interface ClientContext {
@@ -11,6 +12,8 @@ export interface ClientContext {
   drivers: DriverRegistry;
   observability: Observability;
   services: ClientServices;
+  /** Identical concurrent cacheable calls, sharing one upstream call. */
+  flights: SharedFlights;
   /** Cost in US dollars of `usage` on `model` (`provider/model`), or null when the price is unknown. */
   cost(usage: Usage, model: string): number | null;
 }

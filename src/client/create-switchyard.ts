@@ -18,6 +18,7 @@ import { createDriverRegistry } from './driver-registry.js';
 import { resolveTargets } from './model-resolver.js';
 import { checkChatRequest } from './request-check.js';
 import { createClientServices } from './services.js';
+import { createSharedFlights } from './shared-flights.js';
 import { createTrackedLayer } from './tracked-layer.js';
 import { runStream } from './stream.js';
 import type { CallOptions, ChatManyOptions, Switchyard, SwitchyardOptions } from './types.js';
@@ -57,7 +58,7 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     return costOf(usage, pricingFor(provider, modelId));
   }
 
-  const context: ClientContext = { config, drivers, observability, services, cost };
+  const context: ClientContext = { config, drivers, observability, services, cost, flights: createSharedFlights() };
 
   function assertOpen(): void {
     if (closed) throw new SwitchyardError({ code: 'invalid_request', message: 'this Switchyard client is closed' });
