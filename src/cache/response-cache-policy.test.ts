@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideResponseCaching, isCacheableResult } from './response-cache-policy.js';
+import { decideResponseCaching, isCacheableResult, MAX_TTL_SECONDS } from './response-cache-policy.js';
 
 describe('decideResponseCaching', () => {
   const on = { enabled: true };
@@ -33,5 +33,11 @@ describe('isCacheableResult', () => {
     expect(isCacheableResult({ finishReason: 'error' })).toBe(false);
     expect(isCacheableResult({ finishReason: 'stop', aborted: true })).toBe(false);
     expect(isCacheableResult({})).toBe(false);
+  });
+});
+
+describe('ttl bound', () => {
+  it('caps a huge per-call ttl at 30 days', () => {
+    expect(decideResponseCaching({ enabled: true }, { temperature: 0, cache: { ttl: 1e15 } }).ttlMs).toBe(MAX_TTL_SECONDS * 1000);
   });
 });

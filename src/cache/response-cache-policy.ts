@@ -26,15 +26,18 @@ export interface CachePolicyRequest {
   cache?: CacheOptions;
 }
 
+/** The longest TTL a call may ask for (30 days): a huge `max-age` must not pin entries for ever or overflow a store. */
+export const MAX_TTL_SECONDS = 30 * 24 * 60 * 60;
+
 /**
  * Decides whether one call may read and write the response cache: only when
  * caching is on, the temperature (1.0 when absent, as providers default) is at
  * most the threshold, and the call's `cache` options allow it. `cache.ttl` is
- * in seconds; a ttl of 0 means do not store.
+ * in seconds, at most MAX_TTL_SECONDS; a ttl of 0 means do not store.
  */
 export function decideResponseCaching(settings: ResponseCacheSettings, request: CachePolicyRequest): ResponseCacheDecision {
   const defaultTtlMs = settings.defaultTtlMs ?? 60 * 60 * 1000;
-  const ttlMs = request.cache?.ttl !== undefined ? Math.max(0, request.cache.ttl) * 1000 : defaultTtlMs;
+  const ttlMs = request.cache?.ttl !== undefined ? Math.min(Math.max(0, request.cache.ttl), MAX_TTL_SECONDS) * 1000 : defaultTtlMs;
   if (!settings.enabled) return { read: false, write: false, ttlMs, reason: 'disabled' };
   const temperature = request.temperature ?? 1;
   if (temperature > (settings.temperatureThreshold ?? 0.5)) return { read: false, write: false, ttlMs, reason: 'temperature' };

@@ -15,7 +15,7 @@ const DOCUMENTED_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   request_timeout: 504,
   upstream_error: 502,
-  upstream_unavailable: 503,
+  upstream_unavailable: 502,
   connect_timeout: 504,
   headers_timeout: 504,
   body_timeout: 504,

@@ -28,7 +28,7 @@ export const ERROR_MAPPING = {
   conflict: { status: 409, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   request_timeout: { status: 504, openai: 'timeout_error', anthropic: 'timeout_error' },
   upstream_error: { status: 502, openai: 'upstream_error', anthropic: 'api_error' },
-  upstream_unavailable: { status: 503, openai: 'upstream_error', anthropic: 'overloaded_error' },
+  upstream_unavailable: { status: 502, openai: 'upstream_error', anthropic: 'overloaded_error' },
   connect_timeout: { status: 504, openai: 'timeout_error', anthropic: 'timeout_error' },
   headers_timeout: { status: 504, openai: 'timeout_error', anthropic: 'timeout_error' },
   body_timeout: { status: 504, openai: 'timeout_error', anthropic: 'timeout_error' },
