@@ -21,6 +21,22 @@ describe('switchyard chat with the mock provider', () => {
     expect(result.stdout).toBe('hello there, streamed\n');
   });
 
+  it('--stream writes the reply piece by piece as it arrives', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const configFile = join(workdir, 'slow-stream.json');
+    writeFileSync(configFile, JSON.stringify({ mock: { streamChunkSize: 3, streamDelayMs: 40 } }));
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./support/cli.js');
+    const child = spawn(process.execPath, [BIN, 'chat', 'one two three four', '--model', 'mock/echo', '--stream', '--config', configFile], { env: cleanEnvironment(), cwd: workdir });
+    const pieces: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => pieces.push(chunk.toString()));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(pieces.join('')).toBe('one two three four\n');
+    // Each 3-character delta was written as it came (40 ms apart), not once at the end.
+    expect(pieces.length).toBeGreaterThan(3);
+  });
+
   it('prints exactly one JSON document with usage under --json', async () => {
     const result = await runCli(['chat', 'hello there', '--model', 'mock/echo', '--json', '--system', 'be brief'], cleanEnvironment(), workdir);
     expect(result.code).toBe(0);

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstream/openai-server.js';
+import { POSTGRES_URL, REDIS_URL } from './store-support.js';
 import { createTestClient, fakeOpenAIProvider } from './support/client.js';
 
-const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 let upstream: OpenAIMockServer;
 beforeAll(async () => {
   upstream = await startOpenAIMockServer();
@@ -50,11 +50,11 @@ describe('the client on PostgreSQL', () => {
   it('migrates, caches responses in SQL and syncs the catalog', async () => {
     const pg = await import('pg');
     const schema = `sy_client_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    const admin = new pg.default.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+    const admin = new pg.default.Client({ connectionString: POSTGRES_URL });
     await admin.connect();
     await admin.query(`create schema ${schema}`);
     try {
-      const databaseUrl = `postgres://postgres@127.0.0.1:5432/test?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      const databaseUrl = `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
       const writer = createTestClient({ databaseUrl, cache: { responses: true } });
       const request = { model: 'mock/echo', temperature: 0, messages: [{ role: 'user' as const, content: 'stored in postgres' }] };
       expect((await writer.chat(request)).cache).toBe('miss');

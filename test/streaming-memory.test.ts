@@ -52,8 +52,6 @@ describe('memory-bounded streaming', () => {
     expect(received).toBe(TOTAL_BYTES);
     expect(finishes).toBe(1);
     expect(peak - baseline).toBeLessThan(MAX_GROWTH_BYTES);
-    // Sanity check of the method: keeping what was received would have shown up.
-    expect(TOTAL_BYTES).toBeGreaterThan(MAX_GROWTH_BYTES);
   });
 
   it('the measurement detects a consumer that keeps the stream (control)', async () => {

@@ -73,6 +73,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchCounts> {
   let writer: JsonLineWriter | undefined;
   const counts: BatchCounts = { succeeded: 0, failed: 0, skipped: 0, interrupted: false };
   const inFlight = new Set<Promise<void>>();
+  let taskError: unknown;
   try {
     const done = await scanBatchOutput(options.output).catch((error: unknown) => {
       throw fatal(`cannot read output file ${options.output}`, error);
@@ -117,6 +118,7 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchCounts> {
         continue;
       }
       while (inFlight.size >= concurrency) await Promise.race(inFlight);
+      if (taskError !== undefined) throw taskError;
       if (options.signal?.aborted) {
         counts.interrupted = true;
         break;
@@ -128,10 +130,15 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchCounts> {
           else counts.failed += 1;
           progress();
         })
+        // A task that cannot write its record is fatal; kept here (never an unhandled rejection) and thrown by the loop.
+        .catch((error: unknown) => {
+          taskError ??= error;
+        })
         .finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
     await Promise.all(inFlight);
+    if (taskError !== undefined) throw taskError;
     return counts;
   } finally {
     // On a fatal error, requests already started still finish (their records are kept for a rerun).

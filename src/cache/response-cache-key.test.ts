@@ -25,6 +25,12 @@ function input(settings: Partial<GenerationSettings> = {}, extra: Partial<Respon
 }
 
 describe('responseCacheKey', () => {
+  it('differs by tool choice alone, with the same tools', () => {
+    const keys = (['auto', 'required', 'none', { name: 'get_weather' }] as const).map((toolChoice) => responseCacheKey(input({ tools: [weatherTool], toolChoice })));
+    expect(new Set(keys).size).toBe(4);
+    expect(responseCacheKey(input({ tools: [weatherTool] }))).toBe(keys[0]);
+  });
+
   it('is a namespaced SHA-256 and stable', () => {
     const key = responseCacheKey(input());
     expect(key).toMatch(/^response:[0-9a-f]{64}$/);
