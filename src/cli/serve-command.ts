@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { printLine } from './output.js';
 
 interface ServeOptions {
   port?: string;
@@ -19,6 +20,7 @@ export function registerServeCommand(program: Command): void {
       if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65_536)) throw new Error(`--port must be a port number, got "${options.port}"`);
       // Loaded here so that other commands do not pay for the server's modules at start-up.
       const { startGateway } = await import('../gateway/start-gateway.js');
-      await startGateway({ port, host: options.host, configFile: options.config, handleSignals: true });
+      const gateway = await startGateway({ port, host: options.host, configFile: options.config, handleSignals: true });
+      printLine(`switchyard gateway listening on ${gateway.url} (dashboard ${gateway.url}/, metrics ${gateway.url}/metrics)`);
     });
 }
