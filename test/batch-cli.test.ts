@@ -89,14 +89,15 @@ describe('switchyard batch', () => {
 
   it('on SIGINT finishes the requests in flight, exits 130, and a rerun resumes', async () => {
     const ids = await writeInput('slow', 30);
-    await writeFile(join(workdir, 'slow-config.json'), JSON.stringify({ mock: { latencyMs: 40 } }));
+    await writeFile(join(workdir, 'slow-config.json'), JSON.stringify({ mock: { latencyMs: 100 } }));
     const args = ['batch', 'slow.jsonl', '--out', 'slow-out.jsonl', '--concurrency', '2', '--model', 'mock/echo', '--config', 'slow-config.json'];
     const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnvironment(), cwd: workdir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    // Wait until a few records are written, then interrupt.
-    for (;;) {
+    // Wait until a few records are written (or the child has died, which the assertions below report), then interrupt.
+    const deadline = Date.now() + 15_000;
+    while (child.exitCode === null && Date.now() < deadline) {
       const written = await readFile(join(workdir, 'slow-out.jsonl'), 'utf8').catch(() => '');
       if (written.split('\n').length > 4) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
