@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAIMockServer, startOpenAIMockServerFromCli, type OpenAIMockServer } from '../src/mock-upstream/openai-server.js';
+import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstream/openai-server.js';
 
 /*
  * The mock must speak OpenAI's exact wire format: the official SDK is the judge.
@@ -101,20 +101,3 @@ describe('OpenAI mock server, checked with the official openai SDK', () => {
   });
 });
 
-describe('startOpenAIMockServerFromCli', () => {
-  it('starts from CLI flags and serves with the given latency', async () => {
-    const cli = await startOpenAIMockServerFromCli({ port: '0', latency: '5' });
-    try {
-      expect(cli.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
-      const models = await new OpenAI({ baseURL: cli.url, apiKey: 'any', maxRetries: 0 }).models.list();
-      expect(models.data.length).toBeGreaterThan(0);
-    } finally {
-      await cli.close();
-    }
-  });
-
-  it('rejects a bad flag, naming it', async () => {
-    await expect(startOpenAIMockServerFromCli({ latency: 'soon' })).rejects.toThrow(/--latency must be a whole number/);
-    await expect(startOpenAIMockServerFromCli({ port: 70_000 })).rejects.toMatchObject({ code: 'invalid_request', param: 'port' });
-  });
-});

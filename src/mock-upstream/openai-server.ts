@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import { SwitchyardError } from '../spec/errors.js';
 import { EVENT_STREAM_HEADERS, sendJson, startEventStream } from './mock-http.js';
 import {
   sendMisbehaviour,
@@ -157,37 +156,4 @@ export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {
   });
 }
 
-/** Flags of `switchyard mock-upstream --flavor openai`, as strings or numbers. */
-export interface OpenAIMockCliOptions {
-  port?: string | number;
-  host?: string;
-  latency?: string | number;
-  reply?: string;
-}
 
-/**
- * Starts the OpenAI mock from CLI flags (`--port N --latency MS`), validating
- * them: a bad number is an `invalid_request` naming the flag. The caller
- * prints `url` and calls `close()` on exit.
- */
-export async function startOpenAIMockServerFromCli(flags: OpenAIMockCliOptions): Promise<OpenAIMockServer> {
-  return startOpenAIMockServer({
-    port: cliNumber(flags.port, 'port', 0, 65_535) ?? 0,
-    host: flags.host,
-    latencyMs: cliNumber(flags.latency, 'latency', 0, 3_600_000),
-    reply: flags.reply,
-  });
-}
-
-function cliNumber(value: string | number | undefined, flag: string, min: number, max: number): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const number = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) {
-    throw new SwitchyardError({
-      code: 'invalid_request',
-      message: `--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
-      param: flag,
-    });
-  }
-  return number;
-}
