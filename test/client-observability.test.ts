@@ -55,11 +55,14 @@ describe('observability through the client', () => {
   });
 
   it('emits one threshold event for slow requests in one window', async () => {
-    const ai = createTestClient({ observability: { monitoring: true, slowRequestMs: 1 }, mock: { latencyMs: 5 } });
+    const destination = createMemoryDestination();
+    const ai = createTestClient({ observability: { monitoring: true, slowRequestMs: 1, logLevel: 'warn' }, mock: { latencyMs: 5 }, logDestination: destination });
     const thresholds: ThresholdEvent[] = [];
     ai.on('threshold', (event) => thresholds.push(event));
     for (let index = 0; index < 3; index++) await ai.chat({ model: 'mock/echo', messages: [{ role: 'user', content: 'slow' }] });
     expect(thresholds.filter((event) => event.name === 'slowRequestMs')).toHaveLength(1);
+    const warnings = destination.records().filter((record) => record.level === 'warn' && record.threshold === 'slowRequestMs');
+    expect(warnings).toHaveLength(1);
     await ai.close();
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayStats } from '../src/gateway/gateway-monitor.js';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstream/openai-server.js';
 import { startTestGateway, waitFor, type TestGateway } from './gateway-support.js';
+import { parseExposition, sum } from './support/prometheus.js';
 
 // With monitoring on in the client's config, the gateway shares ai.observability: one record per request, cache layers included.
 let gateway: TestGateway;
@@ -45,6 +46,17 @@ describe('gateway monitoring through ai.observability', () => {
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/switchyard_http_requests_total\{route="\/v1\/chat\/completions",method="POST",status_code="200"\} 2/);
     expect(metrics).toMatch(/switchyard_requests_total\{provider="mock",model="mock\/echo",status="ok",cache="miss"\} 1/);
+  });
+
+  it('serves /metrics that parse strictly and count exactly what was sent: 10 requests, 3 of them cache hits', async () => {
+    const before = parseExposition(await (await fetch(`${gateway.url}/metrics`)).text());
+    const requestsBefore = sum(before, 'switchyard_requests_total');
+    const hitsBefore = sum(before, 'switchyard_requests_total', { cache: 'hit-memory' });
+    for (let index = 0; index < 7; index++) expect((await chat(`counted ${index}`)).status).toBe(200);
+    for (let index = 0; index < 3; index++) expect((await chat(`counted ${index}`)).headers.get('x-switchyard-cache')).toBe('hit-memory');
+    const after = parseExposition(await (await fetch(`${gateway.url}/metrics`)).text());
+    expect(sum(after, 'switchyard_requests_total') - requestsBefore).toBe(10);
+    expect(sum(after, 'switchyard_requests_total', { cache: 'hit-memory' }) - hitsBefore).toBe(3);
   });
 
   it('leaves the upstream wait out of x-switchyard-overhead-ms', async () => {
