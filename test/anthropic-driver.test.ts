@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAnthropicMockServer, type AnthropicMockServer } from '../src/mock-upstream/anthropic-server.js';
 import { createAnthropicDriver, type AnthropicDriver } from '../src/providers/anthropic/anthropic-driver.js';
 import type { DriverCallOptions } from '../src/spec/driver.js';
-import { SwitchyardError } from '../src/spec/errors.js';
 import { collect, failure, WEATHER_TOOLS as tools } from './support/driver.js';
 
 const API_KEY = 'sk-ant-switchyard-test-key-0123456789';

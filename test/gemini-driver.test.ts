@@ -3,7 +3,6 @@ import { withRetry } from '../src/core/retry.js';
 import { startGeminiMockServer, type GeminiMockServer } from '../src/mock-upstream/gemini-server.js';
 import { createGeminiDriver, type GeminiDriver } from '../src/providers/gemini/gemini-driver.js';
 import type { DriverCallOptions } from '../src/spec/driver.js';
-import { SwitchyardError } from '../src/spec/errors.js';
 import { collect, expectAbortWhileWaitingReleasesUpstream, expectBreakReleasesUpstream, failure, WEATHER_TOOLS as tools } from './support/driver.js';
 
 const API_KEY = 'AIza-switchyard-test-key-0123456789';

@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstream/openai-server.js';
 import { createOpenAIDriver, type OpenAIDriver } from '../src/providers/openai/openai-driver.js';
 import type { DriverCallOptions } from '../src/spec/driver.js';
-import { SwitchyardError } from '../src/spec/errors.js';
 import { collect, failure, WEATHER_TOOLS as tools } from './support/driver.js';
 
 const API_KEY = 'sk-switchyard-test-key-0123456789';

@@ -1,19 +1,11 @@
 import { parseJson } from '../core/safe-json.js';
 import type { ToolCall } from '../spec/messages.js';
-import type { CacheStatus, CallWarning, ChatResponse, FinishReason, Usage } from '../spec/response.js';
+import type { CacheStatus, ChatResponse, FinishReason, Usage } from '../spec/response.js';
 import type { StreamPart } from '../spec/stream.js';
 import type { CacheLayerName } from './cache-layer.js';
 
 /** A stored answer: the response without its per-call fields (cost, latency, cache status). */
-export interface CachedResponse {
-  id: string;
-  provider: string;
-  model: string;
-  content: string;
-  toolCalls: ToolCall[];
-  finishReason: FinishReason;
-  usage: Usage;
-  warnings?: CallWarning[];
+export interface CachedResponse extends Omit<ChatResponse, 'cost' | 'latencyMs' | 'cache'> {
   /** When it was stored, epoch ms. */
   storedAt: number;
 }

@@ -1,9 +1,8 @@
 import { withRetry } from '../core/retry.js';
 import { trackStream } from '../observability/track-stream.js';
-import type { DriverGenerateResult } from '../spec/driver.js';
+import type { DriverCallOptions, DriverGenerateResult, DriverV1 } from '../spec/driver.js';
 import type { SwitchyardError } from '../spec/errors.js';
 import type { ChatRequest } from '../spec/request.js';
-import type { StreamPart } from '../spec/stream.js';
 import type { ClientContext, RequestScope } from './context.js';
 import { runWithFallback } from './fallback.js';
 import type { ModelTarget } from './model-resolver.js';
@@ -39,29 +38,44 @@ function fallbackReporter(context: ClientContext, request: ChatRequest, scope: R
     context.observability.tracker.recordFallback({ requestId: scope.requestId, route, from: from.model, to: to.model, code: error.code });
 }
 
-/** Generates on the first target that answers, retrying each per its provider's settings; every attempt is tracked. */
-export function generateUpstream(context: ClientContext, request: ChatRequest, targets: ModelTarget[], scope: RequestScope): Promise<Answered<DriverGenerateResult>> {
+/**
+ * Runs `attempt` on the first target that answers: each target's driver with
+ * its provider's retries, moving on to the next target per the fallback rules.
+ */
+function onFirstTarget<T>(
+  context: ClientContext,
+  request: ChatRequest,
+  targets: ModelTarget[],
+  scope: RequestScope,
+  attempt: (driver: DriverV1, target: ModelTarget, options: DriverCallOptions, attempt: number) => Promise<T>,
+): Promise<Answered<T>> {
   const settings = generationSettings(request);
-  const { tracker } = context.observability;
   return runWithFallback(
     targets,
     async (target) => {
       const driver = context.drivers.get(target.provider);
-      const value = await retryingOn(context, target, request, scope, (attempt) =>
-        tracker.track(
-          'upstream',
-          { requestId: scope.requestId, provider: target.provider, model: target.model, operation: 'generate', attempt },
-          async (handle) => {
-            const result = await driver.doGenerate(driverCallOptions(settings, target.modelId, request, scope.requestId));
-            handle.set({ usage: result.usage, finishReason: result.finishReason });
-            return result;
-          },
-          { parent: scope.handle },
-        ),
-      );
+      const options = driverCallOptions(settings, target.modelId, request, scope.requestId);
+      const value = await retryingOn(context, target, request, scope, (number) => attempt(driver, target, options, number));
       return { target, value };
     },
     fallbackReporter(context, request, scope),
+  );
+}
+
+/** Generates on the first target that answers, retrying each per its provider's settings; every attempt is tracked. */
+export function generateUpstream(context: ClientContext, request: ChatRequest, targets: ModelTarget[], scope: RequestScope): Promise<Answered<DriverGenerateResult>> {
+  const { tracker } = context.observability;
+  return onFirstTarget(context, request, targets, scope, (driver, target, options, attempt) =>
+    tracker.track(
+      'upstream',
+      { requestId: scope.requestId, provider: target.provider, model: target.model, operation: 'generate', attempt },
+      async (handle) => {
+        const result = await driver.doGenerate(options);
+        handle.set({ usage: result.usage, finishReason: result.finishReason });
+        return result;
+      },
+      { parent: scope.handle },
+    ),
   );
 }
 
@@ -71,23 +85,13 @@ export function generateUpstream(context: ClientContext, request: ChatRequest, t
  * upstream operation stays open, tracked, until the stream ends.
  */
 export function openUpstreamStream(context: ClientContext, request: ChatRequest, targets: ModelTarget[], scope: RequestScope): Promise<Answered<OpenedStream>> {
-  const settings = generationSettings(request);
   const { tracker } = context.observability;
-  return runWithFallback(
-    targets,
-    async (target) => {
-      const driver = context.drivers.get(target.provider);
-      const value = await retryingOn(context, target, request, scope, async (attempt) => {
-        const handle = tracker.start(
-          'upstream',
-          { requestId: scope.requestId, provider: target.provider, model: target.model, operation: 'stream', attempt },
-          { parent: scope.handle },
-        );
-        const parts: AsyncIterable<StreamPart> = driver.doStream(driverCallOptions(settings, target.modelId, request, scope.requestId));
-        return openStream(trackStream(handle, parts));
-      });
-      return { target, value };
-    },
-    fallbackReporter(context, request, scope),
-  );
+  return onFirstTarget(context, request, targets, scope, (driver, target, options, attempt) => {
+    const handle = tracker.start(
+      'upstream',
+      { requestId: scope.requestId, provider: target.provider, model: target.model, operation: 'stream', attempt },
+      { parent: scope.handle },
+    );
+    return openStream(trackStream(handle, driver.doStream(options)));
+  });
 }

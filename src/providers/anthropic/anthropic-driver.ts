@@ -1,9 +1,9 @@
 import { mapTransportError, requestJson, requestStream, waitForSocketRelease, type HttpCallOptions } from '../../core/http.js';
+import { truncatedStreamError } from '../../core/upstream-error.js';
 import { parseJson } from '../../core/safe-json.js';
 import { readServerSentEvents } from '../../core/sse.js';
 import { validateResponse } from '../../core/validate-response.js';
 import type { DriverCallOptions, DriverGenerateResult, DriverModel, DriverV1, PoolStats } from '../../spec/driver.js';
-import { SwitchyardError } from '../../spec/errors.js';
 import type { StreamPart } from '../../spec/stream.js';
 import { anthropicEventTypeSchema, anthropicMessageSchema, anthropicModelListSchema } from './anthropic-api.js';
 import { fromAnthropicErrorValue, mapAnthropicError, mapAnthropicStreamError } from './anthropic-error.js';
@@ -93,12 +93,7 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
       throw mapTransportError(error, { provider, context, signal: options.signal });
     }
     if (!state.done && state.finishReason === undefined) {
-      throw new SwitchyardError({
-        code: 'invalid_response',
-        message: `${provider} ${context} ended before message_delta or message_stop`,
-        provider,
-        isRetryable: true,
-      });
+      throw truncatedStreamError(provider, context, 'message_delta or message_stop');
     }
     await waitForSocketRelease();
     yield state.finish();

@@ -1,8 +1,7 @@
 import type { UpstreamErrorResponse } from '../../core/http.js';
+import { createUpstreamStatusError, parseErrorBody } from '../../core/upstream-error.js';
 import { errorCodeForStatus } from '../../core/status-codes.js';
 import { isRetryableStatus } from '../../core/retry.js';
-import { parseRetryAfter, readHeader } from '../../core/retry-after.js';
-import { parseJson, quote } from '../../core/safe-json.js';
 import { SwitchyardError, type ErrorCode } from '../../spec/errors.js';
 import { redact } from '../../core/redact.js';
 import { anthropicErrorBodySchema } from './anthropic-api.js';
@@ -50,19 +49,12 @@ const TYPE_CODES: Record<string, { code: ErrorCode; isRetryable: boolean }> = {
 export function mapAnthropicError(response: UpstreamErrorResponse, context: AnthropicErrorContext): SwitchyardError {
   const details = readAnthropicErrorDetails(response.bodyText);
   const code = errorCodeFor(response.status, details);
-  const upstreamMessage = details?.message ?? (response.bodyText.trim() ? quote(response.bodyText.trim(), 200) : 'no details');
-  let isRetryable = isRetryableStatus(response.status) && details?.errorCode !== 'enforced_spend_limit_reached';
-  const shouldRetry = readHeader(response.headers, 'x-should-retry');
-  if (shouldRetry === 'true') isRetryable = true;
-  if (shouldRetry === 'false') isRetryable = false;
-
-  return new SwitchyardError({
-    code,
-    message: redact(`${context.provider} returned ${response.status}: ${upstreamMessage}`, context.secrets),
-    status: response.status,
+  return createUpstreamStatusError(response, {
     provider: context.provider,
-    isRetryable,
-    retryAfterMs: parseRetryAfter(response.headers),
+    code,
+    upstreamMessage: details?.message,
+    retryable: isRetryableStatus(response.status) && details?.errorCode !== 'enforced_spend_limit_reached',
+    secrets: context.secrets,
     ...(code === 'model_not_found' ? { param: 'model' } : {}),
   });
 }
@@ -86,12 +78,8 @@ export function mapAnthropicStreamError(details: AnthropicErrorDetails, context:
 
 /** Reads `{ type: "error", error: { type, message } }` from an error body, or undefined if it is not one. */
 export function readAnthropicErrorDetails(bodyText: string): AnthropicErrorDetails | undefined {
-  try {
-    return fromAnthropicErrorValue(parseJson(bodyText, 'error body'));
-  } catch {
-    // Error bodies are best-effort: a non-JSON body (an HTML proxy page) is quoted instead.
-    return undefined;
-  }
+  // Error bodies are best-effort: a non-JSON body (an HTML proxy page) is quoted instead.
+  return fromAnthropicErrorValue(parseErrorBody(bodyText));
 }
 
 /** The same, for an already-parsed value (the data of a stream `error` event). */

@@ -1,4 +1,5 @@
 import { mapTransportError, requestJson, requestStream, waitForSocketRelease, type HttpCallOptions } from '../../core/http.js';
+import { truncatedStreamError } from '../../core/upstream-error.js';
 import { parseJson } from '../../core/safe-json.js';
 import { readServerSentEvents } from '../../core/sse.js';
 import { validateResponse } from '../../core/validate-response.js';
@@ -102,12 +103,7 @@ export function createGeminiDriver(settings: GeminiDriverSettings = {}): GeminiD
       throw mapTransportError(error, { provider, context, signal: options.signal });
     }
     if (!state.finished()) {
-      throw new SwitchyardError({
-        code: 'invalid_response',
-        message: `${provider} ${context} ended before a finish reason`,
-        provider,
-        isRetryable: true,
-      });
+      throw truncatedStreamError(provider, context, 'a finish reason');
     }
     await waitForSocketRelease();
     yield state.finish();

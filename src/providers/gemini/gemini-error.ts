@@ -1,8 +1,7 @@
 import type { UpstreamErrorResponse } from '../../core/http.js';
+import { createUpstreamStatusError, parseErrorBody } from '../../core/upstream-error.js';
 import { errorCodeForStatus } from '../../core/status-codes.js';
 import { isRetryableStatus } from '../../core/retry.js';
-import { parseRetryAfter } from '../../core/retry-after.js';
-import { parseJson, quote } from '../../core/safe-json.js';
 import { SwitchyardError, type ErrorCode } from '../../spec/errors.js';
 import { redact } from '../../core/redact.js';
 import { geminiErrorBodySchema } from './gemini-api.js';
@@ -41,15 +40,12 @@ export interface GeminiErrorContext {
  */
 export function mapGeminiError(response: UpstreamErrorResponse, context: GeminiErrorContext): SwitchyardError {
   const details = readGeminiErrorDetails(response.bodyText);
-  const code = errorCodeFor(response.status, details, context.modelCall ?? false);
-  const upstreamMessage = details?.message ?? (response.bodyText.trim() ? quote(response.bodyText.trim(), 200) : 'no details');
-  return new SwitchyardError({
-    code,
-    message: redact(`${context.provider} returned ${response.status}: ${upstreamMessage}`, context.secrets),
-    status: response.status,
+  return createUpstreamStatusError(response, {
     provider: context.provider,
-    isRetryable: isRetryableStatus(response.status),
-    retryAfterMs: parseRetryAfter(response.headers) ?? details?.retryDelayMs,
+    code: errorCodeFor(response.status, details, context.modelCall ?? false),
+    upstreamMessage: details?.message,
+    retryAfterMs: details?.retryDelayMs,
+    secrets: context.secrets,
   });
 }
 
@@ -72,12 +68,8 @@ export function mapGeminiStreamError(details: GeminiErrorDetails, context: Gemin
 
 /** Reads a Google error body (also the `[{ error }]` array form), or undefined if it is not one. */
 export function readGeminiErrorDetails(bodyText: string): GeminiErrorDetails | undefined {
-  try {
-    return fromGeminiErrorValue(parseJson(bodyText, 'error body'));
-  } catch {
-    // Error bodies are best-effort: a non-JSON body (an HTML proxy page) is quoted instead.
-    return undefined;
-  }
+  // Error bodies are best-effort: a non-JSON body (an HTML proxy page) is quoted instead.
+  return fromGeminiErrorValue(parseErrorBody(bodyText));
 }
 
 /** The same, for an already-parsed value (a mid-stream `{ error }` event). */

@@ -1,4 +1,3 @@
-import { parseJson } from '../../core/safe-json.js';
 import { parseToolArguments } from '../../core/tool-arguments.js';
 import type { DriverCallOptions } from '../../spec/driver.js';
 import { SwitchyardError } from '../../spec/errors.js';

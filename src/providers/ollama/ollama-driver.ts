@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { truncatedStreamError } from '../../core/upstream-error.js';
 import { mapTransportError, requestJson, requestStream, waitForSocketRelease, type HttpCallOptions } from '../../core/http.js';
 import { readJsonLines } from '../../core/sse.js';
 import { validateResponse } from '../../core/validate-response.js';
@@ -82,12 +83,7 @@ export function createOllamaDriver(settings: OllamaDriverSettings = {}): OllamaD
       throw mapTransportError(error, { provider, context, signal: options.signal });
     }
     if (!state.done()) {
-      throw new SwitchyardError({
-        code: 'invalid_response',
-        message: `${provider} ${context} ended before its done line`,
-        provider,
-        isRetryable: true,
-      });
+      throw truncatedStreamError(provider, context, 'its done line');
     }
     await waitForSocketRelease();
     yield state.finish();

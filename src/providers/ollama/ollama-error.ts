@@ -1,8 +1,6 @@
 import type { UpstreamErrorResponse } from '../../core/http.js';
+import { createUpstreamStatusError, parseErrorBody } from '../../core/upstream-error.js';
 import { errorCodeForStatus } from '../../core/status-codes.js';
-import { isRetryableStatus } from '../../core/retry.js';
-import { parseRetryAfter } from '../../core/retry-after.js';
-import { parseJson, quote } from '../../core/safe-json.js';
 import { SwitchyardError, type ErrorCode } from '../../spec/errors.js';
 import { redact } from '../../core/redact.js';
 import { ollamaErrorBodySchema } from './ollama-api.js';
@@ -26,14 +24,11 @@ export interface OllamaErrorContext {
  */
 export function mapOllamaError(response: UpstreamErrorResponse, context: OllamaErrorContext): SwitchyardError {
   const message = readOllamaErrorMessage(response.bodyText);
-  const upstreamMessage = message ?? (response.bodyText.trim() ? quote(response.bodyText.trim(), 200) : 'no details');
-  return new SwitchyardError({
-    code: errorCodeFor(response.status, message, context.modelCall ?? false),
-    message: redact(`${context.provider} returned ${response.status}: ${upstreamMessage}`, context.secrets),
-    status: response.status,
+  return createUpstreamStatusError(response, {
     provider: context.provider,
-    isRetryable: isRetryableStatus(response.status),
-    retryAfterMs: parseRetryAfter(response.headers),
+    code: errorCodeFor(response.status, message, context.modelCall ?? false),
+    upstreamMessage: message,
+    secrets: context.secrets,
   });
 }
 
@@ -52,12 +47,8 @@ export function mapOllamaStreamError(message: string, context: OllamaErrorContex
 
 /** The `error` string of an Ollama error body, or undefined if the body is not one. */
 export function readOllamaErrorMessage(bodyText: string): string | undefined {
-  try {
-    return fromOllamaErrorValue(parseJson(bodyText, 'error body'));
-  } catch {
-    // Error bodies are best-effort: a non-JSON body (an HTML proxy page) is quoted instead.
-    return undefined;
-  }
+  // Error bodies are best-effort: a non-JSON body (an HTML proxy page) is quoted instead.
+  return fromOllamaErrorValue(parseErrorBody(bodyText));
 }
 
 /** The same, for an already-parsed value (a mid-stream error line). */

@@ -1,4 +1,5 @@
 import { mapTransportError, requestJson, requestStream, waitForSocketRelease, type HttpCallOptions } from '../../core/http.js';
+import { truncatedStreamError } from '../../core/upstream-error.js';
 import { parseJson } from '../../core/safe-json.js';
 import { readServerSentEvents } from '../../core/sse.js';
 import { validateResponse } from '../../core/validate-response.js';
@@ -103,12 +104,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
       throw mapTransportError(error, { provider, context, signal: options.signal });
     }
     if (!state.done && state.finishReason === undefined) {
-      throw new SwitchyardError({
-        code: 'invalid_response',
-        message: `${provider} ${context} ended before a finish reason or [DONE]`,
-        provider,
-        isRetryable: true,
-      });
+      throw truncatedStreamError(provider, context, 'a finish reason or [DONE]');
     }
     await waitForSocketRelease();
     yield state.finish();

@@ -1,9 +1,8 @@
 import type { UpstreamErrorResponse } from '../../core/http.js';
+import { createUpstreamStatusError, parseErrorBody } from '../../core/upstream-error.js';
 import { errorCodeForStatus } from '../../core/status-codes.js';
 import { redact } from '../../core/redact.js';
 import { isRetryableStatus } from '../../core/retry.js';
-import { parseRetryAfter, readHeader } from '../../core/retry-after.js';
-import { parseJson, quote } from '../../core/safe-json.js';
 import { SwitchyardError, type ErrorCode } from '../../spec/errors.js';
 import { openAIErrorBodySchema } from './openai-api.js';
 
@@ -33,32 +32,20 @@ export interface OpenAIErrorContext {
  */
 export function mapOpenAIError(response: UpstreamErrorResponse, context: OpenAIErrorContext): SwitchyardError {
   const details = readOpenAIErrorDetails(response.bodyText);
-  const code = errorCodeFor(response.status, details);
-  const upstreamMessage = details?.message ?? (response.bodyText.trim() ? quote(response.bodyText.trim(), 200) : 'no details');
-  let isRetryable = isRetryableStatus(response.status) && details?.code !== 'insufficient_quota';
-  const shouldRetry = readHeader(response.headers, 'x-should-retry');
-  if (shouldRetry === 'true') isRetryable = true;
-  if (shouldRetry === 'false') isRetryable = false;
-
-  return new SwitchyardError({
-    code,
-    message: redact(`${context.provider} returned ${response.status}: ${upstreamMessage}`, context.secrets),
-    status: response.status,
+  return createUpstreamStatusError(response, {
     provider: context.provider,
-    isRetryable,
-    retryAfterMs: parseRetryAfter(response.headers),
+    code: errorCodeFor(response.status, details),
+    upstreamMessage: details?.message,
+    retryable: isRetryableStatus(response.status) && details?.code !== 'insufficient_quota',
+    secrets: context.secrets,
     param: details?.param,
   });
 }
 
 /** Reads `{ error: { message, type, code, param } }` from an error body, or undefined if it is not one. */
 export function readOpenAIErrorDetails(bodyText: string): OpenAIErrorDetails | undefined {
-  try {
-    return fromErrorValue(parseJson(bodyText, 'error body'));
-  } catch {
-    // Error bodies are best-effort: a non-JSON body (an HTML proxy page) is quoted instead.
-    return undefined;
-  }
+  // Error bodies are best-effort: a non-JSON body (an HTML proxy page) is quoted instead.
+  return fromErrorValue(parseErrorBody(bodyText));
 }
 
 /** The same, for an already-parsed value (a mid-stream `{ error }` event). */
