@@ -1,4 +1,5 @@
 import { parseJson } from '../../core/safe-json.js';
+import { textOnlyContent } from '../message-text.js';
 import { parseToolArguments } from '../../core/tool-arguments.js';
 import type { DriverCallOptions } from '../../spec/driver.js';
 import { SwitchyardError } from '../../spec/errors.js';
@@ -132,7 +133,7 @@ export function convertToGeminiMessages(messages: Message[], warnings: CallWarni
   messages.forEach((message, index) => {
     switch (message.role) {
       case 'system':
-        system.push(textOf(message.content, index, warnings));
+        system.push(textOnlyContent(message.content, index, warnings));
         return;
       case 'user': {
         const parts =
@@ -144,7 +145,7 @@ export function convertToGeminiMessages(messages: Message[], warnings: CallWarni
       }
       case 'assistant': {
         const parts: GeminiPart[] = [];
-        const text = message.content === null ? '' : textOf(message.content, index, warnings);
+        const text = message.content === null ? '' : textOnlyContent(message.content, index, warnings);
         if (text !== '') parts.push({ text });
         (message.toolCalls ?? []).forEach((call, callIndex) => {
           toolNames.set(call.id, call.name);
@@ -165,7 +166,7 @@ export function convertToGeminiMessages(messages: Message[], warnings: CallWarni
             param: `messages[${index}].toolCallId`,
           });
         }
-        const part: GeminiPart = { functionResponse: { name, response: toResponseObject(textOf(message.content, index, warnings)) } };
+        const part: GeminiPart = { functionResponse: { name, response: toResponseObject(textOnlyContent(message.content, index, warnings)) } };
         const previous = contents.at(-1);
         if (previous?.role === 'user' && previous.parts.every((entry) => 'functionResponse' in entry)) previous.parts.push(part);
         else contents.push({ role: 'user', parts: [part] });
@@ -210,13 +211,3 @@ function toResponseObject(text: string): Record<string, unknown> {
   }
 }
 
-function textOf(content: string | ContentPart[], index: number, warnings: CallWarning[]): string {
-  if (typeof content === 'string') return content;
-  if (content.some((part) => part.type !== 'text')) {
-    warnings.push({ type: 'other', message: `messages[${index}]: image parts are only sent in user messages; dropped` });
-  }
-  return content
-    .filter((part): part is Extract<ContentPart, { type: 'text' }> => part.type === 'text')
-    .map((part) => part.text)
-    .join('');
-}

@@ -5,7 +5,8 @@ import { SwitchyardError } from '../../spec/errors.js';
 import type { StreamPart } from '../../spec/stream.js';
 import { createMockError, createMockTimeoutError } from './mock-error.js';
 import { createSeededRandom as createRandom, hashString } from '../../core/seeded-random.js';
-import { contentText, lastUserText, loremWords, mockToolCall } from './mock-generation.js';
+import { contentText } from '../message-text.js';
+import { lastUserText, loremWords, mockToolCall } from './mock-generation.js';
 import { MOCK_ERROR_TRIGGERS, MOCK_MODELS, MOCK_TOOL_TRIGGER, type MockDriverSettings, type MockErrorKind } from './mock-options.js';
 
 const DEFAULT_LOREM_WORDS = 50;

@@ -1,4 +1,5 @@
-import type { ContentPart, Message, Tool, ToolCall } from '../../spec/messages.js';
+import type { Message, Tool, ToolCall } from '../../spec/messages.js';
+import { contentText } from '../message-text.js';
 
 const LOREM = (
   'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua ' +
@@ -7,13 +8,6 @@ const LOREM = (
   'proident sunt in culpa qui officia deserunt mollit anim id est laborum'
 ).split(' ');
 
-
-/** The text of a message's content, images left out. */
-export function contentText(content: string | ContentPart[] | null): string {
-  if (content === null) return '';
-  if (typeof content === 'string') return content;
-  return content.map((part) => (part.type === 'text' ? part.text : '')).join('');
-}
 
 /** The last user message's text, or '' when there is none. */
 export function lastUserText(messages: Message[]): string {

@@ -1,4 +1,5 @@
 import { parseToolArguments } from '../../core/tool-arguments.js';
+import { contentText, textOnlyContent } from '../message-text.js';
 import type { DriverCallOptions } from '../../spec/driver.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ContentPart, Message } from '../../spec/messages.js';
@@ -89,18 +90,18 @@ export function convertToOllamaMessages(messages: Message[], warnings: CallWarni
   return messages.map((message, index): OllamaMessage => {
     switch (message.role) {
       case 'system':
-        return { role: 'system', content: textOf(message.content, index, warnings) };
+        return { role: 'system', content: textOnlyContent(message.content, index, warnings) };
       case 'user': {
         if (typeof message.content === 'string') return { role: 'user', content: message.content };
         const images = message.content.flatMap((part) => (part.type === 'image' ? imageData(part, index, warnings) : []));
-        return { role: 'user', content: joinText(message.content), ...(images.length > 0 ? { images } : {}) };
+        return { role: 'user', content: contentText(message.content), ...(images.length > 0 ? { images } : {}) };
       }
       case 'assistant': {
         const toolCalls = message.toolCalls ?? [];
         for (const call of toolCalls) toolNames.set(call.id, call.name);
         return {
           role: 'assistant',
-          content: message.content === null ? '' : textOf(message.content, index, warnings),
+          content: message.content === null ? '' : textOnlyContent(message.content, index, warnings),
           ...(toolCalls.length > 0
             ? {
                 tool_calls: toolCalls.map((call, callIndex) => ({
@@ -112,7 +113,7 @@ export function convertToOllamaMessages(messages: Message[], warnings: CallWarni
       }
       case 'tool': {
         const name = toolNames.get(message.toolCallId);
-        return { role: 'tool', content: textOf(message.content, index, warnings), ...(name !== undefined ? { tool_name: name } : {}) };
+        return { role: 'tool', content: textOnlyContent(message.content, index, warnings), ...(name !== undefined ? { tool_name: name } : {}) };
       }
     }
   });
@@ -133,17 +134,3 @@ function imageData(part: Extract<ContentPart, { type: 'image' }>, index: number,
   });
 }
 
-function joinText(content: ContentPart[]): string {
-  return content
-    .filter((part): part is Extract<ContentPart, { type: 'text' }> => part.type === 'text')
-    .map((part) => part.text)
-    .join('');
-}
-
-function textOf(content: string | ContentPart[], index: number, warnings: CallWarning[]): string {
-  if (typeof content === 'string') return content;
-  if (content.some((part) => part.type !== 'text')) {
-    warnings.push({ type: 'other', message: `messages[${index}]: image parts are only sent in user messages; dropped` });
-  }
-  return joinText(content);
-}

@@ -1,4 +1,5 @@
 import type { DriverCallOptions } from '../../spec/driver.js';
+import { textOnlyContent } from '../message-text.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ContentPart, Message } from '../../spec/messages.js';
 import type { CallWarning } from '../../spec/response.js';
@@ -110,14 +111,14 @@ export function convertToOpenAIMessages(messages: Message[], warnings: CallWarni
   return messages.map((message, index): OpenAIMessage => {
     switch (message.role) {
       case 'system':
-        return { role: 'system', content: textOf(message.content, index, warnings) };
+        return { role: 'system', content: textOnlyContent(message.content, index, warnings) };
       case 'user':
         return {
           role: 'user',
           content: typeof message.content === 'string' ? message.content : message.content.map((part) => toUserPart(part, index)),
         };
       case 'assistant': {
-        const content = message.content === null ? null : textOf(message.content, index, warnings);
+        const content = message.content === null ? null : textOnlyContent(message.content, index, warnings);
         const toolCalls = message.toolCalls ?? [];
         return {
           role: 'assistant',
@@ -134,7 +135,7 @@ export function convertToOpenAIMessages(messages: Message[], warnings: CallWarni
         };
       }
       case 'tool':
-        return { role: 'tool', tool_call_id: message.toolCallId, content: textOf(message.content, index, warnings) };
+        return { role: 'tool', tool_call_id: message.toolCallId, content: textOnlyContent(message.content, index, warnings) };
     }
   });
 }
@@ -152,13 +153,3 @@ function toUserPart(part: ContentPart, index: number): OpenAIContentPart {
   });
 }
 
-function textOf(content: string | ContentPart[], index: number, warnings: CallWarning[]): string {
-  if (typeof content === 'string') return content;
-  if (content.some((part) => part.type !== 'text')) {
-    warnings.push({ type: 'other', message: `messages[${index}]: image parts are only sent in user messages; dropped` });
-  }
-  return content
-    .filter((part): part is Extract<ContentPart, { type: 'text' }> => part.type === 'text')
-    .map((part) => part.text)
-    .join('');
-}
