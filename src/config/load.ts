@@ -19,6 +19,10 @@ export interface ResolvedProvider {
   keepAliveTimeoutMs: number;
   maxConnections: number;
   retries: number;
+  /** Largest non-streamed answer read before `response_too_large`. */
+  maxResponseBytes: number;
+  /** Upstream connections are recycled after this many requests. */
+  maxRequestsPerConnection: number;
 }
 
 /** A gateway key and the tenant it belongs to. */
@@ -37,7 +41,19 @@ export interface ResolvedConfig {
   redisUrl?: string;
   databaseUrl: string;
   cache: { responses: boolean; temperatureThreshold: number; ttlSeconds: number; memoryMaxBytes: number; maxEntryBytes: number };
-  server: { port: number; host: string; apiKeys: GatewayKey[]; bodyLimitBytes: number; shutdownTimeoutMs: number };
+  server: {
+    port: number;
+    host: string;
+    apiKeys: GatewayKey[];
+    bodyLimitBytes: number;
+    shutdownTimeoutMs: number;
+    limits: RequestLimits;
+    headersTimeoutMs: number;
+    minBodyBytesPerSecond: number;
+    keepAliveTimeoutMs: number;
+    maxRequestsPerConnection: number;
+    maxConnectionsPerIp: number;
+  };
   observability: {
     logLevel: Profile['logLevel'];
     includeContent: boolean;
@@ -51,6 +67,32 @@ export interface ResolvedConfig {
   /** Non-fatal findings, such as a provider key for a provider without a driver. */
   warnings: string[];
 }
+
+/** What a gateway request may contain (see README "Limits"). */
+export interface RequestLimits {
+  /** Deepest nesting of arrays and objects. Default 64. */
+  maxDepth: number;
+  /** Most JSON values (every array, object, string, number...) in one body. Default 200,000. */
+  maxJsonValues: number;
+  /** Longest string in any field, in characters. Default 4 MiB (4,194,304). */
+  maxStringLength: number;
+  /** Most messages (or `input` items). Default 2048. */
+  maxMessages: number;
+  /** Most content parts over all messages. Default 4096. */
+  maxContentParts: number;
+  /** Longest model name. Default 256. */
+  maxModelNameLength: number;
+}
+
+/** The default request limits. */
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
+  maxDepth: 64,
+  maxJsonValues: 200_000,
+  maxStringLength: 4 * 1024 * 1024,
+  maxMessages: 2048,
+  maxContentParts: 4096,
+  maxModelNameLength: 256,
+};
 
 /** Where configuration comes from; each defaults to the process's own. */
 export interface LoadConfigOptions {
@@ -220,6 +262,12 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
       apiKeys: parseGatewayKeys(input.server?.apiKeys ?? []),
       bodyLimitBytes: input.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
       shutdownTimeoutMs: input.server?.shutdownTimeoutMs ?? 10_000,
+      limits: { ...DEFAULT_REQUEST_LIMITS, ...input.server?.limits },
+      headersTimeoutMs: input.server?.headersTimeoutMs ?? 10_000,
+      minBodyBytesPerSecond: input.server?.minBodyBytesPerSecond ?? 16 * 1024,
+      keepAliveTimeoutMs: input.server?.keepAliveTimeoutMs ?? 72_000,
+      maxRequestsPerConnection: input.server?.maxRequestsPerConnection ?? 10_000,
+      maxConnectionsPerIp: input.server?.maxConnectionsPerIp ?? 512,
     },
     observability: {
       logLevel: observability.logLevel ?? profile.logLevel,
@@ -254,5 +302,7 @@ function resolveProvider(
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs ?? 30_000,
     maxConnections: settings.maxConnections ?? 128,
     retries: settings.retries ?? profile.retries,
+    maxResponseBytes: settings.maxResponseBytes ?? 32 * 1024 * 1024,
+    maxRequestsPerConnection: settings.maxRequestsPerConnection ?? 1000,
   };
 }

@@ -11,6 +11,8 @@ import { registerHealthRoutes } from './health-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerModelsRoute } from './models-route.js';
 import { registerOpenAIChatRoute } from './openai-chat-route.js';
+import { answerClientError, installConnectionGuards } from './connection-guards.js';
+import { checkRequestLimits, scanJsonText } from './request-limits.js';
 import { sendError, type GatewayRouteConfig } from './route-support.js';
 
 /** Options of `createGateway`; each defaults from `ai.config.server`. */
@@ -18,6 +20,16 @@ export interface GatewayOptions {
   /** Largest accepted request body; larger ones get 413. Default `server.bodyLimitBytes` (10 MiB). */
   bodyLimitBytes?: number;
 }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Counts an error the process guard caught in this gateway's `/metrics` (switchyard_process_errors_total). */
+    recordProcessError(kind: 'exception' | 'rejection'): void;
+  }
+}
+
+/** How often the server looks for requests past their header timeout (Node's default is 30 s). */
+const CONNECTION_CHECK_MS = 250;
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
@@ -33,7 +45,18 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   const monitor: GatewayMonitor = createGatewayMonitor(ai);
   const auth = createTenantAuthenticator(ai.config.server.apiKeys);
   let closing = false;
+  const { server } = ai.config;
   const app = Fastify({
+    http: {
+      headersTimeout: server.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(CONNECTION_CHECK_MS, server.headersTimeoutMs),
+    },
+    keepAliveTimeout: server.keepAliveTimeoutMs,
+    maxRequestsPerSocket: server.maxRequestsPerConnection,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, request, reply) => {
+      sendError(request, reply, error);
+    },
     loggerInstance: monitor.observability.logger as FastifyBaseLogger,
     // The monitor records requests; Fastify's per-request log lines would only repeat it.
     logController: new LogController({ disableRequestLogging: true }),
@@ -49,6 +72,24 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     return503OnClosing: true,
   });
 
+  installConnectionGuards(app, { maxConnectionsPerIp: server.maxConnectionsPerIp, minBodyBytesPerSecond: server.minBodyBytesPerSecond });
+  // JSON bodies are scanned for depth and size before parsing and checked against the limits after, on every route.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, async (_request: unknown, text: string | Buffer) => {
+    const source = typeof text === 'string' ? text : text.toString('utf8');
+    if (source.trim() === '') throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'body', message: 'the request body is empty; send a JSON object' });
+    await scanJsonText(source, server.limits);
+    let body: unknown;
+    try {
+      body = JSON.parse(source);
+    } catch (error) {
+      throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'body', message: `the request body is not valid JSON (${(error as Error).message.slice(0, 200)})` });
+    }
+    checkRequestLimits(body, server.limits);
+    return body;
+  });
+
+  app.decorate('recordProcessError', (kind: 'exception' | 'rejection') => monitor.observability.metrics.recordProcessError(kind));
   app.decorateRequest('gatewayCall', null as never);
   app.decorateRequest('tenant', 'default');
 

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createSwitchyard } from '../client/create-switchyard.js';
 import type { Switchyard, SwitchyardOptions } from '../client/types.js';
 import { createGateway } from './create-gateway.js';
+import { installProcessGuard } from './process-guard.js';
 
 /** Options of `startGateway`. */
 export interface StartGatewayOptions {
@@ -16,6 +17,13 @@ export interface StartGatewayOptions {
   handleSignals?: boolean;
   /** Client options (config fields, environment, drivers). */
   switchyard?: SwitchyardOptions;
+  /**
+   * Catch uncaught exceptions and unhandled rejections (log and count them in
+   * `switchyard_process_errors_total`) instead of exiting. Default: as
+   * `handleSignals` (the CLI's gateway owns its process; an embedding host
+   * decides for itself).
+   */
+  guardProcess?: boolean;
 }
 
 /** A listening gateway. */
@@ -59,12 +67,16 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     throw error;
   }
   const port = (app.server.address() as AddressInfo).port;
+  const guard = (options.guardProcess ?? options.handleSignals)
+    ? installProcessGuard(app.log as never, (kind) => app.recordProcessError(kind))
+    : undefined;
   const url = `http://${urlHost(host)}:${port}`;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       removeSignalHandlers();
+      guard?.remove();
       // After the timeout, connections still open (a stalled stream) are cut; their abort signals cancel upstream calls.
       const deadline = setTimeout(() => app.server.closeAllConnections(), ai.config.server.shutdownTimeoutMs);
       deadline.unref();

@@ -47,6 +47,7 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
       signal,
       provider,
       context,
+      maxResponseBytes: resolved.maxResponseBytes,
       mapError: (response) => mapAnthropicError(response, { provider, secrets: [apiKey] }),
     };
   }

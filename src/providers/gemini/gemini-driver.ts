@@ -61,6 +61,7 @@ export function createGeminiDriver(settings: GeminiDriverSettings = {}): GeminiD
       signal,
       provider,
       context,
+      maxResponseBytes: resolved.maxResponseBytes,
       mapError: (response) => mapGeminiError(response, { provider, modelCall, secrets: [apiKey] }),
     };
   }

@@ -1,3 +1,4 @@
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import { countTokens } from '../../core/count-tokens.js';
 import { abortableSleep as sleep } from '../../core/retry.js';
 import type { DriverCallOptions, DriverEmbedOptions, DriverEmbedResult, DriverGenerateResult, DriverModel, DriverV1 } from '../../spec/driver.js';
@@ -10,6 +11,11 @@ import { lastUserText, loremWords, mockToolCall } from './mock-generation.js';
 import { MOCK_ERROR_TRIGGERS, MOCK_MODELS, MOCK_TOOL_TRIGGER, type MockDriverSettings, type MockErrorKind } from './mock-options.js';
 
 const DEFAULT_LOREM_WORDS = 50;
+/** Default `maxOutputTokens` and `maxDimensions`. */
+export const MOCK_DEFAULT_MAX_OUTPUT_TOKENS = 8192;
+export const MOCK_DEFAULT_MAX_DIMENSIONS = 8192;
+/** Parts streamed between two yields to the event loop when the stream has no delay. */
+const PARTS_PER_TURN = 64;
 
 /**
  * The mock provider, a driver like any other: `mock/echo` replies with the
@@ -43,6 +49,16 @@ export function createMockDriver(settings: MockDriverSettings = {}): DriverV1 {
         status: 404,
         provider,
         message: `${provider}: unknown model "${options.modelId}" (available: ${MOCK_MODELS.map((entry) => entry.modelId).join(', ')})`,
+      });
+    }
+    const maxOutputTokens = settings.maxOutputTokens ?? MOCK_DEFAULT_MAX_OUTPUT_TOKENS;
+    if (options.maxTokens !== undefined && options.maxTokens > maxOutputTokens) {
+      throw new SwitchyardError({
+        code: 'invalid_request',
+        status: 400,
+        provider,
+        param: 'maxTokens',
+        message: `${provider}: max tokens ${options.maxTokens} is over the mock's limit of ${maxOutputTokens} (mock.maxOutputTokens)`,
       });
     }
     callCount++;
@@ -104,8 +120,10 @@ export function createMockDriver(settings: MockDriverSettings = {}): DriverV1 {
     const generated = await generate(options);
     const chunkSize = settings.streamChunkSize ?? 8;
     const delayMs = settings.streamDelayMs ?? 0;
-    for (let offset = 0; offset < generated.content.length; offset += chunkSize) {
-      await sleep(offset > 0 ? delayMs : 0, options.signal);
+    for (let offset = 0, parts = 0; offset < generated.content.length; offset += chunkSize, parts++) {
+      if (delayMs > 0 && offset > 0) await sleep(delayMs, options.signal);
+      // A long answer without a pace still lets other requests run between its parts.
+      else if (parts % PARTS_PER_TURN === 0) await nextLoopTurn();
       yield { type: 'text-delta', text: generated.content.slice(offset, offset + chunkSize) };
     }
     for (const [index, call] of generated.toolCalls.entries()) {
@@ -125,13 +143,25 @@ export function createMockDriver(settings: MockDriverSettings = {}): DriverV1 {
     async doEmbed(options: DriverEmbedOptions): Promise<DriverEmbedResult> {
       await sleep(settings.latencyMs ?? 0, options.signal);
       const dimensions = options.dimensions ?? 16;
+      const maxDimensions = settings.maxDimensions ?? MOCK_DEFAULT_MAX_DIMENSIONS;
+      if (dimensions > maxDimensions) {
+        throw new SwitchyardError({
+          code: 'invalid_request',
+          status: 400,
+          provider,
+          param: 'dimensions',
+          message: `${provider}: dimensions ${dimensions} is over the mock's limit of ${maxDimensions} (mock.maxDimensions)`,
+        });
+      }
       let inputTokens = 0;
       const embeddings: number[][] = [];
       for (const text of options.input) {
         inputTokens += await countTokens(text);
         const random = createRandom(hashString(text));
         const vector = Array.from({ length: dimensions }, () => random() * 2 - 1);
-        const norm = Math.hypot(...vector) || 1;
+        let squares = 0;
+        for (const value of vector) squares += value * value;
+        const norm = Math.sqrt(squares) || 1;
         embeddings.push(vector.map((value) => value / norm));
       }
       return { embeddings, usage: { inputTokens, outputTokens: 0, totalTokens: inputTokens } };

@@ -33,7 +33,7 @@ export type OllamaDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolS
  * calls in withRetry.
  */
 export function createOllamaDriver(settings: OllamaDriverSettings = {}): OllamaDriver {
-  const { provider, baseURL, headers, transport } = resolveOllamaSettings(settings);
+  const { provider, baseURL, headers, transport, maxResponseBytes } = resolveOllamaSettings(settings);
 
   function call(path: string, context: string, body: unknown, signal: AbortSignal | undefined, modelCall: boolean): HttpCallOptions {
     return {
@@ -44,6 +44,7 @@ export function createOllamaDriver(settings: OllamaDriverSettings = {}): OllamaD
       signal,
       provider,
       context,
+      maxResponseBytes,
       mapError: (response) => mapOllamaError(response, { provider, modelCall, secrets: secretsOf(headers) }),
     };
   }

@@ -58,6 +58,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
       signal,
       provider,
       context,
+      maxResponseBytes: resolved.maxResponseBytes,
       mapError: (response) => mapOpenAIError(response, { provider, secrets: [apiKey] }),
     };
   }
