@@ -74,7 +74,7 @@ export interface RequestLimits {
   maxDepth: number;
   /** Most JSON values (every array, object, string, number...) in one body. Default 200,000. */
   maxJsonValues: number;
-  /** Longest string in any field, in characters. Default 4 MiB (4,194,304). */
+  /** Longest string in any field, in characters. Default 1 MiB (1,048,576): raise it for large inline images. */
   maxStringLength: number;
   /** Most messages (or `input` items). Default 2048. */
   maxMessages: number;
@@ -88,7 +88,7 @@ export interface RequestLimits {
 export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
   maxDepth: 64,
   maxJsonValues: 200_000,
-  maxStringLength: 4 * 1024 * 1024,
+  maxStringLength: 1024 * 1024,
   maxMessages: 2048,
   maxContentParts: 4096,
   maxModelNameLength: 256,

@@ -143,6 +143,32 @@ function enforceBodyRate(app: FastifyInstance, minBytesPerSecond: number): void 
   });
 }
 
+/** How long a refused body is read and discarded before the answer goes out. */
+const LINGER_MS = 1000;
+
+/**
+ * Before a 413 goes out while the client is still sending its body, reads
+ * and discards the rest for up to a second: closing a socket with unread
+ * data makes the kernel reset it, and the reset can destroy the 413 before
+ * the client reads it (nginx's "lingering close").
+ */
+export async function lingerOnRefusedBody(request: IncomingMessage): Promise<void> {
+  if (request.complete || request.destroyed) return;
+  request.resume();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, LINGER_MS);
+    timer.unref();
+    request.once('end', done);
+    request.once('close', done);
+    function done(): void {
+      clearTimeout(timer);
+      request.off('end', done);
+      request.off('close', done);
+      resolve();
+    }
+  });
+}
+
 /** Installs the guards on a gateway's server (call before it listens). */
 export function installConnectionGuards(app: FastifyInstance, options: ConnectionGuardOptions): void {
   app.server.on('checkExpectation', answerExpectation);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
@@ -11,7 +12,7 @@ import { registerHealthRoutes } from './health-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerModelsRoute } from './models-route.js';
 import { registerOpenAIChatRoute } from './openai-chat-route.js';
-import { answerClientError, installConnectionGuards } from './connection-guards.js';
+import { answerClientError, installConnectionGuards, lingerOnRefusedBody } from './connection-guards.js';
 import { checkRequestLimits, scanJsonText } from './request-limits.js';
 import { sendError, type GatewayRouteConfig } from './route-support.js';
 
@@ -27,6 +28,9 @@ declare module 'fastify' {
     recordProcessError(kind: 'exception' | 'rejection'): void;
   }
 }
+
+/** Bodies longer than this yield to the event loop between parsing, checking and handling. */
+const LARGE_BODY_CHARACTERS = 256 * 1024;
 
 /** How often the server looks for requests past their header timeout (Node's default is 30 s). */
 const CONNECTION_CHECK_MS = 250;
@@ -74,7 +78,7 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
 
   installConnectionGuards(app, { maxConnectionsPerIp: server.maxConnectionsPerIp, minBodyBytesPerSecond: server.minBodyBytesPerSecond });
   // JSON bodies are scanned for depth and size before parsing and checked against the limits after, on every route.
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, async (_request: unknown, text: string | Buffer) => {
     const source = typeof text === 'string' ? text : text.toString('utf8');
     if (source.trim() === '') throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'body', message: 'the request body is empty; send a JSON object' });
@@ -85,7 +89,10 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     } catch (error) {
       throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'body', message: `the request body is not valid JSON (${(error as Error).message.slice(0, 200)})` });
     }
+    // A large body is parsed, checked and handled in separate turns of the event loop, so other requests run between.
+    if (source.length > LARGE_BODY_CHARACTERS) await nextLoopTurn();
     checkRequestLimits(body, server.limits);
+    if (source.length > LARGE_BODY_CHARACTERS) await nextLoopTurn();
     return body;
   });
 
@@ -105,7 +112,10 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     }
   });
 
-  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setErrorHandler(async (error, request, reply) => {
+    if ((error as { statusCode?: unknown }).statusCode === 413) await lingerOnRefusedBody(request.raw);
+    return sendError(request, reply, error);
+  });
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, new SwitchyardError({ code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` })),
   );

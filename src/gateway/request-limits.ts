@@ -31,37 +31,87 @@ function overLimit(message: string, param: string | undefined): SwitchyardError 
 }
 
 /**
- * Scans JSON text before it is parsed: nesting deeper than `maxDepth` or more
- * than `maxJsonValues` values is refused (400 naming the limit), since
- * parsing either would cost far more than the scan. Strings are skipped with
- * `indexOf`, so the scan costs little more than reading the text.
+ * Scans JSON text before it is parsed: nesting deeper than `maxDepth`, more
+ * than `maxJsonValues` values, or a string longer than `maxStringLength` is
+ * refused (400 naming the limit and, for a string, its field), since parsing
+ * would cost far more than the scan. Strings are skipped with `indexOf`, so
+ * the scan costs little more than reading the text; it yields every MiB.
  */
-export async function scanJsonText(text: string, limits: Pick<RequestLimits, 'maxDepth' | 'maxJsonValues'>): Promise<void> {
-  let depth = 0;
+export async function scanJsonText(text: string, limits: Pick<RequestLimits, 'maxDepth' | 'maxJsonValues' | 'maxStringLength'>): Promise<void> {
+  // Per open container: whether it is an array, its current index, the key last read in it.
+  const isArray: boolean[] = [];
+  const index: number[] = [];
+  const key: string[] = [];
   let values = 1;
   let nextYield = SCAN_SLICE;
-  for (let index = 0; index < text.length; index++) {
-    if (index >= nextYield) {
-      nextYield = index + SCAN_SLICE;
+  for (let at = 0; at < text.length; at++) {
+    if (at >= nextYield) {
+      nextYield = at + SCAN_SLICE;
       await nextLoopTurn();
     }
-    const code = text.charCodeAt(index);
+    const code = text.charCodeAt(at);
     if (code === QUOTE) {
-      index = endOfString(text, index);
+      const end = endOfString(text, at);
+      const rawLength = end - at - 1;
+      if (rawLength > limits.maxStringLength && decodedLength(text, at + 1, end) > limits.maxStringLength) {
+        const field = pathOf(isArray, index, key, text, end);
+        throw overLimit(`${field}: longer than ${limits.maxStringLength} characters (server.limits.maxStringLength)`, field);
+      }
+      if (isArray.length > 0 && !isArray[isArray.length - 1] && nextSignificant(text, end + 1) === COLON) {
+        key[key.length - 1] = rawLength <= MAX_KEY_IN_PATH ? text.slice(at + 1, end) : `${text.slice(at + 1, at + 1 + MAX_KEY_IN_PATH)}...`;
+      }
+      at = end;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-      depth++;
-      if (depth > limits.maxDepth) {
+      if (isArray.length >= limits.maxDepth) {
         throw overLimit(`the body nests deeper than ${limits.maxDepth} levels (server.limits.maxDepth)`, 'body');
       }
+      isArray.push(code === OPEN_BRACKET);
+      index.push(0);
+      key.push('');
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-      depth--;
+      isArray.pop();
+      index.pop();
+      key.pop();
     } else if (code === COMMA) {
       values++;
+      if (index.length > 0) index[index.length - 1]++;
       if (values > limits.maxJsonValues) {
         throw overLimit(`the body holds more than ${limits.maxJsonValues} JSON values (server.limits.maxJsonValues)`, 'body');
       }
     }
   }
+}
+
+/** Longest key quoted in a field path. */
+const MAX_KEY_IN_PATH = 64;
+const COLON = 0x3a;
+
+/** The first character code after `from` that is not JSON whitespace (-1 at the end). */
+function nextSignificant(text: string, from: number): number {
+  for (let at = from; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code !== 0x20 && code !== 0x0a && code !== 0x0d && code !== 0x09) return code;
+  }
+  return -1;
+}
+
+/** The length a JSON string's raw text (between its quotes) has once its escapes are decoded. */
+function decodedLength(text: string, from: number, to: number): number {
+  let length = 0;
+  for (let at = from; at < to; at++) {
+    if (text.charCodeAt(at) === BACKSLASH) at += text.charCodeAt(at + 1) === 0x75 ? 5 : 1; // \uXXXX or \x
+    length++;
+  }
+  return length;
+}
+
+/** The dotted path of the value at the scan's position (`messages.0.content`), or `body` at the top. */
+function pathOf(isArray: boolean[], index: number[], key: string[], text: string, stringEnd: number): string {
+  const parts: string[] = [];
+  for (let level = 0; level < isArray.length; level++) parts.push(isArray[level] ? String(index[level]) : key[level]);
+  // A string that is itself a key (followed by a colon) is named by its parent path.
+  if (isArray.length > 0 && !isArray[isArray.length - 1] && nextSignificant(text, stringEnd + 1) === COLON) parts.pop();
+  return parts.length > 0 ? parts.join('.') : 'body';
 }
 
 /** The index of the quote closing the string that opens at `start` (or the text's end when unterminated: JSON.parse reports it). */

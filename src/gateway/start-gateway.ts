@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createSwitchyard } from '../client/create-switchyard.js';
 import type { Switchyard, SwitchyardOptions } from '../client/types.js';
+import { loadTokenizer } from '../core/count-tokens.js';
 import { createGateway } from './create-gateway.js';
 import { installProcessGuard } from './process-guard.js';
 
@@ -58,6 +59,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     defaults: { observability: { monitoring: true }, ...options.switchyard?.defaults },
   });
   const app = createGateway(ai);
+  // The mock counts tokens: its tables are loaded before the first request, not during it.
+  await loadTokenizer();
   const host = options.host ?? ai.config.server.host;
   try {
     await app.listen({ port: options.port ?? ai.config.server.port, host });
