@@ -155,8 +155,9 @@ describe('OpenAI wire to an OpenAI upstream', () => {
   });
 
   it('refuses a field another wire has no meaning for, naming it and the provider', async () => {
+    const body = { model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user' as const, content: 'hi' }], top_k: 5 };
     const error = await anthropic.messages
-      .create({ model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }], top_k: 5 })
+      .create(body)
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     expect((error as InstanceType<typeof Anthropic.BadRequestError>).message).toContain('top_k: not supported by provider \\"openai\\"');
