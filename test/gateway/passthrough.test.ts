@@ -52,27 +52,9 @@ const strictTool = {
 
 describe('OpenAI wire to an OpenAI upstream', () => {
   it('sends every field verbatim and returns every field of the answer', async () => {
-    const { data, response } = await openai.chat.completions
-      .create({
-        model: 'openai/gpt-4o-mini',
-        messages: [{ role: 'user', content: 'three little words' }],
-        logprobs: true,
-        top_logprobs: 2,
-        frequency_penalty: 0.5,
-        presence_penalty: 0.25,
-        logit_bias: { '50256': -100 },
-        metadata: { team: 'wire' },
-        parallel_tool_calls: false,
-        tools: [strictTool],
-        tool_choice: 'none',
-        max_completion_tokens: 40,
-        temperature: 0.3,
-      })
-      .withResponse();
-    const sent = openaiUpstream.lastRequest()?.body as Record<string, unknown>;
-    expect(sent).toEqual({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'three little words' }],
+    const request = {
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user' as const, content: 'three little words' }],
       logprobs: true,
       top_logprobs: 2,
       frequency_penalty: 0.5,
@@ -81,10 +63,12 @@ describe('OpenAI wire to an OpenAI upstream', () => {
       metadata: { team: 'wire' },
       parallel_tool_calls: false,
       tools: [strictTool],
-      tool_choice: 'none',
+      tool_choice: 'none' as const,
       max_completion_tokens: 40,
       temperature: 0.3,
-    });
+    };
+    const { data, response } = await openai.chat.completions.create(request).withResponse();
+    expect(openaiUpstream.lastRequest()?.body).toEqual({ ...request, model: 'gpt-4o-mini' });
     expect(response.headers.get('x-switchyard-provider')).toBe('openai');
     expect(data.system_fingerprint).toBe('fp_switchyard_mock');
     expect(data.service_tier).toBe('default');
