@@ -19,8 +19,8 @@ export interface StreamIdentity {
 export interface StreamEncoder {
   start(): string;
   part(part: Exclude<StreamPart, FinishPart>): string;
-  /** The closing events (finish reason, usage, terminator). */
-  finish(part: FinishPart): string;
+  /** The closing events (finish reason, usage, terminator); may first finish work such as storing the answer. */
+  finish(part: FinishPart): string | Promise<string>;
   /** An error after the headers went out, as this API sends one in-stream. */
   error(error: GatewayError): string;
 }
@@ -63,7 +63,7 @@ export async function sendModelStream(
       }
     }
     if (!finish) throw new Error('the stream ended without a finish part');
-    await writer.write(encoder.finish(finish));
+    await writer.write(await encoder.finish(finish));
     request.gatewayCall.succeed({
       provider: finish.provider ?? identity.provider,
       model: finish.model ?? identity.model,

@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { SwitchyardError } from '../spec/errors.js';
+import { RESPONSE_MIGRATIONS } from './response-migrations.js';
 
 /*
  * One set of migrations for SQLite and PostgreSQL. DDL is idempotent
@@ -57,6 +58,7 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('cache_entries').execute();
     },
   },
+  ...RESPONSE_MIGRATIONS,
 };
 
 const MAX_ATTEMPTS = 5;
@@ -93,6 +95,8 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
   const migrator = new Migrator({
     db,
     provider,
+    // Migrations are independent (idempotent DDL): one added with a lower number than those applied must still run.
+    allowUnorderedMigrations: true,
     ...(options.schema !== undefined ? { migrationTableSchema: options.schema } : {}),
   });
   for (let attempt = 1; ; attempt += 1) {
