@@ -16,18 +16,17 @@ type ContentList = string | ResponsesInputContent[];
 
 /** Where an item came from, for error messages: the request's `input`, or the stored conversation. */
 interface ItemSource {
-  /** The param named by errors: `input.3` for the request, `previous_response_id` for history. */
-  param(index: number): string;
+  /** The param an error names for a path inside the items (`3.content.0.type`): `input.3.content.0.type`, or `previous_response_id` for history. */
+  field(path: string): string;
   provider: string;
 }
 
 function inputParts(parts: ResponsesInputContent[], at: string, source: ItemSource): ContentPart[] {
   return parts.map((part, index): ContentPart => {
-    const param = `${at}.${index}`;
     if (part.type === 'input_text') return { type: 'text', text: part.text };
     if (part.type === 'input_image' && part.image_url) return { type: 'image', url: part.image_url };
-    if (part.type === 'input_image') throw unsupportedField(`${param}.file_id`, source.provider, 'uploaded files');
-    throw unsupportedField(`${param}.type`, source.provider, `content of type "${part.type}"`);
+    if (part.type === 'input_image') throw unsupportedField(source.field(`${at}.${index}.file_id`), source.provider, 'uploaded files');
+    throw unsupportedField(source.field(`${at}.${index}.type`), source.provider, `content of type "${part.type}"`);
   });
 }
 
@@ -35,7 +34,7 @@ function textOnly(content: ContentList, at: string, source: ItemSource): string 
   if (typeof content === 'string') return content;
   return inputParts(content, at, source)
     .map((part, index) => {
-      if (part.type !== 'text') throw unsupportedField(`${at}.${index}.type`, source.provider, 'only text in system messages and tool outputs');
+      if (part.type !== 'text') throw unsupportedField(source.field(`${at}.${index}.type`), source.provider, 'only text in system messages and tool outputs');
       return part.text;
     })
     .join('');
@@ -43,7 +42,7 @@ function textOnly(content: ContentList, at: string, source: ItemSource): string 
 
 /** Appends one input item to `messages`: function calls join the assistant message before them. */
 function appendItem(messages: Message[], item: Item, index: number, source: ItemSource): void {
-  const at = source.param(index);
+  const at = String(index);
   switch (item.type) {
     case 'message': {
       if (item.role === 'assistant') {
@@ -67,7 +66,7 @@ function appendItem(messages: Message[], item: Item, index: number, source: Item
       messages.push({ role: 'tool', toolCallId: item.call_id, content: textOnly(item.output, `${at}.output`, source) });
       return;
     case 'other':
-      throw unsupportedField(`${at}.type`, source.provider, `input items of type "${item.itemType}"`);
+      throw unsupportedField(source.field(`${at}.type`), source.provider, `input items of type "${item.itemType}"`);
   }
 }
 
@@ -115,10 +114,10 @@ export function fromResponsesRequest(body: ResponsesRequest, raw: Record<string,
   refuseUnconvertibleFields(raw, provider);
   const messages: Message[] = [];
   if (body.instructions != null && body.instructions !== '') messages.push({ role: 'system', content: body.instructions });
-  const stored: ItemSource = { param: () => 'previous_response_id', provider };
+  const stored: ItemSource = { field: () => 'previous_response_id', provider };
   history.items.forEach((item, index) => appendItem(messages, item, index, stored));
   const input = typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: body.input } as Item] : (body.input ?? []);
-  const fromInput: ItemSource = { param: (index) => (typeof body.input === 'string' ? 'input' : `input.${index}`), provider };
+  const fromInput: ItemSource = { field: (path) => (typeof body.input === 'string' ? 'input' : `input.${path}`), provider };
   input.forEach((item, index) => appendItem(messages, item, index, fromInput));
   if (!messages.some((message) => message.role !== 'system')) {
     throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'input', message: 'input: at least one message or item is required' });
