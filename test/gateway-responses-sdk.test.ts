@@ -104,6 +104,24 @@ describe('responses.create through the chat pipeline', () => {
     ]);
   });
 
+  it('replaces an item_reference with the stored output item it names, and 404s an unknown one', async () => {
+    const first = await client.responses.create({ model: CLAUDE, input: 'remember this line' });
+    const messageId = first.output[0].id!;
+    await client.responses.create({
+      model: CLAUDE,
+      input: [{ role: 'user', content: 'remember this line' }, { type: 'item_reference', id: messageId }, { role: 'user', content: 'and now?' }],
+    });
+    expect(sent().messages).toEqual([
+      { role: 'user', content: 'remember this line' },
+      { role: 'assistant', content: 'remember this line' },
+      { role: 'user', content: 'and now?' },
+    ]);
+    const unknown = await otherTenant.responses
+      .create({ model: CLAUDE, input: [{ type: 'item_reference', id: messageId }, { role: 'user', content: 'x' }] })
+      .catch((caught: unknown) => caught);
+    expect(unknown).toMatchObject({ status: 404, param: 'input.0.id' });
+  });
+
   it('is cached like chat: the same request is a hit with its own response id', async () => {
     const request = { model: 'mock/echo', input: 'cache this response', temperature: 0 };
     const first = await client.responses.create(request).withResponse();

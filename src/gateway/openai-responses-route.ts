@@ -4,10 +4,17 @@ import type { Switchyard } from '../client/types.js';
 import type { ResponseStore } from '../store/stored-responses.js';
 import { fromResponsesRequest } from '../wire/openai-responses-convert.js';
 import { createResponsesEventWriter, type ResponsesEvent } from '../wire/openai-responses-events.js';
-import { responsesId, toResponsesObject, type ResponsesIdentity, type ResponsesObject } from '../wire/openai-responses-output.js';
+import { newResponseId, toResponsesObject, type ResponsesIdentity, type ResponsesObject } from '../wire/openai-responses-output.js';
 import { responsesRequestSchema, type ResponsesRequest } from '../wire/openai-responses-schemas.js';
 import { openModelStream } from './model-stream.js';
-import { createResponsesStoreAccess, inputItemsOf, loadConversation, responseNotFound, type ResponsesConversation } from './responses-conversation.js';
+import {
+  createResponsesStoreAccess,
+  inputItemsOf,
+  loadConversation,
+  resolveItemReferences,
+  responseNotFound,
+  type ResponsesConversation,
+} from './responses-conversation.js';
 import { chatRequestFor, finishCall, outcomeOf, type GatewayRouteConfig } from './route-support.js';
 import { sseEvent } from './sse-writer.js';
 import { sendModelStream } from './stream-response.js';
@@ -51,7 +58,7 @@ async function answerWithChat(ai: Switchyard, request: FastifyRequest, reply: Fa
   const { body, raw } = call;
   const settings = fromResponsesRequest(body, raw, { items: call.conversation.parsed }, provider);
   const chatRequest = chatRequestFor(request, reply, body.model, settings);
-  const identity: ResponsesIdentity = { id: responsesId('resp'), createdAt: Math.floor(Date.now() / 1000), model: body.model, request: body };
+  const identity: ResponsesIdentity = { id: newResponseId(), createdAt: Math.floor(Date.now() / 1000), model: body.model, request: body };
   request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
   if (!body.stream) {
     const response = await ai.chat(chatRequest, { parent: request.gatewayCall.parent() });
@@ -84,9 +91,13 @@ export function registerOpenAIResponsesRoutes(app: FastifyInstance, ai: Switchya
   const store = createResponsesStoreAccess(ai);
 
   app.post('/v1/responses', { config }, async (request, reply) => {
-    const raw = request.body as Record<string, unknown>;
-    const body = validateBody(responsesRequestSchema, raw);
-    const targets = resolveTargets(body.model, ai.config);
+    const sent = request.body as Record<string, unknown>;
+    const checked = validateBody(responsesRequestSchema, sent);
+    const targets = resolveTargets(checked.model, ai.config);
+    // The chat pipeline needs every item itself: references to stored output items are replaced by them (1:1, so paths stay).
+    const input = await resolveItemReferences(sent.input, store, request.tenant);
+    const raw = input === sent.input ? sent : { ...sent, input };
+    const body = raw === sent ? checked : validateBody(responsesRequestSchema, raw);
     const conversation = await loadConversation(store, body, request.tenant);
     return answerWithChat(ai, request, reply, { body, raw, conversation, store }, targets[0].provider);
   });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
 import { createResponseStore, type ResponseStore, type StoredResponse } from '../store/stored-responses.js';
+import { parseOutputItemId } from '../wire/openai-responses-output.js';
 import { responsesInputItemSchema, type ResponsesInputItem, type ResponsesRequest } from '../wire/openai-responses-schemas.js';
 
 /*
@@ -66,4 +67,34 @@ export function inputItemsOf(raw: Record<string, unknown>): unknown[] {
   const input = raw.input;
   if (typeof input === 'string') return [{ type: 'message', role: 'user', content: input }];
   return Array.isArray(input) ? input : [];
+}
+
+function isItemReference(item: unknown): item is { type: 'item_reference'; id: string } {
+  return typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'item_reference' && typeof (item as { id?: unknown }).id === 'string';
+}
+
+/**
+ * Replaces each `item_reference` of a raw input with the output item it
+ * names, read from the tenant's stored response that produced it (an output
+ * item id carries its response's id). A reference to anything else is a 404
+ * naming `input.N.id`. Returns `input` itself when it holds no reference.
+ */
+export async function resolveItemReferences(input: unknown, store: () => Promise<ResponseStore>, tenant: string): Promise<unknown> {
+  if (!Array.isArray(input) || !input.some(isItemReference)) return input;
+  const responses = new Map<string, StoredResponse | undefined>();
+  const resolved: unknown[] = [];
+  for (const [index, item] of input.entries()) {
+    if (!isItemReference(item)) {
+      resolved.push(item);
+      continue;
+    }
+    const named = parseOutputItemId(item.id);
+    if (named && !responses.has(named.responseId)) responses.set(named.responseId, await (await store()).get(named.responseId, tenant));
+    const output = named ? responses.get(named.responseId)?.response.output?.[named.outputIndex] : undefined;
+    if ((output as { id?: unknown } | undefined)?.id !== item.id) {
+      throw new SwitchyardError({ code: 'not_found', status: 404, param: `input.${index}.id`, message: `Item with id '${item.id}' not found.` });
+    }
+    resolved.push(output);
+  }
+  return resolved;
 }

@@ -65,6 +65,8 @@ function appendItem(messages: Message[], item: Item, index: number, source: Item
     case 'function_call_output':
       messages.push({ role: 'tool', toolCallId: item.call_id, content: textOnly(item.output, `${at}.output`, source) });
       return;
+    case 'item_reference':
+      throw unsupportedField(source.field(`${at}.id`), source.provider, `a reference to item "${item.id}", which this gateway did not store`);
     case 'other':
       throw unsupportedField(source.field(`${at}.type`), source.provider, `input items of type "${item.itemType}"`);
   }

@@ -1,7 +1,7 @@
 import type { FinishPart, StreamPart } from '../spec/stream.js';
 import type { GatewayError } from './error-mapping.js';
 import {
-  responsesId,
+  outputItemId,
   responsesObject,
   responsesStatus,
   type ResponsesIdentity,
@@ -53,7 +53,7 @@ export function createResponsesEventWriter(identity: ResponsesIdentity): Respons
   function openMessage(events: ResponsesEvent[]): MessageItem {
     const last = items[items.length - 1];
     if (last?.type === 'message') return last;
-    const item: MessageItem = { id: responsesId('msg'), type: 'message', status: 'in_progress', role: 'assistant', content: [] };
+    const item: MessageItem = { id: outputItemId(identity.id, 'msg', items.length), type: 'message', status: 'in_progress', role: 'assistant', content: [] };
     items.push(item);
     const outputIndex = items.length - 1;
     events.push(event('response.output_item.added', { output_index: outputIndex, item: { ...item, content: [] } }));
@@ -95,7 +95,7 @@ export function createResponsesEventWriter(identity: ResponsesIdentity): Respons
       }
       let call = callsByIndex.get(part.index);
       if (!call) {
-        call = { id: responsesId('fc'), type: 'function_call', status: 'in_progress', call_id: part.id, name: part.name ?? '', arguments: '' };
+        call = { id: outputItemId(identity.id, 'fc', items.length), type: 'function_call', status: 'in_progress', call_id: part.id, name: part.name ?? '', arguments: '' };
         callsByIndex.set(part.index, call);
         items.push(call);
         events.push(event('response.output_item.added', { output_index: items.length - 1, item: { ...call } }));

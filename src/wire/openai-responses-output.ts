@@ -29,9 +29,26 @@ export interface ResponsesIdentity {
   request: ResponsesRequest;
 }
 
-/** A new id with OpenAI's prefix: `resp_`, `msg_`, `fc_`. */
-export function responsesId(prefix: 'resp' | 'msg' | 'fc'): string {
-  return `${prefix}_${randomBytes(prefix === 'resp' ? 24 : 16).toString('hex')}`;
+/** A new response id: `resp_` and 48 hex digits. */
+export function newResponseId(): string {
+  return `resp_${randomBytes(24).toString('hex')}`;
+}
+
+/**
+ * The id of a response's output item: `msg_` or `fc_`, the response id's
+ * digits and the item's output index, so an `item_reference` to it leads
+ * back to the stored response (see {@link parseOutputItemId}).
+ */
+export function outputItemId(responseId: string, kind: 'msg' | 'fc', outputIndex: number): string {
+  return `${kind}_${responseId.slice('resp_'.length)}_${outputIndex}`;
+}
+
+const OUTPUT_ITEM_ID = /^(?:msg|fc)_([0-9a-f]{48})_(\d{1,6})$/;
+
+/** The response id and output index an output item id names, or undefined for an id this gateway did not make. */
+export function parseOutputItemId(id: string): { responseId: string; outputIndex: number } | undefined {
+  const match = OUTPUT_ITEM_ID.exec(id);
+  return match ? { responseId: `resp_${match[1]}`, outputIndex: Number(match[2]) } : undefined;
 }
 
 /** The Responses usage object. */
@@ -95,13 +112,13 @@ export function responsesObject(identity: ResponsesIdentity, state: ResponsesSta
 /** A Responses `response` object. */
 export type ResponsesObject = ReturnType<typeof responsesObject>;
 
-/** The output items of a finished chat answer: the message (when it has text), then each function call. */
-export function outputItemsOf(response: Pick<ChatResponse, 'content' | 'toolCalls' | 'finishReason'>): ResponsesOutputItem[] {
+/** The output items of a finished chat answer for response `responseId`: the message (when it has text), then each function call. */
+export function outputItemsOf(responseId: string, response: Pick<ChatResponse, 'content' | 'toolCalls' | 'finishReason'>): ResponsesOutputItem[] {
   const itemStatus = responsesStatus(response.finishReason).status;
   const items: ResponsesOutputItem[] = [];
   if (response.content !== '' || response.toolCalls.length === 0) {
     items.push({
-      id: responsesId('msg'),
+      id: outputItemId(responseId, 'msg', items.length),
       type: 'message',
       status: itemStatus,
       role: 'assistant',
@@ -109,12 +126,12 @@ export function outputItemsOf(response: Pick<ChatResponse, 'content' | 'toolCall
     });
   }
   for (const call of response.toolCalls) {
-    items.push({ id: responsesId('fc'), type: 'function_call', status: 'completed', call_id: call.id, name: call.name, arguments: call.arguments });
+    items.push({ id: outputItemId(responseId, 'fc', items.length), type: 'function_call', status: 'completed', call_id: call.id, name: call.name, arguments: call.arguments });
   }
   return items;
 }
 
 /** The `response` object of a non-streamed chat answer. */
 export function toResponsesObject(identity: ResponsesIdentity, response: ChatResponse): ResponsesObject {
-  return responsesObject(identity, { ...responsesStatus(response.finishReason), output: outputItemsOf(response), usage: response.usage });
+  return responsesObject(identity, { ...responsesStatus(response.finishReason), output: outputItemsOf(identity.id, response), usage: response.usage });
 }

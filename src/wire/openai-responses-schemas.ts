@@ -69,6 +69,9 @@ const functionCallOutput = z.looseObject({
   output: stringOr(z.array(responsesInputContentSchema)),
 });
 
+/** A reference to an output item of a stored response (the Vercel AI SDK sends these when `store` is on). */
+const itemReference = z.looseObject({ type: z.literal('item_reference'), id: z.string().min(1) });
+
 /** An item of a type the conversion does not model (reasoning, item_reference, built-in tool calls). */
 export interface ResponsesOtherItem {
   type: 'other';
@@ -80,6 +83,7 @@ const knownItems: Record<string, z.ZodType> = {
   message: z.discriminatedUnion('role', [inputMessage, assistantMessage]),
   function_call: functionCall,
   function_call_output: functionCallOutput,
+  item_reference: itemReference,
 };
 
 /** One input item, checked by its `type`; a message may omit `type` (its role says which). */
@@ -94,7 +98,8 @@ export const responsesInputItemSchema = z
       | z.infer<typeof inputMessage>
       | z.infer<typeof assistantMessage>
       | z.infer<typeof functionCall>
-      | z.infer<typeof functionCallOutput>;
+      | z.infer<typeof functionCallOutput>
+      | z.infer<typeof itemReference>;
   });
 
 const functionTool = z.looseObject({
