@@ -76,6 +76,8 @@ async function answerWithChat(ai: Switchyard, request: FastifyRequest, reply: Fa
         await keep(request, call, part.provider ?? streamIdentity.provider, end.response);
         return encode(end.events);
       },
+      // The chat pipeline's request carries no wire body, so its stream is never a native passthrough.
+      nativeEnd: () => '',
       error: (error) => encode(writer.error(error)),
     };
   });

@@ -1,4 +1,4 @@
-import type { FinishPart, StreamPart } from '../spec/stream.js';
+import type { FinishPart, NativeEventPart, StreamPart } from '../spec/stream.js';
 import type { GatewayError } from './error-mapping.js';
 import {
   outputItemId,
@@ -32,8 +32,8 @@ export interface ResponsesStreamEnd {
 export interface ResponsesEventWriter {
   /** response.created and response.in_progress. */
   start(): ResponsesEvent[];
-  /** The events of one text or tool-call delta. */
-  part(part: Exclude<StreamPart, FinishPart>): ResponsesEvent[];
+  /** The events of one text or tool-call delta (none for other parts). */
+  part(part: Exclude<StreamPart, FinishPart | NativeEventPart>): ResponsesEvent[];
   /** Closes every item and completes the response. */
   finish(part: FinishPart): ResponsesStreamEnd;
   /** An `error` event then response.failed, for an error after the stream began. */
@@ -93,6 +93,7 @@ export function createResponsesEventWriter(identity: ResponsesIdentity): Respons
         events.push(event('response.output_text.delta', { item_id: item.id, output_index: items.indexOf(item), content_index: 0, delta: part.text, logprobs: [] }));
         return events;
       }
+      if (part.type !== 'tool-call-delta') return events;
       let call = callsByIndex.get(part.index);
       if (!call) {
         call = { id: outputItemId(identity.id, 'fc', items.length), type: 'function_call', status: 'in_progress', call_id: part.id, name: part.name ?? '', arguments: '' };
