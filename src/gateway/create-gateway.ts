@@ -13,6 +13,7 @@ import { registerMetricsRoute } from './metrics-route.js';
 import { registerModelsRoute } from './models-route.js';
 import { registerOpenAIChatRoute } from './openai-chat-route.js';
 import { answerClientError, installConnectionGuards, lingerOnRefusedBody } from './connection-guards.js';
+import { registerOpenAIResponsesRoutes } from './openai-responses-route.js';
 import { checkRequestLimits, scanJsonText } from './request-limits.js';
 import { sendError, type GatewayRouteConfig } from './route-support.js';
 
@@ -127,6 +128,7 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   });
 
   registerOpenAIChatRoute(app, ai);
+  registerOpenAIResponsesRoutes(app, ai);
   registerAnthropicMessagesRoute(app, ai);
   registerEmbeddingsRoute(app, ai);
   registerModelsRoute(app, ai);
