@@ -92,7 +92,9 @@ export function toGatewayError(error: unknown, requestId: string): GatewayError 
     return { status: 400, code: 'invalid_request', message: 'the URL is not valid (a bad percent-escape)', param: 'url' };
   }
   if (typeof framework.statusCode === 'number' && framework.statusCode >= 400 && framework.statusCode < 500) {
-    return { status: 400, code: 'invalid_request', message: 'the request could not be read', param: null };
+    // Fastify's own 4xx messages name the problem (a URL parameter too long...) and quote nothing the caller sent at length.
+    const detail = typeof framework.message === 'string' && framework.message !== '' ? ` (${clientMessage(framework.message).slice(0, 200)})` : '';
+    return { status: 400, code: 'invalid_request', message: `the request could not be read${detail}`, param: null };
   }
   return { status: 500, code: 'internal_error', message: `internal error (request ${requestId})`, param: null };
 }

@@ -19,7 +19,8 @@ interface ModelRoute {
   valid: (model?: string) => Record<string, unknown>;
 }
 
-const ROUTES: Record<'chat' | 'messages' | 'embeddings', ModelRoute> = {
+const ROUTES: Record<'chat' | 'messages' | 'embeddings' | 'responses', ModelRoute> = {
+  responses: { path: '/v1/responses', shape: 'openai', valid: (model = 'mock/echo') => ({ model, input: 'hello' }) },
   chat: { path: '/v1/chat/completions', shape: 'openai', valid: (model = 'mock/echo') => ({ model, messages: [{ role: 'user', content: 'hello' }] }) },
   messages: { path: '/v1/messages', shape: 'anthropic', valid: (model = 'mock/echo') => ({ model, max_tokens: 64, messages: [{ role: 'user', content: 'hello' }] }) },
   embeddings: { path: '/v1/embeddings', shape: 'openai', valid: (model = 'mock/echo') => ({ model, input: 'hello' }) },
@@ -95,6 +96,8 @@ function commonCases(route: ModelRoute): HostileCase[] {
     post(route, '__proto__ key', `{"__proto__":{"polluted":true},${json(valid).slice(1)}`, { status: 400, names: /__proto__/ }),
     post(route, 'nested __proto__ key', json(valid).replace('{"model"', '{"extra":{"__proto__":{"x":1}},"model"'), { status: 400, names: /__proto__/ }),
     post(route, 'constructor.prototype key', json({ ...valid, constructor: { prototype: { x: 1 } } }), { status: [200, 499] }),
+    post(route, 'a toString field', json({ ...valid, toString: 'x' }), { status: [200, 499] }),
+    post(route, 'a hasOwnProperty field', json({ ...valid, hasOwnProperty: { a: 1 } }), { status: [200, 499] }),
     post(route, 'unicode escapes everywhere', json(valid).replace(/hello/, '\\u0068\\u0065\\u006c\\u006c\\u006f'), { status: 200, shape: 'none' }),
     post(route, 'lone surrogate', json(valid).replace(/hello/, '\\ud800'), { status: [200, 499] }),
     post(route, 'duplicate model keys', `{"model":"mock/nothing",${json(valid).slice(1)}`, { status: [200, 499] }),
@@ -263,6 +266,37 @@ function messagesCases(): HostileCase[] {
   ];
 }
 
+function responsesCases(): HostileCase[] {
+  const route = ROUTES.responses;
+  const base = route.valid();
+  const withField = (field: string, value: unknown) => json({ ...base, [field]: value });
+  const item = (content: unknown) => ({ type: 'message', role: 'user', content });
+  const id = (method: string, path: string, expect: HostileCase['expect']): HostileCase => ({ name: `${method} ${path.slice(0, 60)}`, method, path, expect });
+  return [
+    post(route, 'no input', json({ model: 'mock/echo' }), { status: 400, names: /input/ }),
+    post(route, 'input a number', withField('input', 5), { status: 400, names: /input/ }),
+    post(route, '3,000 input items', withField('input', new Array(3000).fill(item('x'))), { status: 400, names: /input.*maxMessages/ }),
+    post(route, '5,000 content parts', withField('input', [item(new Array(5000).fill({ type: 'input_text', text: 'x' }))]), { status: 400, names: /maxContentParts/ }),
+    post(route, 'a 5 MB input', withField('input', 'z'.repeat(5 * 1024 * 1024)), { status: 400, names: /input.*maxStringLength/ }),
+    post(route, 'item type unknown', withField('input', [{ type: 'teleport' }]), { status: 400, names: /input/ }),
+    post(route, 'role unknown', withField('input', [{ type: 'message', role: 'wizard', content: 'x' }]), { status: 400, names: /input/ }),
+    post(route, 'instructions a number', withField('instructions', 5), { status: 400, names: /instructions/ }),
+    post(route, 'temperature 3', withField('temperature', 3), { status: 400, names: /temperature/ }),
+    post(route, 'max_output_tokens -1', withField('max_output_tokens', -1), { status: 400, names: /max_output_tokens/ }),
+    post(route, 'lorem max_output_tokens 2147483647', json({ ...route.valid('mock/lorem'), max_output_tokens: 2_147_483_647 }), { status: 400, names: /max.?(output.?)?tokens/i }),
+    post(route, 'previous_response_id unknown', withField('previous_response_id', 'resp_nothing'), { status: [400, 404], names: /resp_nothing|previous_response_id/ }),
+    post(route, 'previous_response_id of 4,000 characters', withField('previous_response_id', 'r'.repeat(4000)), { status: [400, 404] }),
+    post(route, 'tools 10,000 deep', withRawField(base, 'tools', `[{"type":"function","name":"f","parameters":${nested(10_000)}}]`), { status: 400, names: /maxDepth/ }),
+    post(route, 'an 80 kB word (admitted)', withField('input', 'w'.repeat(80_000)), { status: 200, shape: 'none' }),
+    post(route, 'a 1 MB word, streamed (admitted)', json({ ...base, stream: true, input: 'u'.repeat(1024 * 1024) }), { status: 200, shape: 'none' }),
+    id('GET', '/v1/responses/resp_nothing', { status: 404, shape: 'openai', names: /resp_nothing|not found/ }),
+    id('GET', `/v1/responses/${'r'.repeat(4000)}`, { status: [400, 404], shape: 'openai' }),
+    id('GET', '/v1/responses/%ZZ', { status: 400, shape: 'openai', names: /URL|escape/ }),
+    id('DELETE', '/v1/responses/resp_nothing', { status: 404, shape: 'openai' }),
+    id('GET', '/v1/responses/%E6%A8%A1', { status: 404, shape: 'openai' }),
+  ];
+}
+
 function embeddingsCases(): HostileCase[] {
   const route = ROUTES.embeddings;
   const base = route.valid();
@@ -355,6 +389,8 @@ export function buildHostileCorpus(): HostileCase[] {
     ...commonCases(ROUTES.chat),
     ...commonCases(ROUTES.messages),
     ...commonCases(ROUTES.embeddings),
+    ...commonCases(ROUTES.responses),
+    ...responsesCases(),
     ...chatCases(),
     ...messagesCases(),
     ...embeddingsCases(),
