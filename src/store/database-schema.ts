@@ -1,3 +1,5 @@
+import type { GatewayKeysTable, SpendTable } from './team-tables.js';
+
 /**
  * One row of `provider_models`: a model a provider lists, enriched from the
  * bundled catalog. `capabilities` is a JSON array in text; prices are USD per
@@ -36,4 +38,6 @@ export interface CacheEntriesTable {
 export interface DatabaseSchema {
   provider_models: ProviderModelsTable;
   cache_entries: CacheEntriesTable;
+  gateway_keys: GatewayKeysTable;
+  spend: SpendTable;
 }
