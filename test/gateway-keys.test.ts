@@ -96,7 +96,7 @@ describe('gateway keys', () => {
 
   it('limits requests per window in process, with the rate-limit headers in both shapes', async () => {
     const created = await createKey({ tenant: 'limited', rpm: 3, tpm: 100_000 });
-    const answers = [];
+    const answers: Response[] = [];
     for (let index = 0; index < 4; index += 1) answers.push(await chat(created.key, 'mock/echo', `message ${index}`));
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429]);
     expect(answers[0].headers.get('x-ratelimit-limit-requests')).toBe('3');

@@ -287,7 +287,7 @@ function resolveLimits(input: NonNullable<ReturnType<typeof configSchema.parse>[
     leaseTtlMs: (input.leaseSeconds ?? 600) * 1000,
     keyRefreshMs: input.keyRefreshMs ?? 500,
     spendFlushMs: input.spendFlushMs ?? 1000,
-    redisTimeoutMs: input.redisTimeoutMs ?? 250,
+    redisTimeoutMs: input.redisTimeoutMs ?? 1000,
     tenants: Object.assign(Object.create(null), input.tenants),
   };
 }

@@ -74,7 +74,7 @@ export const limitsConfigSchema = z.strictObject({
   keyRefreshMs: positiveMs.optional(),
   /** How often spend is written to the database. Default 1000. */
   spendFlushMs: positiveMs.optional(),
-  /** Longest wait for Redis before a limit decision falls back to this process. Default 250. */
+  /** Longest wait for a Redis that does not answer (one that is down fails at once) before a limit decision falls back to this process. Default 1000. */
   redisTimeoutMs: positiveMs.optional(),
   tenants: z.record(z.string().min(1), tenantLimitsSchema).optional(),
 });

@@ -111,6 +111,8 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
       await opener();
       return redis as unknown as RedisScriptClient;
     };
+    // Connect now, so the first requests do not wait for the connection.
+    client().catch(() => undefined);
     redisBackend = createRedisLimitBackend(
       {
         evalSha: async (sha, options) => (await client()).evalSha(sha, options),
@@ -184,13 +186,14 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
     spend,
     async identify(key) {
       await directory.ready();
+      // A presented key is always looked up, so a key created a moment ago has its limits before every instance has polled.
+      const identity = key === undefined ? undefined : await directory.identify(key);
+      if (identity) return identity;
       if (!directory.required) return ANONYMOUS;
       if (key === undefined) {
         throw new SwitchyardError({ code: 'authentication_failed', status: 401, message: 'missing API key: send "Authorization: Bearer KEY" or "x-api-key: KEY"' });
       }
-      const identity = await directory.identify(key);
-      if (!identity) throw new SwitchyardError({ code: 'authentication_failed', status: 401, message: 'invalid API key' });
-      return identity;
+      throw new SwitchyardError({ code: 'authentication_failed', status: 401, message: 'invalid API key' });
     },
     allows,
     async admit(identity, model, tokens) {

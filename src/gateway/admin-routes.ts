@@ -50,6 +50,7 @@ export function registerAdminRoutes(app: FastifyInstance, ai: Switchyard, access
     const body = validateBody(newKeySchema, request.body);
     const { expiresAt, ...rest } = body;
     const created = await createKey(await database(), { ...rest, ...(expiresAt ? { expiresAt: Date.parse(expiresAt) } : {}) });
+    await access.directory.refresh(); // the first stored key makes keys required here at once
     return reply.code(201).header('cache-control', 'no-store').send({ ...created.record, key: created.key });
   });
 

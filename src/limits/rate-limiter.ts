@@ -22,7 +22,7 @@ export interface RateLimiterOptions {
   memory: LimitBackend;
   /** Absent without Redis: limits are then this process's own, with no warning. */
   redis?: LimitBackend;
-  /** Longest wait for Redis before a decision falls back. Default 250 ms. */
+  /** Longest wait for a Redis that does not answer (a closed connection fails at once). Default 1000 ms. */
   redisTimeoutMs?: number;
   /** Each decision made in process because Redis failed (count it). */
   onFallback?: (error: unknown, firstOfOutage: boolean) => void;
@@ -46,7 +46,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  * enforces the full limits on its own.
  */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
-  const timeoutMs = options.redisTimeoutMs ?? 250;
+  const timeoutMs = options.redisTimeoutMs ?? 1_000;
   let degraded = false;
   return {
     get degraded() {
