@@ -1,4 +1,5 @@
 import type { GatewayKeysTable, SpendTable } from './team-tables.js';
+import type { StoredResponsesTable } from './stored-responses.js';
 
 /**
  * One row of `provider_models`: a model a provider lists, enriched from the
@@ -40,4 +41,5 @@ export interface DatabaseSchema {
   cache_entries: CacheEntriesTable;
   gateway_keys: GatewayKeysTable;
   spend: SpendTable;
+  stored_responses: StoredResponsesTable;
 }
