@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { SwitchyardError } from '../spec/errors.js';
 import { KNOWN_PROVIDERS, readEnvironment } from './environment.js';
 import { PROFILES, resolveEnvironment, type Environment, type Profile } from './profiles.js';
-import { configSchema, type MockConfig, type SwitchyardConfigInput } from './schema.js';
+import { configSchema, type MockConfig, type SwitchyardConfigInput, type TenantLimitsConfig } from './schema.js';
 
 /** A provider with every setting resolved. */
 export interface ResolvedProvider {
@@ -47,12 +47,25 @@ export interface ResolvedConfig {
     apiKeys: GatewayKey[];
     bodyLimitBytes: number;
     shutdownTimeoutMs: number;
-    limits: RequestLimits;
+    requestLimits: RequestLimits;
     headersTimeoutMs: number;
     minBodyBytesPerSecond: number;
     keepAliveTimeoutMs: number;
     maxRequestsPerConnection: number;
     maxConnectionsPerIp: number;
+    adminKey?: string;
+    metricsPublic: boolean;
+  };
+  /** Rate limits, budgets and spend (see `limitsConfigSchema`). */
+  limits: {
+    windowMs: number;
+    /** The window slides in steps of this size (a sixtieth of the window, at least 10 ms). */
+    slotMs: number;
+    leaseTtlMs: number;
+    keyRefreshMs: number;
+    spendFlushMs: number;
+    redisTimeoutMs: number;
+    tenants: Record<string, TenantLimitsConfig>;
   };
   observability: {
     logLevel: Profile['logLevel'];
@@ -264,13 +277,16 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
       apiKeys: parseGatewayKeys(input.server?.apiKeys ?? []),
       bodyLimitBytes: input.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
       shutdownTimeoutMs: input.server?.shutdownTimeoutMs ?? 10_000,
-      limits: { ...DEFAULT_REQUEST_LIMITS, ...input.server?.limits },
+      requestLimits: { ...DEFAULT_REQUEST_LIMITS, ...input.server?.requestLimits },
       headersTimeoutMs: input.server?.headersTimeoutMs ?? 10_000,
       minBodyBytesPerSecond: input.server?.minBodyBytesPerSecond ?? 16 * 1024,
       keepAliveTimeoutMs: input.server?.keepAliveTimeoutMs ?? 72_000,
       maxRequestsPerConnection: input.server?.maxRequestsPerConnection ?? 10_000,
       maxConnectionsPerIp: input.server?.maxConnectionsPerIp ?? 512,
+      ...(input.server?.adminKey !== undefined ? { adminKey: input.server.adminKey } : {}),
+      metricsPublic: input.server?.metricsPublic ?? false,
     },
+    limits: resolveLimits(input.limits ?? {}),
     observability: {
       logLevel: observability.logLevel ?? profile.logLevel,
       logLevelConfigured: observability.logLevel !== undefined,
@@ -307,5 +323,18 @@ function resolveProvider(
     retries: settings.retries ?? profile.retries,
     maxResponseBytes: settings.maxResponseBytes ?? 32 * 1024 * 1024,
     maxRequestsPerConnection: settings.maxRequestsPerConnection ?? 1000,
+  };
+}
+
+function resolveLimits(input: NonNullable<ReturnType<typeof configSchema.parse>['limits']>): ResolvedConfig['limits'] {
+  const slotMs = Math.max(10, Math.round(((input.windowSeconds ?? 60) * 1000) / 60));
+  return {
+    windowMs: slotMs * Math.max(1, Math.round(((input.windowSeconds ?? 60) * 1000) / slotMs)),
+    slotMs,
+    leaseTtlMs: (input.leaseSeconds ?? 600) * 1000,
+    keyRefreshMs: input.keyRefreshMs ?? 500,
+    spendFlushMs: input.spendFlushMs ?? 1000,
+    redisTimeoutMs: input.redisTimeoutMs ?? 1000,
+    tenants: Object.assign(Object.create(null), input.tenants),
   };
 }

@@ -4,7 +4,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
 import { registerAnthropicMessagesRoute } from './anthropic-messages-route.js';
-import { createTenantAuthenticator } from './auth.js';
+import { registerAccessHooks } from './access-hooks.js';
+import { registerAdminRoutes } from './admin-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerEmbeddingsRoute } from './embeddings-route.js';
 import { createGatewayMonitor, type GatewayMonitor } from './gateway-monitor.js';
@@ -15,7 +16,7 @@ import { registerOpenAIChatRoute } from './openai-chat-route.js';
 import { answerClientError, installConnectionGuards, lingerOnRefusedBody } from './connection-guards.js';
 import { registerOpenAIResponsesRoutes } from './openai-responses-route.js';
 import { checkRequestLimits, scanJsonText } from './request-limits.js';
-import { sendError, type GatewayRouteConfig } from './route-support.js';
+import { sendError } from './route-support.js';
 
 /** Options of `createGateway`; each defaults from `ai.config.server`. */
 export interface GatewayOptions {
@@ -48,7 +49,6 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
  */
 export function createGateway(ai: Switchyard, options: GatewayOptions = {}): FastifyInstance {
   const monitor: GatewayMonitor = createGatewayMonitor(ai);
-  const auth = createTenantAuthenticator(ai.config.server.apiKeys);
   let closing = false;
   const { server } = ai.config;
   const app = Fastify({
@@ -83,7 +83,7 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   app.addContentTypeParser('application/json', { parseAs: 'string' }, async (_request: unknown, text: string | Buffer) => {
     const source = typeof text === 'string' ? text : text.toString('utf8');
     if (source.trim() === '') throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'body', message: 'the request body is empty; send a JSON object' });
-    await scanJsonText(source, server.limits);
+    await scanJsonText(source, server.requestLimits);
     let body: unknown;
     try {
       body = JSON.parse(source);
@@ -92,7 +92,7 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     }
     // A large body is parsed, checked and handled in separate turns of the event loop, so other requests run between.
     if (source.length > LARGE_BODY_CHARACTERS) await nextLoopTurn();
-    checkRequestLimits(body, server.limits);
+    checkRequestLimits(body, server.requestLimits);
     if (source.length > LARGE_BODY_CHARACTERS) await nextLoopTurn();
     return body;
   });
@@ -107,11 +107,9 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     request.gatewayCall = call;
     reply.raw.once('close', () => monitor.finish(call, reply.raw));
     reply.header('x-request-id', request.id);
-    if ((request.routeOptions.config as GatewayRouteConfig | undefined)?.authenticated) {
-      request.tenant = auth.authenticate(request.headers);
-      call.tenant = request.tenant;
-    }
   });
+  // Keys, admin key, model access, rate limits, budgets and spend.
+  const access = registerAccessHooks(app, ai, monitor);
 
   app.setErrorHandler(async (error, request, reply) => {
     if ((error as { statusCode?: unknown }).statusCode === 413) await lingerOnRefusedBody(request.raw);
@@ -134,6 +132,15 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   registerModelsRoute(app, ai);
   registerHealthRoutes(app, ai, () => closing);
   registerMetricsRoute(app, monitor);
-  registerDashboardRoutes(app, monitor, { tenants: new Set(ai.config.server.apiKeys.map((key) => key.tenant)).size, authRequired: auth.required });
+  registerAdminRoutes(app, ai, access);
+  const staticTenants = new Set(ai.config.server.apiKeys.map((key) => key.tenant)).size;
+  registerDashboardRoutes(app, monitor, {
+    get tenants() {
+      return staticTenants;
+    },
+    get authRequired() {
+      return access.directory.required;
+    },
+  });
   return app;
 }

@@ -55,7 +55,7 @@ export async function scanJsonText(text: string, limits: Pick<RequestLimits, 'ma
       const rawLength = end - at - 1;
       if (rawLength > limits.maxStringLength && decodedLength(text, at + 1, end) > limits.maxStringLength) {
         const field = pathOf(isArray, index, key, text, end);
-        throw overLimit(`${field}: longer than ${limits.maxStringLength} characters (server.limits.maxStringLength)`, field);
+        throw overLimit(`${field}: longer than ${limits.maxStringLength} characters (server.requestLimits.maxStringLength)`, field);
       }
       if (isArray.length > 0 && !isArray[isArray.length - 1] && nextSignificant(text, end + 1) === COLON) {
         key[key.length - 1] = rawLength <= MAX_KEY_IN_PATH ? text.slice(at + 1, end) : `${text.slice(at + 1, at + 1 + MAX_KEY_IN_PATH)}...`;
@@ -63,7 +63,7 @@ export async function scanJsonText(text: string, limits: Pick<RequestLimits, 'ma
       at = end;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       if (isArray.length >= limits.maxDepth) {
-        throw overLimit(`the body nests deeper than ${limits.maxDepth} levels (server.limits.maxDepth)`, 'body');
+        throw overLimit(`the body nests deeper than ${limits.maxDepth} levels (server.requestLimits.maxDepth)`, 'body');
       }
       isArray.push(code === OPEN_BRACKET);
       index.push(0);
@@ -76,7 +76,7 @@ export async function scanJsonText(text: string, limits: Pick<RequestLimits, 'ma
       values++;
       if (index.length > 0) index[index.length - 1]++;
       if (values > limits.maxJsonValues) {
-        throw overLimit(`the body holds more than ${limits.maxJsonValues} JSON values (server.limits.maxJsonValues)`, 'body');
+        throw overLimit(`the body holds more than ${limits.maxJsonValues} JSON values (server.requestLimits.maxJsonValues)`, 'body');
       }
     }
   }
@@ -144,19 +144,19 @@ export function checkRequestLimits(body: unknown, limits: RequestLimits): void {
     const { value, path } = stack.pop()!;
     if (typeof value === 'string') {
       if (value.length > limits.maxStringLength) {
-        throw overLimit(`${path.join('.')}: longer than ${limits.maxStringLength} characters (server.limits.maxStringLength)`, path.join('.'));
+        throw overLimit(`${path.join('.')}: longer than ${limits.maxStringLength} characters (server.requestLimits.maxStringLength)`, path.join('.'));
       }
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
     if (Array.isArray(value)) {
       if (path.length === 1 && MESSAGE_LISTS.has(path[0]) && value.length > limits.maxMessages) {
-        throw overLimit(`${path[0]}: more than ${limits.maxMessages} items (server.limits.maxMessages)`, path[0]);
+        throw overLimit(`${path[0]}: more than ${limits.maxMessages} items (server.requestLimits.maxMessages)`, path[0]);
       }
       if (path.length === 3 && MESSAGE_LISTS.has(path[0]) && path[2] === 'content') {
         contentParts += value.length;
         if (contentParts > limits.maxContentParts) {
-          throw overLimit(`${path.join('.')}: more than ${limits.maxContentParts} content parts in all (server.limits.maxContentParts)`, path.join('.'));
+          throw overLimit(`${path.join('.')}: more than ${limits.maxContentParts} content parts in all (server.requestLimits.maxContentParts)`, path.join('.'));
         }
       }
       for (let index = value.length - 1; index >= 0; index--) stack.push({ value: value[index], path: [...path, String(index)] });
@@ -178,7 +178,7 @@ export function checkRequestLimits(body: unknown, limits: RequestLimits): void {
 export function checkModelName(model: unknown, limits: Pick<RequestLimits, 'maxModelNameLength'>): void {
   if (typeof model !== 'string') return; // the route's schema reports a missing or mistyped model
   if (model.length > limits.maxModelNameLength) {
-    throw overLimit(`model: the name is longer than ${limits.maxModelNameLength} characters (server.limits.maxModelNameLength)`, 'model');
+    throw overLimit(`model: the name is longer than ${limits.maxModelNameLength} characters (server.requestLimits.maxModelNameLength)`, 'model');
   }
   if (model.length > 0 && !MODEL_NAME.test(model)) {
     throw overLimit('model: the name may only hold visible ASCII characters (no spaces, control or non-ASCII characters)', 'model');
