@@ -33,7 +33,7 @@ describe('scanJsonText', () => {
   it('refuses nesting past maxDepth before parsing, at any size', async () => {
     const error = await scanError(`${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`);
     expect(error).toMatchObject({ code: 'invalid_request', param: 'body' });
-    expect(error.message).toMatch(/deeper than 8 levels \(server\.limits\.maxDepth\)/);
+    expect(error.message).toMatch(/deeper than 8 levels \(server\.requestLimits\.maxDepth\)/);
   });
 
   it('refuses more than maxJsonValues values', async () => {
@@ -43,7 +43,7 @@ describe('scanJsonText', () => {
   it('refuses an over-long string before parsing, naming its field', async () => {
     const error = await scanError(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(21) }] }));
     expect(error.param).toBe('messages.0.content');
-    expect(error.message).toMatch(/^messages\.0\.content: longer than 20 characters \(server\.limits\.maxStringLength\)/);
+    expect(error.message).toMatch(/^messages\.0\.content: longer than 20 characters \(server\.requestLimits\.maxStringLength\)/);
   });
 
   it('counts an escaped string by its decoded length', async () => {
@@ -57,7 +57,7 @@ describe('checkRequestLimits', () => {
   it('names the message list over maxMessages', () => {
     const error = checkError({ model: 'mock/echo', messages: new Array(4).fill({ role: 'user', content: 'x' }) });
     expect(error.param).toBe('messages');
-    expect(error.message).toMatch(/more than 3 items \(server\.limits\.maxMessages\)/);
+    expect(error.message).toMatch(/more than 3 items \(server\.requestLimits\.maxMessages\)/);
   });
 
   it('counts content parts over all messages', () => {
