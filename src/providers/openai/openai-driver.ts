@@ -30,15 +30,17 @@ import { buildOpenAIChatBody } from './convert-to-openai-messages.js';
 import { fromErrorValue, mapOpenAIError, mapOpenAIStreamError } from './openai-error.js';
 import { resolveOpenAISettings, type OpenAIDriverSettings } from './openai-options.js';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
+import { generateResponses, streamResponses } from './openai-responses-passthrough.js';
 
 /** The OpenAI driver: every optional capability of DriverV1 is present. */
 export type OpenAIDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolStats' | 'close' | 'wireFormats'>>;
 
 /** The wire formats passed through verbatim (see WireRequest). */
-const WIRE_FORMATS: readonly WireFormat[] = ['openai-chat'];
+const WIRE_FORMATS: readonly WireFormat[] = ['openai-chat', 'openai-responses'];
 
 /**
- * Creates a driver for OpenAI's Chat Completions, Models and Embeddings APIs,
+ * Creates a driver for OpenAI's Chat Completions, Models and Embeddings APIs
+ * (and the Responses API as a same-wire passthrough),
  * also used for OpenAI-compatible providers (xAI, Groq, vLLM...) by setting
  * `provider`, `baseURL` and the key. Requests go over the injected (or owned)
  * transport; the key is read at each request. No retries here: callers wrap
@@ -69,6 +71,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
 
   async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
     const native = passthroughFormat(options, WIRE_FORMATS);
+    if (native === 'openai-responses') return generateResponses(call, options, provider);
     const { body, warnings } = native ? { body: passthroughBody(options, provider, { stream: false }), warnings: [] } : buildOpenAIChatBody(options, false, provider);
     const response = await requestJson(call('/chat/completions', 'chat completion', body, options.signal, options.requestId));
     const completion = validateResponse(openAIChatResponseSchema, response.value, `${provider} chat completion`, provider);
@@ -91,6 +94,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
 
   async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
     const native = passthroughFormat(options, WIRE_FORMATS);
+    if (native === 'openai-responses') return yield* streamResponses(call, options, provider);
     // Usage is always asked for (tracking and cost need it); a passthrough caller who did not ask is not sent the usage chunk.
     const callerWantsUsage = native !== undefined && (options.wireRequest?.body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true;
     const body = native
