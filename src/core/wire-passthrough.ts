@@ -1,6 +1,7 @@
 import type { DriverCallOptions } from '../spec/driver.js';
 import { SwitchyardError } from '../spec/errors.js';
 import type { WireFormat } from '../spec/request.js';
+import type { CallWarning } from '../spec/response.js';
 
 /*
  * Same-wire passthrough, for every driver (see WireRequest in spec/request.ts).
@@ -71,4 +72,62 @@ export function unsupportedField(field: string, provider: string, format?: WireF
     param: field,
     message: `${field}: not supported by provider "${provider}"${source}; send it only to a provider that accepts it`,
   });
+}
+
+/** Each neutral setting's field name on each wire, for naming it in a refusal the caller reads. */
+const WIRE_FIELD_NAMES: Record<WireFormat, Record<string, string>> = {
+  'openai-chat': {
+    topP: 'top_p',
+    maxTokens: 'max_tokens',
+    responseFormat: 'response_format',
+    toolChoice: 'tool_choice',
+    topK: 'top_k',
+    frequencyPenalty: 'frequency_penalty',
+    presencePenalty: 'presence_penalty',
+    topLogprobs: 'top_logprobs',
+    parallelToolCalls: 'parallel_tool_calls',
+    reasoning: 'reasoning_effort',
+  },
+  'anthropic-messages': {
+    topP: 'top_p',
+    topK: 'top_k',
+    maxTokens: 'max_tokens',
+    stop: 'stop_sequences',
+    toolChoice: 'tool_choice',
+    user: 'metadata.user_id',
+    responseFormat: 'output_config',
+    reasoning: 'thinking',
+    parallelToolCalls: 'tool_choice.disable_parallel_tool_use',
+  },
+  'openai-responses': {
+    topP: 'top_p',
+    maxTokens: 'max_output_tokens',
+    responseFormat: 'text.format',
+    toolChoice: 'tool_choice',
+    topLogprobs: 'top_logprobs',
+    parallelToolCalls: 'parallel_tool_calls',
+    reasoning: 'reasoning.effort',
+  },
+};
+
+/**
+ * A setting the provider cannot honour. A gateway call (it carries a
+ * `wireRequest`, and its caller cannot see warnings) is refused with a 400
+ * naming the field as the caller's wire spells it; a library call gets a
+ * warning on its result, the setting not sent.
+ */
+export function cannotHonour(
+  options: DriverCallOptions,
+  provider: string,
+  warnings: CallWarning[],
+  setting: string,
+  message: string,
+): void {
+  const format = options.wireRequest?.format;
+  if (format === undefined) {
+    warnings.push({ type: 'unsupported-setting', setting, message });
+    return;
+  }
+  const field = WIRE_FIELD_NAMES[format][setting] ?? setting;
+  throw new SwitchyardError({ code: 'unsupported', status: 400, provider, param: field, message: `${field}: ${message} (provider "${provider}")` });
 }

@@ -5,6 +5,7 @@ import { readServerSentEvents } from '../../core/sse.js';
 import { validateResponse } from '../../core/validate-response.js';
 import { passthroughBody, passthroughFormat } from '../../core/wire-passthrough.js';
 import type { DriverCallOptions, DriverGenerateResult, DriverModel, DriverV1, PoolStats } from '../../spec/driver.js';
+import type { ReasoningPart } from '../../spec/messages.js';
 import type { WireFormat } from '../../spec/request.js';
 import type { StreamPart } from '../../spec/stream.js';
 import { anthropicEventTypeSchema, anthropicMessageSchema, anthropicModelListSchema } from './anthropic-api.js';
@@ -63,9 +64,12 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
     const message = validateResponse(anthropicMessageSchema, response.value, `${provider} message`, provider);
     let content = '';
     const toolCalls: DriverGenerateResult['toolCalls'] = [];
+    const reasoning: ReasoningPart[] = [];
     for (const block of message.content) {
       if ('text' in block) content += block.text;
       if ('id' in block) toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
+      if ('thinking' in block) reasoning.push({ type: 'reasoning', text: block.thinking, ...(block.signature ? { signature: block.signature } : {}) });
+      if ('data' in block) reasoning.push({ type: 'reasoning', text: '', redacted: block.data });
     }
     const inputTokens = countInput(message.usage);
     const outputTokens = message.usage?.output_tokens ?? 0;
@@ -77,6 +81,8 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
       finishReason: mapAnthropicFinishReason(message.stop_reason),
       usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
       ...(warnings.length > 0 ? { warnings } : {}),
+      ...(reasoning.length > 0 ? { reasoning } : {}),
+      ...(message.stop_sequence ? { stopSequence: message.stop_sequence } : {}),
       ...(native ? { native: { format: native, body: response.value as Record<string, unknown> } } : {}),
     };
   }

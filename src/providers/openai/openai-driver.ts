@@ -16,7 +16,7 @@ import type {
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ToolCall } from '../../spec/messages.js';
 import type { WireFormat } from '../../spec/request.js';
-import type { FinishReason, Usage } from '../../spec/response.js';
+import type { FinishReason, TokenLogprob, Usage } from '../../spec/response.js';
 import type { StreamPart } from '../../spec/stream.js';
 import {
   openAIChatChunkSchema,
@@ -24,6 +24,7 @@ import {
   openAIEmbeddingResponseSchema,
   openAIModelListSchema,
   type OpenAIChatChunk,
+  type OpenAILogprobs,
   type OpenAIUsage,
 } from './openai-api.js';
 import { buildOpenAIChatBody } from './convert-to-openai-messages.js';
@@ -84,6 +85,8 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
       })),
       finishReason: mapOpenAIFinishReason(choice.finish_reason),
       usage: toUsage(completion.usage),
+      ...(choice.logprobs?.content ? { logprobs: toLogprobs(choice.logprobs) } : {}),
+      ...(choice.message.reasoning_content ? { reasoning: [{ type: 'reasoning' as const, text: choice.message.reasoning_content }] } : {}),
       ...(warnings.length > 0 ? { warnings } : {}),
       ...(native ? { native: { format: native, body: response.value as Record<string, unknown> } } : {}),
     };
@@ -187,6 +190,7 @@ function createStreamState(keepText: boolean) {
   let id: string | undefined;
   let usage: Usage | undefined;
   let text = '';
+  const logprobs: TokenLogprob[] = [];
   const state = {
     done: false,
     finishReason: undefined as FinishReason | undefined,
@@ -196,6 +200,8 @@ function createStreamState(keepText: boolean) {
       for (const choice of chunk.choices ?? []) {
         if ((choice.index ?? 0) !== 0) continue; // only the first choice is surfaced (n > 1 is not requested)
         const delta = choice.delta;
+        if (choice.logprobs?.content) logprobs.push(...toLogprobs(choice.logprobs));
+        if (delta?.reasoning_content) yield { type: 'reasoning-delta', text: delta.reasoning_content };
         if (delta?.content) {
           if (keepText) text += delta.content;
           yield { type: 'text-delta', text: delta.content };
@@ -227,10 +233,19 @@ function createStreamState(keepText: boolean) {
         ...(id !== undefined ? { id } : {}),
         toolCalls: [...toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call),
         ...(keepText ? { content: text } : {}),
+        ...(logprobs.length > 0 ? { logprobs } : {}),
       };
     },
   };
   return state;
+}
+
+function toLogprobs(logprobs: OpenAILogprobs): TokenLogprob[] {
+  return (logprobs.content ?? []).map((entry) => ({
+    token: entry.token,
+    logprob: entry.logprob,
+    ...(entry.top_logprobs ? { topLogprobs: entry.top_logprobs.map((top) => ({ token: top.token, logprob: top.logprob })) } : {}),
+  }));
 }
 
 function isErrorEvent(value: unknown): boolean {
