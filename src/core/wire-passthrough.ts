@@ -25,18 +25,19 @@ export function passthroughFormat(options: DriverCallOptions, formats: readonly 
 /**
  * The upstream body of a passthrough call: the caller's body, `model`
  * replaced by the provider's model id, `stream` set as the driver reads the
- * answer, any `set` fields (a driver's own stream options) and then
+ * answer, `omit` fields removed and `set` fields (a driver's own stream options) added, then
  * `providerOptions[provider]` merged over. Shallow: the caller's nested
  * objects are shared, not copied (nothing here mutates them).
  */
 export function passthroughBody(
   options: DriverCallOptions,
   provider: string,
-  settings: { stream: boolean; set?: Record<string, unknown> },
+  settings: { stream: boolean; set?: Record<string, unknown>; omit?: readonly string[] },
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { ...options.wireRequest?.body, model: options.modelId };
   if (settings.stream) body.stream = true;
   else delete body.stream;
+  for (const field of settings.omit ?? []) delete body[field];
   if (settings.set) Object.assign(body, settings.set);
   return withProviderOptions(body, options, provider);
 }

@@ -70,7 +70,9 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
 
   async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
     const native = passthroughFormat(options, WIRE_FORMATS);
-    const { body, warnings } = native ? { body: passthroughBody(options, provider, { stream: false }), warnings: [] } : buildOpenAIChatBody(options, false, provider);
+    const { body, warnings } = native
+      ? { body: passthroughBody(options, provider, { stream: false, omit: ['stream_options'] }), warnings: [] }
+      : buildOpenAIChatBody(options, false, provider);
     const response = await requestJson(call('/chat/completions', 'chat completion', body, options.signal, options.requestId));
     const completion = validateResponse(openAIChatResponseSchema, response.value, `${provider} chat completion`, provider);
     const choice = completion.choices[0];
