@@ -246,7 +246,7 @@ function messagesCases(): HostileCase[] {
     post(route, 'role system', message({ role: 'system', content: 'x' }), { status: 400, names: /role/ }),
     post(route, 'role missing', message({ content: 'x' }), { status: 400, names: /role/ }),
     post(route, 'content a number', message({ role: 'user', content: 1 }), { status: 400, names: /content/ }),
-    post(route, 'block type unknown', message({ role: 'user', content: [{ type: 'hologram' }] }), { status: 400, names: /content|type/ }),
+    post(route, 'block type unknown', message({ role: 'user', content: [{ type: 'hologram' }] }), { status: 400, names: /content|type|messages/ }),
     post(route, 'image without source', message({ role: 'user', content: [{ type: 'image' }] }), { status: 400, names: /content/ }),
     post(route, 'image source type unknown', message({ role: 'user', content: [{ type: 'image', source: { type: 'ftp' } }] }), { status: 400, names: /content/ }),
     post(route, 'tool_use without id', message({ role: 'assistant', content: [{ type: 'tool_use', name: 'f', input: {} }] }), { status: 400, names: /id/ }),
