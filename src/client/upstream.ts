@@ -1,3 +1,4 @@
+import { startDeadline, type Deadline } from '../core/deadline.js';
 import { withRetry } from '../core/retry.js';
 import { trackStream } from '../observability/track-stream.js';
 import type { DriverCallOptions, DriverGenerateResult, DriverV1 } from '../spec/driver.js';
@@ -15,11 +16,19 @@ export interface Answered<T> {
   value: T;
 }
 
-/** Runs `attempt` with the target provider's retry settings, reporting each retry. */
-function retryingOn<T>(context: ClientContext, target: ModelTarget, request: ChatRequest, scope: RequestScope, attempt: (number: number) => Promise<T>): Promise<T> {
+/** Runs `attempt` with the target provider's retry settings, reporting each retry; no wait passes `deadline`. */
+function retryingOn<T>(
+  context: ClientContext,
+  target: ModelTarget,
+  request: ChatRequest,
+  scope: RequestScope,
+  deadline: Deadline,
+  attempt: (number: number) => Promise<T>,
+): Promise<T> {
   return withRetry(attempt, {
     maxRetries: context.config.providers[target.provider].retries,
-    signal: request.signal,
+    signal: deadline.signal,
+    deadline: deadline.expiresAt,
     onRetry: ({ attempt: failed, delayMs, error }) =>
       context.observability.tracker.recordRetry({
         requestId: scope.requestId,
@@ -54,9 +63,17 @@ function onFirstTarget<T>(
     targets,
     async (target) => {
       const driver = context.drivers.get(target.provider);
-      const options = driverCallOptions(settings, target.modelId, request, scope.requestId);
-      const value = await retryingOn(context, target, request, scope, (number) => attempt(driver, target, options, number));
-      return { target, value };
+      // One deadline over the target's whole call, retries included (a stream's: until its first part).
+      const deadline = startDeadline(context.config.providers[target.provider].timeoutMs, { provider: target.provider, signal: request.signal });
+      try {
+        const options = driverCallOptions(settings, target.modelId, { ...request, signal: deadline.signal }, scope.requestId);
+        const value = await retryingOn(context, target, request, scope, deadline, (number) => attempt(driver, target, options, number));
+        return { target, value };
+      } catch (error) {
+        throw deadline.explain(error);
+      } finally {
+        deadline.clear();
+      }
     },
     fallbackReporter(context, request, scope),
   );

@@ -86,6 +86,26 @@ describe('withRetry', () => {
     expect(delays).toEqual([2500, 10_000]);
   });
 
+  it('throws at once, advice intact, when the wait would pass the deadline', async () => {
+    const { sleep, delays } = recordingSleep();
+    let calls = 0;
+    const error = await withRetry(async () => {
+      calls += 1;
+      throw retryable(3_600_000);
+    }, { maxRetries: 3, sleep, deadline: performance.now() + 30_000 }).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ retryAfterMs: 3_600_000 });
+    expect(calls).toBe(1);
+    expect(delays).toEqual([]);
+    // A wait that fits is taken.
+    calls = 0;
+    await withRetry(async () => {
+      calls += 1;
+      if (calls === 1) throw retryable(100);
+      return 'done';
+    }, { maxRetries: 3, sleep, deadline: performance.now() + 30_000 });
+    expect(delays).toEqual([100]);
+  });
+
   it('stops a wait at once when the signal aborts', async () => {
     const controller = new AbortController();
     let calls = 0;

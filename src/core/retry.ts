@@ -23,6 +23,13 @@ export interface RetryOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Source of jitter in [0, 1); injectable for tests. Default Math.random. */
   random?: () => number;
+  /**
+   * `performance.now()` by which the whole call must be done. A wait that
+   * would end after it is not taken: the error is thrown at once (a 429 with
+   * `retry-after: 3600` reaches the caller with its advice, instead of the
+   * call sleeping until its deadline).
+   */
+  deadline?: number;
 }
 
 const DEFAULT_BASE_DELAY_MS = 500;
@@ -41,8 +48,10 @@ export function isRetryableStatus(status: number): boolean {
  * SwitchyardError with `isRetryable` true, up to `maxRetries` times. The wait
  * is exponential backoff with full jitter (uniform in 0..min(max, base·2^n)),
  * except that a server-advised `retryAfterMs` is used as the wait, capped by
- * `maxDelayMs`. Other errors are rethrown as they are. An abort of `signal`
- * ends a wait at once with a SwitchyardError `aborted`.
+ * `maxDelayMs`. A wait that would pass `deadline` is not taken: the error is
+ * thrown at once, its advice intact. Other errors
+ * are rethrown as they are. An abort of `signal` ends a wait at once with a
+ * SwitchyardError `aborted`.
  */
 export async function withRetry<T>(run: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const baseDelayMs = options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS;
@@ -59,6 +68,7 @@ export async function withRetry<T>(run: (attempt: number) => Promise<T>, options
       if (!SwitchyardError.is(error) || !error.isRetryable || attempt > maxRetries) throw error;
       if (options.signal?.aborted) throw abortedError(options.signal);
       const delayMs = retryDelay(error, attempt, baseDelayMs, maxDelayMs, random);
+      if (options.deadline !== undefined && performance.now() + delayMs >= options.deadline) throw error;
       options.onRetry?.({ attempt, delayMs, error });
       await raceAbort(sleep(delayMs, options.signal), options.signal);
     }
