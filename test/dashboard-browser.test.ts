@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,8 @@ let upstream: OpenAIMockServer;
 beforeAll(async () => {
   upstream = await startOpenAIMockServer();
   gateway = await startTestGateway({ cache: { responses: true }, providers: { mock: { retries: 0 }, openai: { baseURL: upstream.url, apiKey: 'sk-dashboard-upstream', retries: 0 } } });
+  // npm test installs it or says how (scripts/test-prerequisites.mjs); a bare vitest run gets one clear line, not a launch trace.
+  if (!existsSync('/usr/bin/chromium')) throw new Error("the dashboard browser test needs Debian's Chromium at /usr/bin/chromium: run \"sudo apt-get install chromium\"");
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
