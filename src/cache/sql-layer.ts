@@ -10,20 +10,63 @@ export interface SqlLayerOptions {
   pruneBatchSize?: number;
   /** Most prune statements per `prune()` call, so one call stays bounded. Default 100. */
   pruneMaxBatches?: number;
+  /**
+   * Expired rows are pruned on their own this often (at most `autoPruneBatches`
+   * statements each time), on an unref'd timer started by the first write.
+   * 0 turns it off. Default 600,000 (10 minutes).
+   */
+  autoPruneIntervalMs?: number;
+  /** Most prune statements per automatic prune. Default 10 (10,000 rows at the default batch size). */
+  autoPruneBatches?: number;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
 
 /**
  * The L3 layer: `cache_entries` in SQLite or PostgreSQL, persistent across
- * restarts. Expired rows are ignored on read and removed by `prune()` in
- * bounded batches (the CLI's `cache prune`, or a periodic job).
+ * restarts. Expired rows are ignored on read and removed in bounded batches:
+ * by `prune()` (the CLI's `cache prune`) and on their own every
+ * `autoPruneIntervalMs` once the layer has been written to.
  */
 export function createSqlLayer(options: SqlLayerOptions): CacheLayer {
   const { db } = options;
   const now = options.now ?? Date.now;
   const batchSize = options.pruneBatchSize ?? 1_000;
   const maxBatches = options.pruneMaxBatches ?? 100;
+  const autoPruneIntervalMs = options.autoPruneIntervalMs ?? 600_000;
+  const autoPruneBatches = options.autoPruneBatches ?? 10;
+  let autoPrune: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  /** Deletes expired rows, at most `batches` statements of `batchSize`. */
+  async function pruneExpired(batches: number): Promise<number> {
+    let removed = 0;
+    for (let batch = 0; batch < batches; batch += 1) {
+      const limit = now();
+      const result = await db
+        .deleteFrom('cache_entries')
+        .where('key', 'in', db.selectFrom('cache_entries').select('key').where('expires_at', '<=', limit).limit(batchSize))
+        .executeTakeFirst();
+      const count = Number(result.numDeletedRows);
+      removed += count;
+      if (count < batchSize) break;
+    }
+    return removed;
+  }
+
+  function startAutoPrune(): void {
+    if (autoPrune !== undefined || closed || autoPruneIntervalMs <= 0) return;
+    let running = false;
+    autoPrune = setInterval(() => {
+      if (running) return;
+      running = true;
+      // A failed prune (database briefly down) is tried again at the next tick.
+      pruneExpired(autoPruneBatches)
+        .catch(() => undefined)
+        .finally(() => (running = false));
+    }, autoPruneIntervalMs);
+    autoPrune.unref();
+  }
 
   return {
     name: 'sql',
@@ -37,6 +80,7 @@ export function createSqlLayer(options: SqlLayerOptions): CacheLayer {
       return row === undefined ? undefined : { value: row.value, expiresAt: Number(row.expires_at) };
     },
     async set(key, value, ttlMs) {
+      startAutoPrune();
       if (ttlMs <= 0) {
         await db.deleteFrom('cache_entries').where('key', '=', key).execute();
         return;
@@ -72,18 +116,7 @@ export function createSqlLayer(options: SqlLayerOptions): CacheLayer {
       await query.execute();
     },
     async prune() {
-      let removed = 0;
-      for (let batch = 0; batch < maxBatches; batch += 1) {
-        const limit = now();
-        const result = await db
-          .deleteFrom('cache_entries')
-          .where('key', 'in', db.selectFrom('cache_entries').select('key').where('expires_at', '<=', limit).limit(batchSize))
-          .executeTakeFirst();
-        const count = Number(result.numDeletedRows);
-        removed += count;
-        if (count < batchSize) break;
-      }
-      return removed;
+      return pruneExpired(maxBatches);
     },
     async usage() {
       const row = await db
@@ -93,7 +126,10 @@ export function createSqlLayer(options: SqlLayerOptions): CacheLayer {
       return { entries: Number(row?.entries ?? 0), bytes: Number(row?.bytes ?? 0) };
     },
     async close() {
-      // The database belongs to whoever created it.
+      // The database belongs to whoever created it; the prune timer is this layer's.
+      closed = true;
+      clearInterval(autoPrune);
+      autoPrune = undefined;
     },
   };
 }

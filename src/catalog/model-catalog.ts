@@ -16,7 +16,7 @@ export interface ModelCatalogOptions {
   db: Kysely<DatabaseSchema>;
   /** Asks a provider for its models (the client passes the driver's `listModels`). */
   listFromProvider: (provider: string, signal?: AbortSignal) => Promise<DriverModel[]>;
-  /** A list younger than this is served as is. Default 12 hours. */
+  /** A list younger than this is served as is. Default 12 hours; 0 turns the cached list off (every call asks the provider). */
   freshMs?: number;
   /** A list is kept (and served stale while one refresh runs) this long. Default 24 hours. */
   keepMs?: number;
@@ -116,6 +116,7 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelCatalog {
 
   /** Replaces the cached list; `broadcast` invalidates other processes' in-memory copies. */
   async function store(provider: string, models: ModelInfo[]): Promise<void> {
+    if (keepMs <= 0) return; // the catalog cache is off
     await cache.set(catalogCacheKey(provider), JSON.stringify({ fetchedAt: now(), models } satisfies CachedList), keepMs, { broadcast: true });
   }
 

@@ -36,6 +36,7 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
   const observability = createObservability({
     profile: config.env,
     logLevel: libraryLogLevel(config, options),
+    providerLogLevels: providerLogLevels(config),
     includeContent: config.observability.includeContent,
     monitoring: config.observability.monitoring,
     logDestination: logDestination ?? (hostLogger ? destinationOf(hostLogger) : undefined),
@@ -91,6 +92,8 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
       cache,
       db,
       listFromProvider: (provider, signal) => drivers.get(provider).listModels({ signal }),
+      freshMs: config.catalog.freshMs,
+      keepMs: config.catalog.keepMs,
     });
     return catalog;
   }
@@ -233,6 +236,15 @@ function libraryLogLevel(config: ResolvedConfig, options: SwitchyardOptions): Lo
   if (options.logger) return options.logger.level as LogLevel;
   if (options.logDestination) return config.observability.logLevel;
   return 'silent';
+}
+
+/** The providers whose calls log at their own level (`providers.<name>.logLevel` set, differing from the general one). */
+function providerLogLevels(config: ResolvedConfig): Record<string, LogLevel> {
+  const levels: Record<string, LogLevel> = {};
+  for (const [name, provider] of Object.entries(config.providers)) {
+    if (provider.logLevel !== config.observability.logLevel) levels[name] = provider.logLevel;
+  }
+  return levels;
 }
 
 /** The stream a pino logger writes to, so the client's sanitized lines go to the same place. */

@@ -11,15 +11,20 @@ export interface ResponseCachePlan {
   decision: ResponseCacheDecision;
 }
 
+/** Caching is on for a call when every provider it may reach has it on (`providers.<name>.cacheResponses`, else `cache.responses`). */
+export function cachingEnabledFor(providers: ClientContext['config']['providers'], targets: readonly ModelTarget[]): boolean {
+  return targets.length > 0 && targets.every((target) => Object.hasOwn(providers, target.provider) && providers[target.provider].cacheResponses);
+}
+
 /**
  * Decides how one call uses the response cache; undefined means bypass. A
  * route is keyed by all its members in order, so a fallback answer is shared
  * only by calls of the same route.
  */
 export function planResponseCache(context: ClientContext, request: ChatRequest, targets: ModelTarget[], stream: boolean): ResponseCachePlan | undefined {
-  const { cache } = context.config;
+  const { cache, providers } = context.config;
   const decision = decideResponseCaching(
-    { enabled: cache.responses, temperatureThreshold: cache.temperatureThreshold, defaultTtlMs: cache.ttlSeconds * 1000 },
+    { enabled: cachingEnabledFor(providers, targets), temperatureThreshold: cache.temperatureThreshold, defaultTtlMs: cache.ttlSeconds * 1000 },
     request,
   );
   if (!decision.read && !decision.write) return undefined;

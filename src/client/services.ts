@@ -97,7 +97,7 @@ export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks
     layers.push(
       createDeferredLayer('sql', async () => {
         const { createSqlLayer } = await import('../cache/sql-layer.js');
-        return createSqlLayer({ db: (await database.get()).db });
+        return createSqlLayer({ db: (await database.get()).db, autoPruneIntervalMs: config.cache.pruneIntervalSeconds * 1000 });
       }),
     );
     return createTieredCache({

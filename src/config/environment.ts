@@ -94,6 +94,10 @@ export function readEnvironment(env: NodeJS.ProcessEnv): EnvironmentReading {
       metricsPublic: readBoolean(env, 'SWITCHYARD_METRICS_PUBLIC', issues),
     }),
     observability: definedOnly({
+      heapMb: readNumber(env, 'SWITCHYARD_HEAP_MB', issues),
+      rssMb: readNumber(env, 'SWITCHYARD_RSS_MB', issues),
+      providerCallsPerMinute: readNumber(env, 'SWITCHYARD_PROVIDER_CALLS_PER_MINUTE', issues),
+      slowRequestMs: readNumber(env, 'SWITCHYARD_SLOW_REQUEST_MS', issues),
       logLevel: (env.SWITCHYARD_LOG_LEVEL || undefined) as never,
       includeContent: readBoolean(env, 'SWITCHYARD_LOG_INCLUDE_CONTENT', issues),
       monitoring: readBoolean(env, 'SWITCHYARD_MONITORING', issues),

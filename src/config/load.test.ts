@@ -96,4 +96,35 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({ env: { SWITCHYARD_MONITORING: 'false' }, configFile: '', defaults: { observability: { monitoring: true } } }).observability.monitoring).toBe(false);
     expect(loadConfig({ env: {}, configFile: '', defaults: { observability: { monitoring: true } }, options: { observability: { monitoring: false } } }).observability.monitoring).toBe(false);
   });
+
+  it('takes the resource thresholds from the profile, and from SWITCHYARD_HEAP_MB and friends', () => {
+    const production = load({ SWITCHYARD_ENV: 'production' }).observability;
+    expect(production).toMatchObject({ heapMb: 512, rssMb: 1024, providerCallsPerMinute: 1000, slowRequestMs: 5000 });
+    expect(load({ SWITCHYARD_ENV: 'development' }).observability.providerCallsPerMinute).toBe(100);
+    const fromEnvironment = load({ SWITCHYARD_ENV: 'production', SWITCHYARD_HEAP_MB: '300', SWITCHYARD_RSS_MB: '600', SWITCHYARD_PROVIDER_CALLS_PER_MINUTE: '50', SWITCHYARD_SLOW_REQUEST_MS: '900' }).observability;
+    expect(fromEnvironment).toMatchObject({ heapMb: 300, rssMb: 600, providerCallsPerMinute: 50, slowRequestMs: 900 });
+    expect(() => load({ SWITCHYARD_HEAP_MB: 'lots' })).toThrow(/SWITCHYARD_HEAP_MB: must be a number/);
+  });
+
+  it('sets catalog freshness, or turns the catalog cache off with freshHours 0', () => {
+    const hour = 3_600_000;
+    expect(load({}).catalog).toEqual({ freshMs: 12 * hour, keepMs: 24 * hour });
+    expect(load({}, { catalog: { freshHours: 1, keepHours: 2 } }).catalog).toEqual({ freshMs: hour, keepMs: 2 * hour });
+    expect(load({}, { catalog: { freshHours: 0 } }).catalog).toEqual({ freshMs: 0, keepMs: 0 });
+    expect(() => load({}, { catalog: { freshHours: 5, keepHours: 2 } })).toThrow(/catalog\.keepHours: must be at least catalog\.freshHours/);
+  });
+
+  it('lets each provider override caching and log level, inheriting them otherwise', () => {
+    const config = load({ SWITCHYARD_ENV: 'production', OPENAI_API_KEY: 'sk-test' }, { providers: { mock: { cacheResponses: false, logLevel: 'debug' } } });
+    expect(config.providers.mock).toMatchObject({ cacheResponses: false, logLevel: 'debug' });
+    expect(config.providers.openai).toMatchObject({ cacheResponses: true, logLevel: 'warn' });
+  });
+
+  it('resolves the request limits, gateway timeouts and response cap with their defaults', () => {
+    const config = load({}, { server: { requestLimits: { maxDepth: 10 } }, providers: { mock: { maxResponseBytes: 1024 } } });
+    expect(config.server.requestLimits).toMatchObject({ maxDepth: 10, maxStringLength: 1024 * 1024, maxMessages: 2048 });
+    expect(config.server).toMatchObject({ headersTimeoutMs: 10_000, maxConnectionsPerIp: 512 });
+    expect(config.providers.mock).toMatchObject({ maxResponseBytes: 1024, maxRequestsPerConnection: 1000 });
+    expect(() => load({}, { server: { requestLimits: { maxDepth: 1 } } })).toThrow(/server\.requestLimits\.maxDepth/);
+  });
 });

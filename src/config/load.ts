@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_THRESHOLDS } from '../observability/resource-monitor.js';
 import { SwitchyardError } from '../spec/errors.js';
 import { KNOWN_PROVIDERS, readEnvironment } from './environment.js';
 import { PROFILES, resolveEnvironment, type Environment, type Profile } from './profiles.js';
@@ -23,6 +24,10 @@ export interface ResolvedProvider {
   maxResponseBytes: number;
   /** Upstream connections are recycled after this many requests. */
   maxRequestsPerConnection: number;
+  /** Whether this provider's answers are cached (its override, else `cache.responses`). */
+  cacheResponses: boolean;
+  /** Log level of this provider's calls (its override, else the observability level). */
+  logLevel: Profile['logLevel'];
 }
 
 /** A gateway key and the tenant it belongs to. */
@@ -40,7 +45,7 @@ export interface ResolvedConfig {
   routes: Record<string, string[]>;
   redisUrl?: string;
   databaseUrl: string;
-  cache: { responses: boolean; temperatureThreshold: number; ttlSeconds: number; memoryMaxBytes: number; maxEntryBytes: number };
+  cache: { responses: boolean; temperatureThreshold: number; ttlSeconds: number; memoryMaxBytes: number; maxEntryBytes: number; pruneIntervalSeconds: number };
   server: {
     port: number;
     host: string;
@@ -79,6 +84,8 @@ export interface ResolvedConfig {
     providerCallsPerMinute: number;
   };
   mock: MockConfig;
+  /** Model catalog freshness in milliseconds (12 h and 24 h by default; 0 and 0 when the catalog cache is off). */
+  catalog: { freshMs: number; keepMs: number };
   /** Non-fatal findings, such as a provider key for a provider without a driver. */
   warnings: string[];
 }
@@ -219,7 +226,9 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
   const profile = PROFILES[env];
   // Null-prototype maps: a model named `constructor/x` or `toString` must find nothing, not Object's own members.
   const providers: Record<string, ResolvedProvider> = Object.create(null);
-  providers.mock = resolveProvider('mock', { type: 'mock' }, profile);
+  // What each provider inherits unless it sets its own.
+  const inherited = { cacheResponses: input.cache?.responses ?? profile.cacheResponses, logLevel: input.observability?.logLevel ?? profile.logLevel };
+  providers.mock = resolveProvider('mock', { type: 'mock' }, profile, inherited);
   for (const [name, settings] of Object.entries(input.providers ?? {})) {
     const known = Object.hasOwn(KNOWN_PROVIDERS, name) ? KNOWN_PROVIDERS[name] : undefined;
     const type = settings.type ?? known?.type ?? (name === 'mock' ? 'mock' : undefined);
@@ -235,7 +244,7 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
     // Configured by name only: a known provider waits for its key (Ollama for its URL); any other entry is meant to be used.
     const enabled = settings.enabled ?? (type === 'mock' || !known || (known.keyVariable ? Boolean(settings.apiKey) : Boolean(settings.baseURL)));
     if (!enabled) continue;
-    providers[name] = resolveProvider(name, { ...settings, type, baseURL }, profile);
+    providers[name] = resolveProvider(name, { ...settings, type, baseURL }, profile, inherited);
   }
   const enabledNames = Object.keys(providers);
   const nonMock = enabledNames.filter((name) => name !== 'mock');
@@ -270,6 +279,7 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
       ttlSeconds: input.cache?.ttlSeconds ?? 3600,
       memoryMaxBytes: input.cache?.memoryMaxBytes ?? 64 * 1024 * 1024,
       maxEntryBytes: input.cache?.maxEntryBytes ?? 1024 * 1024,
+      pruneIntervalSeconds: input.cache?.pruneIntervalSeconds ?? 600,
     },
     server: {
       port: input.server?.port ?? 8790,
@@ -292,12 +302,14 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
       logLevelConfigured: observability.logLevel !== undefined,
       includeContent: observability.includeContent ?? profile.includeContent,
       monitoring: observability.monitoring ?? profile.monitoring,
-      slowRequestMs: observability.slowRequestMs ?? 5000,
-      heapMb: observability.heapMb ?? 1024,
-      rssMb: observability.rssMb ?? 2048,
-      providerCallsPerMinute: observability.providerCallsPerMinute ?? 6000,
+      // The profile's thresholds (DEFAULT_THRESHOLDS: production 512 MB heap and 1,000 calls a minute, development 100) unless set.
+      slowRequestMs: observability.slowRequestMs ?? DEFAULT_THRESHOLDS[env].slowRequestMs,
+      heapMb: observability.heapMb ?? DEFAULT_THRESHOLDS[env].heapMb,
+      rssMb: observability.rssMb ?? DEFAULT_THRESHOLDS[env].rssMb,
+      providerCallsPerMinute: observability.providerCallsPerMinute ?? DEFAULT_THRESHOLDS[env].providerCallsPerMinute,
     },
     mock: input.mock ?? {},
+    catalog: resolveCatalog(input.catalog ?? {}, issues),
     warnings: [],
   };
 }
@@ -306,6 +318,7 @@ function resolveProvider(
   name: string,
   settings: NonNullable<SwitchyardConfigInput['providers']>[string] & { type: ResolvedProvider['type'] },
   profile: Profile,
+  inherited: Pick<ResolvedProvider, 'cacheResponses' | 'logLevel'>,
 ): ResolvedProvider {
   const timeoutMs = settings.timeoutMs ?? profile.timeoutMs;
   return {
@@ -323,7 +336,18 @@ function resolveProvider(
     retries: settings.retries ?? profile.retries,
     maxResponseBytes: settings.maxResponseBytes ?? 32 * 1024 * 1024,
     maxRequestsPerConnection: settings.maxRequestsPerConnection ?? 1000,
+    cacheResponses: settings.cacheResponses ?? inherited.cacheResponses,
+    logLevel: settings.logLevel ?? inherited.logLevel,
   };
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+function resolveCatalog(input: NonNullable<ReturnType<typeof configSchema.parse>['catalog']>, issues: string[]): ResolvedConfig['catalog'] {
+  const freshHours = input.freshHours ?? 12;
+  const keepHours = freshHours === 0 ? (input.keepHours ?? 0) : (input.keepHours ?? Math.max(24, freshHours));
+  if (keepHours < freshHours) issues.push(`catalog.keepHours: must be at least catalog.freshHours (${freshHours})`);
+  return { freshMs: freshHours * HOUR_MS, keepMs: keepHours * HOUR_MS };
 }
 
 function resolveLimits(input: NonNullable<ReturnType<typeof configSchema.parse>['limits']>): ResolvedConfig['limits'] {

@@ -21,6 +21,10 @@ export const providerConfigSchema = z.strictObject({
   maxResponseBytes: z.number().int().positive().optional(),
   /** Upstream connections are closed after this many requests (default 1000). */
   maxRequestsPerConnection: z.number().int().positive().optional(),
+  /** Response caching for this provider's models (default `cache.responses`). */
+  cacheResponses: z.boolean().optional(),
+  /** Log level of this provider's calls (default `observability.logLevel`). */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 
 /** A fixed reply of the mock provider, chosen when `pattern` (a regular expression) matches the last user message. */
@@ -48,6 +52,8 @@ export const cacheConfigSchema = z.strictObject({
   ttlSeconds: z.number().int().positive().optional(),
   memoryMaxBytes: z.number().int().positive().optional(),
   maxEntryBytes: z.number().int().positive().optional(),
+  /** Expired SQL cache rows are pruned this often, in bounded batches (default 600; 0 turns it off). */
+  pruneIntervalSeconds: z.number().int().min(0).optional(),
 });
 
 /** Limits on what a gateway request may contain; each is checked before any work on it. */
@@ -114,6 +120,12 @@ export const observabilityConfigSchema = z.strictObject({
   providerCallsPerMinute: z.number().int().positive().optional(),
 });
 
+/** Model catalog freshness: a list younger than `freshHours` is served as is; one younger than `keepHours` is served while it refreshes. `freshHours: 0` turns the catalog cache off (every listing asks the provider). */
+export const catalogConfigSchema = z.strictObject({
+  freshHours: z.number().min(0).optional(),
+  keepHours: z.number().min(0).optional(),
+});
+
 /** The whole configuration as written in a file or passed as options: every field optional. */
 export const configSchema = z.strictObject({
   env: z.enum(['production', 'development', 'test']).optional(),
@@ -127,6 +139,7 @@ export const configSchema = z.strictObject({
   observability: observabilityConfigSchema.optional(),
   mock: mockConfigSchema.optional(),
   limits: limitsConfigSchema.optional(),
+  catalog: catalogConfigSchema.optional(),
 });
 
 /** Configuration input: a file's JSON or `createSwitchyard` options. */

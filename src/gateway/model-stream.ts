@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { decideResponseCaching } from '../cache/response-cache-policy.js';
 import { resolveTargets } from '../client/model-resolver.js';
+import { cachingEnabledFor } from '../client/response-caching.js';
 import type { CallOptions, Switchyard } from '../client/types.js';
 import type { ChatRequest } from '../spec/request.js';
 import type { CacheStatus } from '../spec/response.js';
@@ -36,11 +37,11 @@ function nextTurn(): Promise<typeof NOT_READY> {
  */
 export function expectedStreamIdentity(ai: Switchyard, request: ChatRequest): OpenedModelStream['expected'] {
   const { cache } = ai.config;
+  const targets = resolveTargets(request.model, ai.config);
   const decision = decideResponseCaching(
-    { enabled: cache.responses, temperatureThreshold: cache.temperatureThreshold, defaultTtlMs: cache.ttlSeconds * 1000 },
+    { enabled: cachingEnabledFor(ai.config.providers, targets), temperatureThreshold: cache.temperatureThreshold, defaultTtlMs: cache.ttlSeconds * 1000 },
     request,
   );
-  const targets = resolveTargets(request.model, ai.config);
   const single = targets.length === 1 ? targets[0] : undefined;
   return {
     cache: decision.read || decision.write ? 'miss' : 'bypass',

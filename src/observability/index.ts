@@ -30,6 +30,8 @@ export interface ObservabilityOptions {
   profile: ObservabilityProfile;
   /** Overrides the profile's log level (production warn, development debug, test error). */
   logLevel?: LogLevel;
+  /** Log levels of single providers' calls (`providers.<name>.logLevel`), overriding `logLevel` for them. */
+  providerLogLevels?: Readonly<Record<string, LogLevel>>;
   /** Log message content and error messages. Default: development only. Secrets are redacted always. */
   includeContent?: boolean;
   /** Where log lines go. Default stderr. */
@@ -89,7 +91,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     sampleIntervalMs: options.sampleIntervalMs,
     windowMs: options.windowMs,
   });
-  const tracker = createTracker({ logger, events, metrics, summary, monitor, monitoring, includeContent });
+  const tracker = createTracker({ logger, events, metrics, summary, monitor, monitoring, includeContent, providerLogLevels: options.providerLogLevels });
   let closed = false;
 
   return {

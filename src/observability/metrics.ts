@@ -192,12 +192,13 @@ export function createMetrics(options: MetricsOptions = {}): SwitchyardMetrics {
   });
   new Gauge({
     name: 'switchyard_process_memory_bytes',
-    help: 'Process memory by type: rss, heap_used, heap_total, external, array_buffers.',
+    help: 'Process memory by type: rss, peak_rss (the most since start), heap_used, heap_total, external, array_buffers.',
     labelNames: ['type'],
     registers,
     collect() {
       const usage = process.memoryUsage();
       this.set({ type: 'rss' }, usage.rss);
+      this.set({ type: 'peak_rss' }, process.resourceUsage().maxRSS * 1024);
       this.set({ type: 'heap_used' }, usage.heapUsed);
       this.set({ type: 'heap_total' }, usage.heapTotal);
       this.set({ type: 'external' }, usage.external);

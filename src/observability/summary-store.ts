@@ -68,7 +68,8 @@ export interface StatsSnapshot {
   costUsd: number;
   errorsByCode: Partial<Record<ErrorCode, number>>;
   lifetime: { requests: number; errors: number; inputTokens: number; outputTokens: number; costUsd: number };
-  memory: { heapUsedMb: number; rssMb: number };
+  /** Now, and the process's peak resident set since it started. */
+  memory: { heapUsedMb: number; rssMb: number; peakRssMb: number };
 }
 
 /** Options of `createSummaryStore`. */
@@ -240,7 +241,7 @@ export function createSummaryStore(options: SummaryStoreOptions = {}): SummarySt
         costUsd,
         errorsByCode,
         lifetime: { ...lifetime },
-        memory: { heapUsedMb: memory.heapUsed / 1048576, rssMb: memory.rss / 1048576 },
+        memory: { heapUsedMb: memory.heapUsed / 1048576, rssMb: memory.rss / 1048576, peakRssMb: process.resourceUsage().maxRSS / 1024 },
       };
     },
     clear() {

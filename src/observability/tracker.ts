@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { context, trace, type Span } from '@opentelemetry/api';
 import { SwitchyardError, type ErrorCode } from '../spec/index.js';
 import type { CacheOutcome, FallbackEvent, RetryEvent, SwitchyardEvents } from './events.js';
-import type { SwitchyardLogger } from './logger.js';
+import type { LogLevel, SwitchyardLogger } from './logger.js';
 import type { SwitchyardMetrics } from './metrics.js';
 import type { ResourceMonitor } from './resource-monitor.js';
 import type { StatsSnapshot, SummaryStore } from './summary-store.js';
@@ -58,6 +58,8 @@ export interface Tracker {
 /** What the tracker feeds. Only `logger`, `events` and `summary` are needed with monitoring off. */
 export interface TrackerOptions {
   logger: SwitchyardLogger;
+  /** Log levels of single providers' calls, overriding the logger's (`providers.<name>.logLevel`). */
+  providerLogLevels?: Readonly<Record<string, LogLevel>>;
   events: SwitchyardEvents;
   metrics: SwitchyardMetrics;
   summary: SummaryStore;
@@ -99,6 +101,18 @@ export function errorCodeOf(error: unknown): ErrorCode {
 export function createTracker(options: TrackerOptions): Tracker {
   const { logger, events, metrics, summary, monitor } = options;
   const monitoring = options.monitoring ?? true;
+  const providerLoggers = new Map<string, SwitchyardLogger>();
+  /** The logger of one provider's calls: a child at its own level when `providerLogLevels` names it. */
+  function loggerFor(provider: string | undefined): SwitchyardLogger {
+    const levels = options.providerLogLevels;
+    if (provider === undefined || levels === undefined || !Object.hasOwn(levels, provider)) return logger;
+    let child = providerLoggers.get(provider);
+    if (child === undefined) {
+      child = logger.child({}, { level: levels[provider] });
+      providerLoggers.set(provider, child);
+    }
+    return child;
+  }
   const includeContent = options.includeContent ?? false;
   const tracer = trace.getTracer('switchyard');
   let monitorStarted = false;
@@ -188,7 +202,8 @@ export function createTracker(options: TrackerOptions): Tracker {
           timestamp: Date.now(),
         });
       }
-      if (logger.isLevelEnabled('debug')) logger.debug({ ...attributes, ...result }, 'request finished');
+      const log = loggerFor(provider);
+      if (log.isLevelEnabled('debug')) log.debug({ ...attributes, ...result }, 'request finished');
       return;
     }
     const code = result.code ?? 'internal_error';
@@ -208,8 +223,9 @@ export function createTracker(options: TrackerOptions): Tracker {
       });
     }
     const level = code === 'internal_error' ? 'error' : CALLER_FAULT_CODES.has(code) && !hasProvider(error) ? 'info' : 'warn';
-    if (logger.isLevelEnabled(level)) {
-      logger[level]({ ...attributes, durationMs: result.durationMs, code, err: error }, 'request failed');
+    const log = loggerFor(provider);
+    if (log.isLevelEnabled(level)) {
+      log[level]({ ...attributes, durationMs: result.durationMs, code, err: error }, 'request failed');
     }
   }
 
@@ -226,11 +242,12 @@ export function createTracker(options: TrackerOptions): Tracker {
         code: result.code,
       });
     }
+    const log = loggerFor(attributes.provider);
     if (result.status === 'error') {
       // The request-level failure (after retries) warns; one attempt failing is information.
-      if (logger.isLevelEnabled('info')) logger.info({ ...attributes, durationMs: result.durationMs, code: result.code, err: error }, 'upstream call failed');
-    } else if (logger.isLevelEnabled('debug')) {
-      logger.debug({ ...attributes, durationMs: result.durationMs, timeToFirstTokenMs: result.timeToFirstTokenMs }, 'upstream call finished');
+      if (log.isLevelEnabled('info')) log.info({ ...attributes, durationMs: result.durationMs, code: result.code, err: error }, 'upstream call failed');
+    } else if (log.isLevelEnabled('debug')) {
+      log.debug({ ...attributes, durationMs: result.durationMs, timeToFirstTokenMs: result.timeToFirstTokenMs }, 'upstream call finished');
     }
   }
 
@@ -331,7 +348,8 @@ export function createTracker(options: TrackerOptions): Tracker {
     recordRetry(retry) {
       if (monitoring) metrics.recordRetry(retry.provider, retry.model, retry.code);
       if (events.has('retry')) events.emit('retry', { ...retry, timestamp: Date.now() });
-      if (logger.isLevelEnabled('debug')) logger.debug(retry, 'retrying upstream call');
+      const log = loggerFor(retry.provider);
+      if (log.isLevelEnabled('debug')) log.debug(retry, 'retrying upstream call');
     },
     recordFallback(fallback) {
       if (monitoring) metrics.recordFallback(fallback.from, fallback.to, fallback.code);

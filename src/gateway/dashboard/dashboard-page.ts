@@ -128,7 +128,7 @@ function render(s) {
   set('errors', fmt(s.requests.failed));
   set('errors-sub', fmt(s.lifetime.errors) + ' since start');
   set('memory', fmt(s.memory.heapUsedMb, 1) + ' MB');
-  set('memory-sub', 'rss ' + fmt(s.memory.rssMb, 1) + ' MB');
+  set('memory-sub', 'rss ' + fmt(s.memory.rssMb, 1) + ' MB, peak ' + fmt(s.memory.peakRssMb, 1) + ' MB');
   const pools = Object.values(s.pools);
   const sum = (key) => pools.reduce((total, pool) => total + pool[key], 0);
   set('upstream', fmt(sum('connected')));
