@@ -241,6 +241,14 @@ describe('fields a converted provider cannot honour', () => {
     expect((error as Error).message).toContain('"anthropic"');
   });
 
+  it('answers an upstream failure with the OpenAI error shape, streamed or not', async () => {
+    anthropic.enqueue({ status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
+    await expect(client.responses.create({ model: CLAUDE, input: 'fail please' })).rejects.toMatchObject({ status: 502, code: 'upstream_unavailable' });
+    anthropic.enqueue({ status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
+    const stream = client.responses.stream({ model: CLAUDE, input: 'fail streaming' });
+    await expect(stream.finalResponse()).rejects.toMatchObject({ status: 502, code: 'upstream_unavailable' });
+  });
+
   it('answers 400 naming an unknown field', async () => {
     const response = await fetch(`${gateway.url}/v1/responses`, {
       method: 'POST',
