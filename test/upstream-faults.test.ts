@@ -138,7 +138,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const baseURL = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
   gateway = await startTestGateway({
-    providers: { faulty: { type: 'openai-compatible', baseURL, timeoutMs: TIMEOUT_MS, retries: 1, bodyTimeoutMs: 1500 } },
+    providers: { faulty: { type: 'openai-compatible', baseURL, timeoutMs: TIMEOUT_MS, retries: 1, bodyTimeoutMs: 10_000 } },
     routes: Object.fromEntries([...FAULTS, 'fault-cut-midway'].map((fault) => [`fallback-${fault}`, [`faulty/${fault}`, 'mock/echo']])),
   });
 });
