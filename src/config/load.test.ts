@@ -123,7 +123,7 @@ describe('loadConfig defaults', () => {
   it('resolves the request limits, gateway timeouts and response cap with their defaults', () => {
     const config = load({}, { server: { requestLimits: { maxDepth: 10 } }, providers: { mock: { maxResponseBytes: 1024 } } });
     expect(config.server.requestLimits).toMatchObject({ maxDepth: 10, maxStringLength: 1024 * 1024, maxMessages: 2048 });
-    expect(config.server).toMatchObject({ headersTimeoutMs: 10_000, maxConnectionsPerIp: 512 });
+    expect(config.server).toMatchObject({ headersTimeoutMs: 10_000, maxConnectionsPerIp: 4096 });
     expect(config.providers.mock).toMatchObject({ maxResponseBytes: 1024, maxRequestsPerConnection: 1000 });
     expect(() => load({}, { server: { requestLimits: { maxDepth: 1 } } })).toThrow(/server\.requestLimits\.maxDepth/);
   });

@@ -292,7 +292,7 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
       minBodyBytesPerSecond: input.server?.minBodyBytesPerSecond ?? 16 * 1024,
       keepAliveTimeoutMs: input.server?.keepAliveTimeoutMs ?? 72_000,
       maxRequestsPerConnection: input.server?.maxRequestsPerConnection ?? 10_000,
-      maxConnectionsPerIp: input.server?.maxConnectionsPerIp ?? 512,
+      maxConnectionsPerIp: input.server?.maxConnectionsPerIp ?? 4096,
       ...(input.server?.adminKey !== undefined ? { adminKey: input.server.adminKey } : {}),
       metricsPublic: input.server?.metricsPublic ?? false,
     },

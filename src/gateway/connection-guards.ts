@@ -14,14 +14,14 @@ import { anthropicErrorBody, openAIErrorBody, type GatewayError } from '../wire/
 export interface ConnectionGuardOptions {
   /** Connections one client address may hold open; 0 for no cap. */
   maxConnectionsPerIp: number;
-  /** Slowest accepted request body, in bytes per second, after a grace second; 0 for no check. */
+  /** Slowest accepted request body, in bytes per second, once `bodyGraceMs` has passed; 0 for no check. */
   minBodyBytesPerSecond: number;
+  /** The header timeout: the first request's headers must arrive within it; also how long a body may take before its rate is judged. */
+  bodyGraceMs: number;
 }
 
 /** How often slow bodies are looked for. */
-const BODY_RATE_CHECK_MS = 500;
-/** A body is given this long before its rate is judged. */
-const BODY_RATE_GRACE_MS = 2000;
+const BODY_RATE_CHECK_MS = 250;
 
 /** The raw HTTP error response a guard writes on a socket no route owns. */
 function rawErrorResponse(status: number, reason: string, error: GatewayError, anthropic: boolean): string {
@@ -96,11 +96,13 @@ interface BodyUnderWay {
 }
 
 /**
- * Drops requests whose body arrives slower than `minBytesPerSecond` on
- * average (after a grace period): a 408 in the API's shape is written and
- * the socket closed. One shared, unref'd timer checks every body under way.
+ * Drops requests whose body falls behind `minBytesPerSecond` once the grace
+ * period is over (by then, `minBytesPerSecond` for every second past it must
+ * have arrived, or the whole body): a 408 in the API's shape is written and
+ * the socket closed. A short stall of a small body within the grace is
+ * fine; a trickle is not. One shared, unref'd timer checks every body under way.
  */
-function enforceBodyRate(app: FastifyInstance, minBytesPerSecond: number): void {
+function enforceBodyRate(app: FastifyInstance, minBytesPerSecond: number, graceMs: number): void {
   if (minBytesPerSecond <= 0) return;
   const underWay = new Set<BodyUnderWay>();
   let timer: NodeJS.Timeout | undefined;
@@ -113,11 +115,11 @@ function enforceBodyRate(app: FastifyInstance, minBytesPerSecond: number): void 
         underWay.delete(entry);
         continue;
       }
-      if (elapsedMs < BODY_RATE_GRACE_MS) continue;
-      const rate = ((socket.bytesRead - entry.startBytes) * 1000) / elapsedMs;
-      if (rate >= minBytesPerSecond) continue;
+      if (elapsedMs <= graceMs) continue;
+      const received = socket.bytesRead - entry.startBytes;
+      if (received >= (minBytesPerSecond * (elapsedMs - graceMs)) / 1000) continue;
       underWay.delete(entry);
-      const message = `the request body arrived slower than ${minBytesPerSecond} bytes per second (server.minBodyBytesPerSecond)`;
+      const message = `the request body arrived slower than ${minBytesPerSecond} bytes per second after ${graceMs} ms (server.minBodyBytesPerSecond)`;
       const anthropic = /^\/v1\/messages(?:[?/]|$)/.test(entry.request.url ?? '');
       if (socket.writable) socket.write(rawErrorResponse(408, 'Request Timeout', { status: 408, code: 'invalid_request', message, param: 'body' }, anthropic));
       socket.destroy();
@@ -169,9 +171,41 @@ export async function lingerOnRefusedBody(request: IncomingMessage): Promise<voi
   });
 }
 
+/**
+ * Closes a new connection whose first request's headers have not all arrived
+ * within `timeoutMs` (slowloris), with a 408 in the API's shape. Node's own
+ * `headersTimeout` is checked on a 30 s interval; tightening that interval
+ * also cut held keep-alive requests on busy servers, so the first request of
+ * each connection gets its own unref'd timer instead. A kept-alive connection
+ * waiting for its next request is left to the keep-alive timeout.
+ */
+function timeFirstHeaders(server: Server, timeoutMs: number): void {
+  if (timeoutMs <= 0) return;
+  const timers = new WeakMap<Socket, NodeJS.Timeout>();
+  server.on('connection', (socket: Socket) => {
+    const timer = setTimeout(() => {
+      if (socket.destroyed) return;
+      const message = 'the request headers did not arrive within the header timeout (server.headersTimeoutMs)';
+      if (socket.writable) socket.write(rawErrorResponse(408, 'Request Timeout', { status: 408, code: 'invalid_request', message, param: null }, false));
+      socket.destroy();
+    }, timeoutMs);
+    timer.unref();
+    timers.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  server.on('request', (request: IncomingMessage) => {
+    const timer = timers.get(request.socket);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timers.delete(request.socket);
+    }
+  });
+}
+
 /** Installs the guards on a gateway's server (call before it listens). */
 export function installConnectionGuards(app: FastifyInstance, options: ConnectionGuardOptions): void {
   app.server.on('checkExpectation', answerExpectation);
+  timeFirstHeaders(app.server, options.bodyGraceMs);
   capConnectionsPerAddress(app.server, options.maxConnectionsPerIp);
-  enforceBodyRate(app, options.minBodyBytesPerSecond);
+  enforceBodyRate(app, options.minBodyBytesPerSecond, options.bodyGraceMs);
 }

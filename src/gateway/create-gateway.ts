@@ -34,8 +34,6 @@ declare module 'fastify' {
 /** Bodies longer than this yield to the event loop between parsing, checking and handling. */
 const LARGE_BODY_CHARACTERS = 256 * 1024;
 
-/** How often the server looks for requests past their header timeout (Node's default is 30 s). */
-const CONNECTION_CHECK_MS = 250;
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
@@ -52,10 +50,6 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   let closing = false;
   const { server } = ai.config;
   const app = Fastify({
-    http: {
-      headersTimeout: server.headersTimeoutMs,
-      connectionsCheckingInterval: Math.min(CONNECTION_CHECK_MS, server.headersTimeoutMs),
-    },
     keepAliveTimeout: server.keepAliveTimeoutMs,
     maxRequestsPerSocket: server.maxRequestsPerConnection,
     clientErrorHandler: answerClientError,
@@ -77,7 +71,11 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     return503OnClosing: true,
   });
 
-  installConnectionGuards(app, { maxConnectionsPerIp: server.maxConnectionsPerIp, minBodyBytesPerSecond: server.minBodyBytesPerSecond });
+  installConnectionGuards(app, {
+    maxConnectionsPerIp: server.maxConnectionsPerIp,
+    minBodyBytesPerSecond: server.minBodyBytesPerSecond,
+    bodyGraceMs: server.headersTimeoutMs,
+  });
   // JSON bodies are scanned for depth and size before parsing and checked against the limits after, on every route.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, async (_request: unknown, text: string | Buffer) => {
