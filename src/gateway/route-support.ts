@@ -30,7 +30,7 @@ declare module 'fastify' {
 
 /** The wire flavor of the route a request matched (OpenAI for unmatched ones). */
 export function wireOf(request: FastifyRequest): WireFlavor {
-  const wire = (request.routeOptions.config as GatewayRouteConfig | undefined)?.wire ?? 'openai';
+  const wire = (request.routeOptions?.config as GatewayRouteConfig | undefined)?.wire ?? 'openai';
   if (wire !== 'by-headers') return wire;
   return prefersAnthropic(request.headers) ? 'anthropic' : 'openai';
 }
