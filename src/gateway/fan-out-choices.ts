@@ -7,6 +7,9 @@ import { fromOpenAIChatRequest, toOpenAIChatCompletion } from '../wire/openai-wi
 import type { OpenAIChatRequest } from '../wire/openai-wire-schemas.js';
 import { chatRequestFor } from './route-support.js';
 
+/** The most choices fanned out as separate calls: a bound on what one request may cost upstream. */
+export const MAX_FANNED_OUT_CHOICES = 16;
+
 /** True when every target of `model` speaks Chat Completions natively, so `n` reaches it as is. */
 export function takesChoiceCount(ai: Switchyard, model: string): boolean {
   return resolveTargets(model, ai.config).every((target) => {
@@ -18,7 +21,7 @@ export function takesChoiceCount(ai: Switchyard, model: string): boolean {
 /**
  * `n` > 1 on a provider without it: n calls of the same request (without
  * `n`), answered as one completion with n choices; usage counts the prompt
- * once and every completion. Streamed, it is refused (400 naming `n`).
+ * once and every completion. Streamed, or above {@link MAX_FANNED_OUT_CHOICES}, it is refused (400 naming `n`).
  */
 export async function fanOutChoices(
   ai: Switchyard,
@@ -26,6 +29,9 @@ export async function fanOutChoices(
   reply: FastifyReply,
   body: OpenAIChatRequest,
 ): Promise<{ responses: ChatResponse[]; completion: ReturnType<typeof toOpenAIChatCompletion> }> {
+  if ((body.n ?? 1) > MAX_FANNED_OUT_CHOICES) {
+    throw new SwitchyardError({ code: 'unsupported', status: 400, param: 'n', message: `n: at most ${MAX_FANNED_OUT_CHOICES} choices on a provider without n (each is a call)` });
+  }
   if (body.stream) {
     throw new SwitchyardError({ code: 'unsupported', status: 400, param: 'n', message: `n: a streamed answer with several choices needs a provider that has n (${body.model} has not)` });
   }
