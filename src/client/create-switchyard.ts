@@ -84,10 +84,17 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
 
   async function getCatalog(): Promise<ModelCatalog> {
     if (catalog) return catalog;
-    const [{ db }, cache, { createModelCatalog }] = await Promise.all([services.database(), services.cache(), import('../catalog/model-catalog.js')]);
+    const [{ db }, cache, { createModelCatalog }, lease] = await Promise.all([
+      services.database(),
+      services.cache(),
+      import('../catalog/model-catalog.js'),
+      services.redis ? import('../cache/redis-lock.js').then(async ({ createRedisLock }) => createRedisLock({ client: await services.redis!() })) : undefined,
+    ]);
     catalog ??= createModelCatalog({
       cache,
       db,
+      lease,
+      leaseTtlMs: Math.max(30_000, ...Object.values(config.providers).map((provider) => provider.timeoutMs)),
       listFromProvider: (provider, signal) => drivers.get(provider).listModels({ signal }),
     });
     return catalog;
