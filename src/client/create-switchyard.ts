@@ -12,6 +12,7 @@ import { SwitchyardError } from '../spec/errors.js';
 import type { ChatRequest, EmbedRequest } from '../spec/request.js';
 import type { ChatResponse, EmbedResponse, ModelInfo, Usage } from '../spec/response.js';
 import type { StreamPart } from '../spec/stream.js';
+import { createClientBalancer } from './balancing.js';
 import { runChat } from './chat.js';
 import type { ClientContext, RequestScope } from './context.js';
 import { createDriverRegistry } from './driver-registry.js';
@@ -58,7 +59,8 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     return costOf(usage, pricingFor(provider, modelId));
   }
 
-  const context: ClientContext = { config, drivers, observability, services, cost, flights: createSharedFlights() };
+  const balancer = createClientBalancer(config, services, observability);
+  const context: ClientContext = { config, drivers, observability, services, cost, flights: createSharedFlights(), balancer };
 
   function assertOpen(): void {
     if (closed) throw new SwitchyardError({ code: 'invalid_request', message: 'this Switchyard client is closed' });
@@ -214,6 +216,7 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     },
     cost,
     poolStats: () => drivers.poolStats(),
+    deployments: () => balancer.snapshot(),
     observability,
     on: (event, listener) => events.on(event, listener),
     off: (event, listener) => events.off(event, listener),
@@ -222,6 +225,7 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
       if (closed) return;
       closed = true;
       await catalog?.close();
+      await balancer.close();
       await Promise.all([drivers.close(), services.close()]);
       await observability.close();
     },
