@@ -47,9 +47,12 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
   });
   const { events, tracker, logger } = observability;
   for (const warning of config.warnings) logger.warn(warning);
-  const drivers = createDriverRegistry(config, driverOverrides);
-  observability.metrics.registerPoolSource(() => drivers.poolStats());
   const services = createClientServices(config, { logger, wrapLayer: (layer) => createTrackedLayer(layer, tracker) });
+  const balancer = createClientBalancer(config, services, observability);
+  // The balancer hears each provider's rate-limit headers when a route balances by headroom.
+  const byHeadroom = Object.values(config.balancedRoutes).some((route) => route.strategy === 'most-headroom');
+  const drivers = createDriverRegistry(config, driverOverrides, byHeadroom ? { onRateLimit: (provider, report) => balancer.reportHeadroom(provider, report) } : {});
+  observability.metrics.registerPoolSource(() => drivers.poolStats());
   let catalog: ModelCatalog | undefined;
   let closed = false;
 
@@ -59,7 +62,6 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     return costOf(usage, pricingFor(provider, modelId));
   }
 
-  const balancer = createClientBalancer(config, services, observability);
   const context: ClientContext = { config, drivers, observability, services, cost, flights: createSharedFlights(), balancer };
 
   function assertOpen(): void {
