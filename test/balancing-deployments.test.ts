@@ -10,6 +10,8 @@ interface FakeDeployment {
   calls: number;
   failed: number;
   failing: boolean;
+  /** When set, answers carry OpenAI rate-limit headers with this many of 100 requests left. */
+  remaining?: number;
 }
 
 async function startDeployment(latencyMs: number): Promise<FakeDeployment> {
@@ -20,6 +22,20 @@ async function startDeployment(latencyMs: number): Promise<FakeDeployment> {
     onRequest: (request) => {
       if (request.path !== '/v1/chat/completions') return undefined;
       deployment.calls += 1;
+      if (!deployment.failing && deployment.remaining !== undefined) {
+        return {
+          status: 200,
+          headers: { 'x-ratelimit-limit-requests': '100', 'x-ratelimit-remaining-requests': String(deployment.remaining) },
+          body: {
+            id: `chatcmpl-${deployment.calls}`,
+            object: 'chat.completion',
+            created: 0,
+            model: 'llama',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+          },
+        };
+      }
       if (!deployment.failing) return undefined;
       deployment.failed += 1;
       return { status: 500, body: { error: { message: 'deployment down', type: 'server_error', code: null, param: null } } };
@@ -40,7 +56,7 @@ afterAll(async () => {
 });
 
 function reset(): void {
-  for (const deployment of [fast, slow]) Object.assign(deployment, { calls: 0, failed: 0, failing: false });
+  for (const deployment of [fast, slow]) Object.assign(deployment, { calls: 0, failed: 0, failing: false, remaining: undefined });
 }
 
 /** A client whose route `name` balances over the two fakes; breaker state in the shared Redis (route names are unique per test). */
@@ -97,6 +113,21 @@ describe('balancing over two deployments of one model (fakes at 10 ms and 100 ms
       expect(fast.calls / (fast.calls + slow.calls)).toBeGreaterThanOrEqual(0.8);
       const [fastFigures, slowFigures] = client.deployments();
       expect(fastFigures.latencyMs!).toBeLessThan(slowFigures.latencyMs!);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('most-headroom follows the rate-limit headers each deployment answers with', async () => {
+    reset();
+    fast.remaining = 5;
+    slow.remaining = 80;
+    const name = uniqueName('headroom');
+    const client = createClient(name, { strategy: 'most-headroom' });
+    try {
+      for (let index = 0; index < 20; index += 1) expect((await ask(client, name, `question ${index}`)).content).toBe('ok');
+      // Until both have reported, the order is random; after, every call goes to the one with more left.
+      expect(slow.calls).toBeGreaterThanOrEqual(18);
     } finally {
       await client.close();
     }
