@@ -11,9 +11,12 @@ import {
   type MockServerOptions,
 } from './mock-server-core.js';
 import { sliceEvery, streamTextPieces } from './mock-wire.js';
+import { createMockResponsesRoutes } from './openai-responses-server.js';
 import {
   chatCompletion,
+  choiceCount,
   createChunkWriter,
+  limitReply,
   decideReply,
   embeddingList,
   errorBody,
@@ -66,12 +69,15 @@ const MISBEHAVIOUR: MockMisbehaviour = {
 /**
  * Starts a real HTTP server on 127.0.0.1 speaking OpenAI's wire format:
  * POST /v1/chat/completions (JSON, or SSE ending in `data: [DONE]` with a
- * usage chunk when `stream_options.include_usage`), GET /v1/models, POST
- * /v1/embeddings (deterministic vectors). Used by tests, benchmarks and
+ * usage chunk when `stream_options.include_usage`), POST /v1/responses
+ * (JSON or the Responses event stream, with stored responses, GET and DELETE
+ * /v1/responses/{id}), GET /v1/models, POST /v1/embeddings (deterministic
+ * vectors). Used by tests, benchmarks and
  * `switchyard mock-upstream --flavor openai`.
  */
 export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {}): Promise<OpenAIMockServer> {
   return startMockServer(options, ({ settings, sequence, stats, createChunkSender }) => {
+    const responses = createMockResponsesRoutes({ settings, sequence, createChunkSender });
     const misbehave = (mode: OpenAIMockMode, streaming: boolean, response: ServerResponse): Promise<void> =>
       sendMisbehaviour(response, mode, streaming, MISBEHAVIOUR, stats);
 
@@ -79,7 +85,8 @@ export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {
       const { method, path } = request;
       const models = settings().models ?? DEFAULT_MODELS;
       if (method === 'POST' && path === '/v1/chat/completions') return chat(request.body, mode, response);
-      if (mode !== 'normal') return misbehave(mode, false, response);
+      if (mode !== 'normal') return misbehave(mode, method === 'POST' && (request.body as { stream?: unknown } | undefined)?.stream === true, response);
+      if (await responses.route(request, response)) return;
       if (method === 'GET' && path === '/v1/models') return sendJson(response, 200, modelList(models));
       if (method === 'GET' && path.startsWith('/v1/models/')) {
         const id = decodeURIComponent(path.slice('/v1/models/'.length));
@@ -106,19 +113,24 @@ export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {
       await stream(valid, reply, id, response);
     }
 
-    async function stream(request: MockChatRequest, reply: MockReply, id: string, response: ServerResponse): Promise<void> {
+    async function stream(request: MockChatRequest, decided: MockReply, id: string, response: ServerResponse): Promise<void> {
       startEventStream(response);
       const chunks = createChunkWriter(request, id);
       const send = createChunkSender(response);
+      const { reply, finishReason } = limitReply(request, decided);
 
       if (reply.kind === 'tool') {
         if (!(await send(chunks.toolStart(reply)))) return;
         for (const piece of sliceEvery(reply.arguments, TOOL_ARGUMENTS_DELTA_SIZE)) if (!(await send(chunks.toolArguments(piece)))) return;
+        if (!(await send(chunks.finish(finishReason)))) return;
       } else {
-        if (!(await send(chunks.role()))) return;
-        for (const piece of streamTextPieces(reply.text, settings().hugeStreamBytes)) if (!(await send(chunks.content(piece)))) return;
+        // Choice by choice, each complete (`n` > 1 repeats the reply under its own index).
+        for (let choice = 0; choice < choiceCount(request); choice++) {
+          if (!(await send(chunks.role(choice)))) return;
+          for (const piece of streamTextPieces(reply.text, settings().hugeStreamBytes)) if (!(await send(chunks.content(piece, choice)))) return;
+          if (!(await send(chunks.finish(finishReason, choice)))) return;
+        }
       }
-      if (!(await send(chunks.finish(reply.kind === 'tool' ? 'tool_calls' : 'stop')))) return;
       const usage = chunks.usage(reply);
       if (usage !== undefined && !(await send(usage))) return;
       if (!(await send(chunks.done()))) return;
