@@ -93,6 +93,7 @@ function wrapCluster(cluster: Cluster, options: RedisClientOptions): RedisCluste
       }
     },
     eval: (script, evalOptions) => cluster.eval(script, evalOptions),
+    evalSha: (sha, evalOptions) => cluster.evalSha(sha, evalOptions),
     publish: (channel, message) => cluster.sPublish(channel, message),
     subscribe: (channel, listener) => cluster.sSubscribe(channel, listener),
     duplicate: () => {
