@@ -9,12 +9,15 @@ import type { Switchyard } from '../src/client/types.js';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstream/openai-server.js';
 import { createDatabase } from '../src/store/database.js';
 import { cleanEnvironment, startCli } from './support/cli.js';
+import { burst } from './support/gateway-processes.js';
 import { createTestClient } from './support/client.js';
 import { startRedisCluster, type TestRedisCluster } from './support/redis-cluster.js';
 import { POSTGRES_URL, uniqueName } from './store-support.js';
 
 /** This file's private cluster: ports 17400-17405 (bus ports 27400-27405). */
 const CLUSTER_BASE_PORT = 17400;
+
+const ADMIN_KEY = 'scale-admin-key-0000000001';
 
 let cluster: TestRedisCluster;
 let upstream: OpenAIMockServer;
@@ -59,7 +62,13 @@ beforeAll(async () => {
   databaseUrl = `${POSTGRES_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   writeFileSync(
     join(workdir, 'config.json'),
-    JSON.stringify({ cache: { responses: true }, providers: { up: { type: 'openai-compatible', baseURL: upstream.url, apiKey: 'test-key', retries: 0 } } }),
+    JSON.stringify({
+      cache: { responses: true },
+      providers: { up: { type: 'openai-compatible', baseURL: upstream.url, apiKey: 'test-key', retries: 0 } },
+      // Long enough for a burst on a loaded machine to land inside one window.
+      limits: { windowSeconds: 20 },
+      server: { adminKey: ADMIN_KEY },
+    }),
   );
   cluster = await startRedisCluster(CLUSTER_BASE_PORT);
   gateways.push(...(await Promise.all([startGateway(), startGateway(), startGateway()])));
@@ -182,11 +191,45 @@ describe('three gateway instances on a Redis Cluster (3 masters, 3 replicas) and
     expect(failures).toEqual([]);
     expect(served).toBeGreaterThan(0);
 
-    // After the failover: a new answer stored by one instance is read from Redis by the others, on every shard.
+    // After the failover: a new answer stored by one instance is read from Redis by another (once its Redis layer,
+    // skipped for a second after its last failure, is back), then on every shard.
+    let probe = 0;
+    await expect
+      .poll(
+        async () => {
+          probe += 1;
+          await chat(gateways[0], `probe after failover ${probe}`);
+          return (await chat(gateways[1], `probe after failover ${probe}`)).cache;
+        },
+        { timeout: 15_000, interval: 100 },
+      )
+      .toBe('hit-redis');
     const fresh = Array.from({ length: 24 }, (_, index) => `after failover ${index}`);
     const first = await Promise.all(fresh.map((prompt) => chat(gateways[0], prompt)));
     expect(first.every((result) => result.status === 200 && result.cache === 'miss')).toBe(true);
     const second = await Promise.all(fresh.map((prompt, index) => chat(gateways[1 + (index % 2)], prompt)));
     expect(second.map((result) => result.cache)).toEqual(fresh.map(() => 'hit-redis'));
   }, 90_000);
+
+  // Last: once a key exists, every request needs one.
+  it('holds a key to its rate limit to the request across the instances (the limiter\'s Lua script on the cluster)', async () => {
+    const created = await fetch(`${gateways[0].url}/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant: uniqueName('scale'), rpm: 25 }),
+    });
+    expect(created.status).toBe(201);
+    const { key } = (await created.json()) as { key: string };
+    const results = await burst(
+      gateways.map((gateway) => gateway.url),
+      90,
+      (index) => ({ path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` }, body: { model: 'up/model-a', messages: [{ role: 'user', content: `limited ${index}` }] } }),
+    );
+    expect(results.filter((result) => result.status === 200)).toHaveLength(25);
+    expect(results.filter((result) => result.status === 429)).toHaveLength(65);
+    // Every instance admitted some and refused some: the count is the cluster's, not each process's.
+    for (const instance of [0, 1, 2]) {
+      expect(results.some((result) => result.instance === instance && result.status === 429)).toBe(true);
+    }
+  }, 60_000);
 });

@@ -17,6 +17,9 @@ export interface ClusterState {
   size: number;
   /** Every node the cluster knows, replicas and failed nodes included. */
   knownNodes: number;
+  /** Masters in this client's view of the topology, and how many of them answered a PING. */
+  clientMasters: number;
+  clientMastersReachable: number;
 }
 
 /** A cluster client in the shape every Redis user in Switchyard takes, plus the cluster's state. */
@@ -108,25 +111,31 @@ function wrapCluster(cluster: Cluster, options: RedisClientOptions): RedisCluste
     close: () => cluster.close(),
     destroy: () => cluster.destroy(),
     async clusterState() {
-      // Asked of the first master that answers: a dead one must not hide the state the others agree on.
-      let lastError: unknown;
-      for (const master of cluster.masters) {
-        try {
-          const node = await cluster.nodeClient(master);
-          const info = String(await node.sendCommand(['CLUSTER', 'INFO']));
-          const read = (name: string) => new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1];
-          return {
-            state: read('cluster_state') ?? 'unknown',
-            slotsOk: Number(read('cluster_slots_ok') ?? 0),
-            slotsFail: Number(read('cluster_slots_fail') ?? 0) + Number(read('cluster_slots_pfail') ?? 0),
-            size: Number(read('cluster_size') ?? 0),
-            knownNodes: Number(read('cluster_known_nodes') ?? 0),
-          };
-        } catch (error) {
-          lastError = error;
-        }
-      }
-      throw lastError ?? new Error('the cluster client knows no master');
+      // Every master this client would send to must answer: a stale topology (a failed-over master still in it) is not ready.
+      const reachable = await Promise.all(
+        cluster.masters.map(async (master) => {
+          try {
+            const node = await cluster.nodeClient(master);
+            await node.ping();
+            return node;
+          } catch {
+            return undefined;
+          }
+        }),
+      );
+      const answering = reachable.filter((node) => node !== undefined);
+      if (answering.length === 0) throw new Error('no master of the cluster answers');
+      const info = String(await answering[0].sendCommand(['CLUSTER', 'INFO']));
+      const read = (name: string) => new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1];
+      return {
+        state: read('cluster_state') ?? 'unknown',
+        slotsOk: Number(read('cluster_slots_ok') ?? 0),
+        slotsFail: Number(read('cluster_slots_fail') ?? 0) + Number(read('cluster_slots_pfail') ?? 0),
+        size: Number(read('cluster_size') ?? 0),
+        knownNodes: Number(read('cluster_known_nodes') ?? 0),
+        clientMasters: cluster.masters.length,
+        clientMastersReachable: answering.length,
+      };
     },
   };
 }

@@ -36,14 +36,15 @@ export interface ServiceHooks {
   wrapLayer?: (layer: CacheLayer) => CacheLayer;
 }
 
-/** The cluster's own view (CLUSTER INFO): ok only while every slot is served. */
+/** The cluster's own view (CLUSTER INFO) and this client's: ok only while every slot is served and every master it knows answers. */
 async function clusterHealth(client: RedisPubSubLike): Promise<DependencyState> {
   const { isRedisCluster } = await import('../cache/redis-cluster-client.js');
   if (!isRedisCluster(client)) return { ok: false, detail: 'the Redis client is not a cluster client' };
   try {
     const cluster = await client.clusterState();
-    const ok = cluster.state === 'ok' && cluster.slotsOk === 16_384;
-    return { ok, cluster, ...(ok ? {} : { detail: `cluster_state:${cluster.state}, ${cluster.slotsOk} of 16384 slots ok` }) };
+    const ok = cluster.state === 'ok' && cluster.slotsOk === 16_384 && cluster.clientMastersReachable === cluster.clientMasters;
+    const detail = `cluster_state:${cluster.state}, ${cluster.slotsOk} of 16384 slots ok, ${cluster.clientMastersReachable} of ${cluster.clientMasters} masters answer`;
+    return { ok, cluster, ...(ok ? {} : { detail }) };
   } catch (error) {
     return { ok: false, detail: error instanceof Error ? error.message : String(error) };
   }
