@@ -30,6 +30,7 @@ function transportFor(settings: ResolvedProvider, hooks: DriverRegistryHooks) {
     connectTimeoutMs: settings.connectTimeoutMs,
     headersTimeoutMs: settings.headersTimeoutMs,
     bodyTimeoutMs: settings.bodyTimeoutMs,
+    maxRequestsPerConnection: settings.maxRequestsPerConnection,
   });
   const onRateLimit = hooks.onRateLimit;
   return onRateLimit ? withRateLimitReports(transport, (report) => onRateLimit(settings.name, report)) : transport;
@@ -49,6 +50,7 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig, hooks:
         requireApiKey: settings.type === 'openai',
         headers: settings.headers,
         transport: transportFor(settings, hooks),
+        maxResponseBytes: settings.maxResponseBytes,
       });
     case 'anthropic':
       return createAnthropicDriver({
@@ -57,6 +59,7 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig, hooks:
         apiKey: settings.apiKey,
         headers: settings.headers,
         transport: transportFor(settings, hooks),
+        maxResponseBytes: settings.maxResponseBytes,
       });
     case 'gemini':
       return createGeminiDriver({
@@ -65,9 +68,10 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig, hooks:
         apiKey: settings.apiKey,
         headers: settings.headers,
         transport: transportFor(settings, hooks),
+        maxResponseBytes: settings.maxResponseBytes,
       });
     case 'ollama':
-      return createOllamaDriver({ provider: settings.name, baseURL: settings.baseURL, headers: settings.headers, transport: transportFor(settings, hooks) });
+      return createOllamaDriver({ provider: settings.name, baseURL: settings.baseURL, headers: settings.headers, transport: transportFor(settings, hooks), maxResponseBytes: settings.maxResponseBytes });
     default:
       throw new SwitchyardError({ code: 'invalid_config', message: `provider "${settings.name}" has an unknown type "${String(settings.type)}"` });
   }
