@@ -107,10 +107,11 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
     try {
       const admission = await access.admit(request.identity, model, () => estimate(body!, model));
       for (const [name, value] of Object.entries(rateLimitHeaders(flavor, admission.figures))) reply.raw.setHeader(name, value);
-      reply.raw.once('close', () => {
-        const outcome = request.gatewayCall.outcome;
-        admission.settle(outcome && { model: outcome.model, usage: outcome.usage, cost: outcome.cost, cacheHit: outcome.cache.startsWith('hit-') });
-      });
+      // Settled as soon as the answer is known, before the response ends: the caller's next request sees its cost and tokens.
+      request.gatewayCall.onOutcome = (outcome) =>
+        admission.settle({ model: outcome.model, usage: outcome.usage, cost: outcome.cost, cacheHit: outcome.cache.startsWith('hit-') });
+      // A request that failed or lost its client settles with nothing used (settle runs once).
+      reply.raw.once('close', () => admission.settle(undefined));
     } catch (error) {
       const figures = (error as LimitRefusal).rateLimits;
       if (figures) for (const [name, value] of Object.entries(rateLimitHeaders(flavor, figures))) reply.raw.setHeader(name, value);
