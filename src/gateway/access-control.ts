@@ -201,7 +201,17 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
         refuse(identity, model, 'model', new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` }));
       }
       const subjects = await subjectsOf(identity);
-      if (subjects.length === 0) return { figures: {}, settle: (result) => recordSpend(identity, model, result) };
+      if (subjects.length === 0) {
+        let recorded = false;
+        return {
+          figures: {},
+          settle(result) {
+            if (recorded) return;
+            recorded = true;
+            recordSpend(identity, model, result);
+          },
+        };
+      }
       const reserved = subjects.some((subject) => subject.limits.tpm !== undefined) ? tokens() : 0;
       const leaseId = randomUUID();
       const decision = await limiter.admit(subjects, reserved, leaseId);
