@@ -16,7 +16,7 @@ import type { Usage } from '../spec/response.js';
 import { SwitchyardError } from '../spec/errors.js';
 import { currentPeriod } from '../spend/budget-period.js';
 import { createSpendRecorder, type SpendRecorder } from '../spend/spend-recorder.js';
-import { spentSince } from '../spend/spend-store.js';
+import { spendReport, spentSince, type SpendLine } from '../spend/spend-store.js';
 import type { GatewayMonitor } from './gateway-monitor.js';
 
 /** The caller when no keys are configured. */
@@ -52,6 +52,8 @@ export interface AccessControl {
    * Batch lines and every model route go through here.
    */
   admit(identity: GatewayIdentity, model: string, tokens: () => number): Promise<Admission>;
+  /** Spend, savings and rejections of every instance by tenant and by model (the `spend` table, read at most once a second). */
+  spendSummary(): Promise<{ byTenant: SpendLine[]; byModel: SpendLine[] }>;
   close(): Promise<void>;
 }
 
@@ -166,6 +168,19 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
     return Promise.all(subjects);
   }
 
+  let summary: { at: number; value: Promise<{ byTenant: SpendLine[]; byModel: SpendLine[] }> } | undefined;
+  function spendSummary(): Promise<{ byTenant: SpendLine[]; byModel: SpendLine[] }> {
+    if (summary === undefined || Date.now() - summary.at > 1_000) {
+      const value = ai.services.database().then(async ({ db }) => {
+        const [byTenant, byModel] = await Promise.all([spendReport(db, { by: 'tenant' }), spendReport(db, { by: 'model' })]);
+        return { byTenant: byTenant.slice(0, 20), byModel: byModel.slice(0, 20) };
+      });
+      value.catch(() => (summary = undefined));
+      summary = { at: Date.now(), value };
+    }
+    return summary.value;
+  }
+
   function refuse(identity: GatewayIdentity, model: string, reason: string, error: LimitRefusal): never {
     rejections.inc({ reason });
     spend.record({ tenant: identity.tenant, keyId: identity.keyId, model, costUsd: 0, rejected: true });
@@ -196,6 +211,7 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
       throw new SwitchyardError({ code: 'authentication_failed', status: 401, message: 'invalid API key' });
     },
     allows,
+    spendSummary,
     async admit(identity, model, tokens) {
       if (!allows(identity, model)) {
         refuse(identity, model, 'model', new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` }));
