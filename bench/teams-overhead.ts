@@ -79,12 +79,20 @@ const teams: Target = {
   samples: [],
 };
 
+const inProcess: Target = {
+  name: 'database key, limits in process (no Redis), budget, spend',
+  key,
+  gateway: await startSwitchyardGatewayChild({ name: 'in-process', switchyard: { ...base, databaseUrl } }),
+  samples: [],
+};
+const targets = [plain, teams, inProcess];
+
 console.log(`# teams overhead: ${new Date().toISOString()} | node ${process.version} | ${cpus().length} cores | load average ${loadavg().map((value) => value.toFixed(2)).join(' ')}`);
 console.log(`${ROUNDS} interleaved rounds of ${DURATION} s, ${CONNECTIONS} connections, non-stream, 0 ms upstream\n`);
 try {
-  for (const target of [plain, teams]) await load(target, 2); // warm-up
+  for (const target of targets) await load(target, 2); // warm-up
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const target of round % 2 === 0 ? [plain, teams] : [teams, plain]) {
+    for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
       const before = await cpuSeconds(target.gateway.child.process.pid);
       const result = await load(target, DURATION);
       const after = await cpuSeconds(target.gateway.child.process.pid);
@@ -94,16 +102,18 @@ try {
   }
   console.log('| gateway | CPU per request (median) | req/s (median) | rounds (CPU ms/request) |');
   console.log('|---|---|---|---|');
-  for (const target of [plain, teams]) {
+  for (const target of targets) {
     const cpu = median(target.samples.map((sample) => sample.cpuPerRequestMs));
     const rate = median(target.samples.map((sample) => sample.requestsPerSecond));
     console.log(`| ${target.name} | ${cpu.toFixed(3)} ms | ${rate.toFixed(0)} | ${target.samples.map((sample) => sample.cpuPerRequestMs.toFixed(3)).join(', ')} |`);
   }
-  const ratio = median(teams.samples.map((sample) => sample.cpuPerRequestMs)) / median(plain.samples.map((sample) => sample.cpuPerRequestMs));
-  const perRound = teams.samples.map((sample, index) => sample.cpuPerRequestMs / plain.samples[index].cpuPerRequestMs);
-  console.log(`\nCPU per request, teams / plain: ${ratio.toFixed(3)} (per round: ${perRound.map((value) => value.toFixed(3)).join(', ')})`);
+  for (const target of [teams, inProcess]) {
+    const ratio = median(target.samples.map((sample) => sample.cpuPerRequestMs)) / median(plain.samples.map((sample) => sample.cpuPerRequestMs));
+    const perRound = target.samples.map((sample, index) => sample.cpuPerRequestMs / plain.samples[index].cpuPerRequestMs);
+    console.log(`\nCPU per request, ${target.name} / plain: ${ratio.toFixed(3)} (per round: ${perRound.map((value) => value.toFixed(3)).join(', ')})`);
+  }
 } finally {
-  await Promise.all([plain.gateway.stop(), teams.gateway.stop(), upstream.stop()]);
+  await Promise.all([...targets.map((target) => target.gateway.stop()), upstream.stop()]);
   await rm(directory, { recursive: true, force: true });
 }
 if (PROFILE) console.log(`\n${await summarizeProfiles(PROFILE, 25)}`);

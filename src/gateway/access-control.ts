@@ -153,8 +153,10 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
     return { base, limits, budget: { usd: budget.usd, periodId: period.id, seedUsd, remainingMs: period.remainingMs } };
   }
 
-  async function subjectsOf(identity: GatewayIdentity): Promise<LimitSubject[]> {
-    const now = Date.now();
+  /** Subjects by key id, reused until the earliest budget period among them ends (keys do not change, only their revocation). */
+  const subjectCache = new Map<string, { subjects: LimitSubject[]; until: number; builtAt: number }>();
+
+  async function buildSubjects(identity: GatewayIdentity, now: number): Promise<LimitSubject[]> {
     // Every key of one call carries the tenant's hash tag: one Redis Cluster slot per tenant.
     const tag = createHash('sha256').update(identity.tenant).digest('hex').slice(0, 16);
     const subjects: Promise<LimitSubject>[] = [];
@@ -166,6 +168,22 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
       subjects.push(subjectOf(`switchyard:limits:{${tag}}:tenant`, { tenant: identity.tenant }, policy.limits, policy.budget, now));
     }
     return Promise.all(subjects);
+  }
+
+  async function subjectsOf(identity: GatewayIdentity): Promise<LimitSubject[]> {
+    const now = Date.now();
+    const id = `${identity.tenant}\u0000${identity.keyId}`;
+    const cached = subjectCache.get(id);
+    if (cached && now < cached.until) {
+      if (!cached.subjects.some((subject) => subject.budget)) return cached.subjects;
+      // Only the time left in the period moves.
+      return cached.subjects.map((subject) => (subject.budget ? { ...subject, budget: { ...subject.budget, remainingMs: subject.budget.remainingMs - (now - cached.builtAt) } } : subject));
+    }
+    const subjects = await buildSubjects(identity, now);
+    const ends = subjects.filter((subject) => subject.budget && subject.budget.remainingMs > 0).map((subject) => now + subject.budget!.remainingMs);
+    if (subjectCache.size > 10_000) subjectCache.clear();
+    subjectCache.set(id, { subjects, until: Math.min(Number.POSITIVE_INFINITY, ...ends), builtAt: now });
+    return subjects;
   }
 
   let summary: { at: number; value: Promise<{ byTenant: SpendLine[]; byModel: SpendLine[] }> } | undefined;
