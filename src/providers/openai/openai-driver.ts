@@ -12,7 +12,7 @@ import type {
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ToolCall } from '../../spec/messages.js';
 import type { WireFormat } from '../../spec/request.js';
-import type { FinishReason, Usage } from '../../spec/response.js';
+import type { FinishReason, TokenLogprob, Usage } from '../../spec/response.js';
 import type { FinishPart, StreamPart } from '../../spec/stream.js';
 import {
   openAIChatChunkSchema,
@@ -21,21 +21,25 @@ import {
   openAIModelListSchema,
   type OpenAIChatChunk,
   type OpenAIChatResponse,
+  type OpenAILogprobs,
   type OpenAIUsage,
 } from './openai-api.js';
 import { buildOpenAIChatBody } from './convert-to-openai-messages.js';
 import { fromErrorValue, mapOpenAIError, mapOpenAIStreamError } from './openai-error.js';
 import { resolveOpenAISettings, type OpenAIDriverSettings } from './openai-options.js';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
+import { createOpenAIResponsesCodec, RESPONSES_WIRE_FORMATS } from './openai-responses-codec.js';
 
 /** The OpenAI driver: every optional capability of DriverV1 is present. */
 export type OpenAIDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolStats' | 'close' | 'wireFormats'>>;
 
 /** The wire formats passed through verbatim (see WireRequest). */
 const WIRE_FORMATS: readonly WireFormat[] = ['openai-chat'];
+const ALL_WIRE_FORMATS: readonly WireFormat[] = [...WIRE_FORMATS, ...RESPONSES_WIRE_FORMATS];
 
 /**
- * Creates a driver for OpenAI's Chat Completions, Models and Embeddings APIs,
+ * Creates a driver for OpenAI's Chat Completions, Models and Embeddings APIs
+ * (and the Responses API as a same-wire passthrough),
  * also used for OpenAI-compatible providers (xAI, Groq, vLLM...) by setting
  * `provider`, `baseURL` and the key. Requests go over the injected (or owned)
  * transport; the key is read at each request. No retries here: callers wrap
@@ -48,6 +52,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
     provider,
     baseURL,
     transport,
+    maxResponseBytes: resolved.maxResponseBytes,
     headers: resolved.headers,
     credentials() {
       const apiKey = resolved.resolveApiKey();
@@ -56,7 +61,12 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
     },
     mapError: (response, context) => mapOpenAIError(response, { provider, secrets: context.secrets }),
   });
-  const { doGenerate, doStream } = createChatCalls(http, createOpenAIChatCodec(provider));
+  const chat = createChatCalls(http, createOpenAIChatCodec(provider));
+  // A Responses API call (its wire body passed through) goes to /responses; every other call is a chat completion.
+  const responses = createChatCalls(http, createOpenAIResponsesCodec(provider));
+  const callsFor = (options: DriverCallOptions) => (options.wireRequest?.format === 'openai-responses' ? responses : chat);
+  const doGenerate = (options: DriverCallOptions) => callsFor(options).doGenerate(options);
+  const doStream = (options: DriverCallOptions) => callsFor(options).doStream(options);
 
   async function listModels(options: { signal?: AbortSignal } = {}): Promise<DriverModel[]> {
     const list = await http.json({ path: '/models', context: 'model list', signal: options.signal }, openAIModelListSchema);
@@ -96,7 +106,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
   return {
     specificationVersion: 'v1',
     provider,
-    wireFormats: WIRE_FORMATS,
+    wireFormats: ALL_WIRE_FORMATS,
     doGenerate,
     doStream,
     listModels,
@@ -126,6 +136,8 @@ export function createOpenAIChatCodec(provider: string): ChatCodec<OpenAIChatRes
         })),
         finishReason: mapOpenAIFinishReason(choice.finish_reason),
         usage: toUsage(completion.usage),
+        ...(choice.logprobs?.content ? { logprobs: toLogprobs(choice.logprobs) } : {}),
+        ...(choice.message.reasoning_content ? { reasoning: [{ type: 'reasoning' as const, text: choice.message.reasoning_content }] } : {}),
       };
     },
     stream: {
@@ -141,6 +153,8 @@ export function createOpenAIChatCodec(provider: string): ChatCodec<OpenAIChatRes
     },
     passthrough: {
       formats: WIRE_FORMATS,
+      // stream_options is refused by OpenAI without stream.
+      generateOmits: ['stream_options'],
       // Usage is always asked for (tracking and cost need it); a passthrough caller who did not ask is not sent the usage chunk.
       streamFields: (options) => ({ stream_options: { ...(options.wireRequest?.body.stream_options as object | undefined), include_usage: true } }),
       forwards: (chunk, options) => callerWantsUsage(options) || (chunk.choices?.length ?? 0) > 0 || !chunk.usage,
@@ -153,6 +167,7 @@ function createStreamState(): StreamDecoder<OpenAIChatChunk> {
   const toolCalls = new Map<number, ToolCall>();
   let id: string | undefined;
   let usage: Usage | undefined;
+  const logprobs: TokenLogprob[] = [];
   const state = {
     finishReason: undefined as FinishReason | undefined,
     // Drained after [DONE] (the skeleton's terminator) only; a finish reason alone may still be followed by usage.
@@ -164,6 +179,8 @@ function createStreamState(): StreamDecoder<OpenAIChatChunk> {
       for (const choice of chunk.choices ?? []) {
         if ((choice.index ?? 0) !== 0) continue; // only the first choice is surfaced (n > 1 is not requested)
         const delta = choice.delta;
+        if (choice.logprobs?.content) logprobs.push(...toLogprobs(choice.logprobs));
+        if (delta?.reasoning_content) yield { type: 'reasoning-delta', text: delta.reasoning_content };
         if (delta?.content) yield { type: 'text-delta', text: delta.content };
         for (const toolDelta of delta?.tool_calls ?? []) {
           const argumentsDelta = toolDelta.function?.arguments ?? '';
@@ -191,6 +208,7 @@ function createStreamState(): StreamDecoder<OpenAIChatChunk> {
         usage: usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
         ...(id !== undefined ? { id } : {}),
         toolCalls: [...toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call),
+        ...(logprobs.length > 0 ? { logprobs } : {}),
       };
     },
   };
@@ -199,6 +217,14 @@ function createStreamState(): StreamDecoder<OpenAIChatChunk> {
 
 function callerWantsUsage(options: DriverCallOptions): boolean {
   return (options.wireRequest?.body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true;
+}
+
+function toLogprobs(logprobs: OpenAILogprobs): TokenLogprob[] {
+  return (logprobs.content ?? []).map((entry) => ({
+    token: entry.token,
+    logprob: entry.logprob,
+    ...(entry.top_logprobs ? { topLogprobs: entry.top_logprobs.map((top) => ({ token: top.token, logprob: top.logprob })) } : {}),
+  }));
 }
 
 function isErrorEvent(value: unknown): boolean {
