@@ -4,7 +4,9 @@ import type { Budget, GatewayIdentity, RateLimits, TenantPolicy } from '../acces
 import { hasRateLimits } from '../access/key-policy.js';
 import { createKeyDirectory, type KeyDirectory } from '../access/key-directory.js';
 import { isModelAllowed } from '../access/model-access.js';
+import { findKnownModel } from '../catalog/known-models.js';
 import { resolveTargets } from '../client/model-resolver.js';
+import { UNKNOWN_MODEL_LABEL } from '../observability/tracker.js';
 import type { Switchyard } from '../client/types.js';
 import type { TenantLimitsConfig } from '../config/schema.js';
 import type { LimitSubject } from '../limits/limit-types.js';
@@ -33,8 +35,10 @@ export interface CallResult {
 /** A request let through: its rate-limit figures, and how to settle it once it ends. */
 export interface Admission {
   figures: Pick<Admitted, 'requests' | 'tokens'>;
-  /** Settles tokens, releases the concurrency slot, adds the cost to the budgets and the spend (once). */
-  settle(result: CallResult | undefined): void;
+  /** Settles tokens, releases the concurrency slot, adds the cost to the budgets and the spend (once); resolves when the limits are settled. */
+  settle(result: CallResult | undefined): Promise<void>;
+  /** True when the settlement moves a budget: the response should wait for it, so the caller's next request sees the cost. */
+  readonly budgeted: boolean;
 }
 
 /** Keys, model access, rate limits, budgets and spend for the gateway. */
@@ -201,7 +205,7 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
 
   function refuse(identity: GatewayIdentity, model: string, reason: string, error: LimitRefusal): never {
     rejections.inc({ reason });
-    spend.record({ tenant: identity.tenant, keyId: identity.keyId, model, costUsd: 0, rejected: true });
+    spend.record({ tenant: identity.tenant, keyId: identity.keyId, model: knownModel(model), costUsd: 0, rejected: true });
     throw error;
   }
 
@@ -239,7 +243,8 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
         let recorded = false;
         return {
           figures: {},
-          settle(result) {
+          budgeted: false,
+          async settle(result) {
             if (recorded) return;
             recorded = true;
             recordSpend(identity, model, result);
@@ -263,16 +268,17 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
         error.rateLimits = figures;
         refuse(identity, model, decision.reason ?? 'rpm', error);
       }
-      let settled = false;
+      let settled: Promise<void> | undefined;
       return {
         figures,
+        budgeted: subjects.some((subject) => subject.budget !== undefined),
         settle(result) {
-          if (settled) return;
-          settled = true;
+          if (settled) return settled;
           const used = result && !result.cacheHit && result.usage ? result.usage.inputTokens + result.usage.outputTokens : 0;
           const costUsd = result && !result.cacheHit ? (result.cost ?? 0) : 0;
-          void limiter.settle(decision.store, subjects, { slot: decision.slot, tokenDelta: used - reserved, costUsd, leaseId });
+          settled = limiter.settle(decision.store, subjects, { slot: decision.slot, tokenDelta: used - reserved, costUsd, leaseId });
           recordSpend(identity, model, result);
+          return settled;
         },
       };
     },
@@ -282,8 +288,20 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
     },
   };
 
+  /** The model a refused or failed request is counted under: a name the catalog or the routes know, else `(unknown model)` (never a caller's arbitrary string). */
+  function knownModel(requested: string): string {
+    if (Object.hasOwn(ai.config.routes, requested)) return requested;
+    try {
+      const [target] = resolveTargets(requested, ai.config);
+      if (findKnownModel(target.provider, target.modelId) !== undefined) return target.model;
+    } catch {
+      // an unknown provider: the label below
+    }
+    return UNKNOWN_MODEL_LABEL;
+  }
+
   function recordSpend(identity: GatewayIdentity, requested: string, result: CallResult | undefined): void {
-    const model = result?.model ?? requested;
+    const model = result?.model ?? knownModel(requested);
     const costUsd = result && !result.cacheHit ? (result.cost ?? 0) : 0;
     const savingsUsd = result?.cacheHit && result.usage ? (ai.cost(result.usage, model) ?? 0) : 0;
     spend.record({
