@@ -1,3 +1,5 @@
+import type { DeploymentSnapshot } from '../routing/balancer.js';
+import { registerDeploymentMetrics } from '../observability/deployment-metrics.js';
 import type { ServerResponse } from 'node:http';
 import type { Switchyard } from '../client/types.js';
 import { createObservability, type Observability, type StatsSnapshot, type TrackHandle } from '../observability/index.js';
@@ -44,6 +46,8 @@ export interface GatewayCall {
 /** The dashboard's JSON: the observability snapshot plus the gateway's own figures. */
 export interface GatewayStats extends StatsSnapshot {
   pools: Record<string, PoolStats>;
+  /** Balanced routes' deployments: breaker state, traffic share, latency. */
+  deployments: DeploymentSnapshot[];
   gateway: { uptimeSeconds: number; startedAt: string; tenants: number; authRequired: boolean };
 }
 
@@ -78,6 +82,7 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
     });
   const recordsModelCalls = shared === undefined;
   const unregisterPools = recordsModelCalls ? observability.metrics.registerPoolSource(() => ai.poolStats()) : () => undefined;
+  const unregisterDeployments = Object.keys(ai.config.balancedRoutes).length > 0 ? registerDeploymentMetrics(observability.metrics.registry, () => ai.deployments()) : () => undefined;
   const startedAt = Date.now();
   const { tracker } = observability;
 
@@ -147,11 +152,13 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
       return {
         ...observability.snapshot(),
         pools: ai.poolStats(),
+        deployments: ai.deployments(),
         gateway: { uptimeSeconds: (Date.now() - startedAt) / 1000, startedAt: new Date(startedAt).toISOString(), ...extra },
       };
     },
     async close() {
       unregisterPools();
+      unregisterDeployments();
       if (recordsModelCalls) await observability.close();
     },
   };
