@@ -48,8 +48,9 @@ function fallbackReporter(context: ClientContext, request: ChatRequest, scope: R
 }
 
 /**
- * Runs `attempt` on the first target that answers: each target's driver with
- * its provider's retries, moving on to the next target per the fallback rules.
+ * Runs `attempt` on the first target that answers: a balanced route's
+ * deployments in the balancer's order, each target's driver with its
+ * provider's retries, moving on to the next target per the fallback rules.
  */
 function onFirstTarget<T>(
   context: ClientContext,
@@ -59,23 +60,26 @@ function onFirstTarget<T>(
   attempt: (driver: DriverV1, target: ModelTarget, options: DriverCallOptions, attempt: number) => Promise<T>,
 ): Promise<Answered<T>> {
   const settings = generationSettings(request);
-  return runWithFallback(
-    targets,
-    async (target) => {
-      const driver = context.drivers.get(target.provider);
-      // One deadline over the target's whole call, retries included (a stream's: until its first part).
-      const deadline = startDeadline(context.config.providers[target.provider].timeoutMs, { provider: target.provider, signal: request.signal });
-      try {
-        const options = driverCallOptions(settings, target.modelId, { ...request, signal: deadline.signal }, scope.requestId);
-        const value = await retryingOn(context, target, request, scope, deadline, (number) => attempt(driver, target, options, number));
-        return { target, value };
-      } catch (error) {
-        throw deadline.explain(error);
-      } finally {
-        deadline.clear();
-      }
-    },
-    fallbackReporter(context, request, scope),
+  const { balancer } = context;
+  return balancer.arrange(request.model, targets).then((arranged) =>
+    runWithFallback(
+      arranged,
+      async (target) => {
+        const driver = context.drivers.get(target.provider);
+        // One deadline over the target's whole call, retries included (a stream's: until its first part).
+        const deadline = startDeadline(context.config.providers[target.provider].timeoutMs, { provider: target.provider, signal: request.signal });
+        try {
+          const options = driverCallOptions(settings, target.modelId, { ...request, signal: deadline.signal }, scope.requestId);
+          const value = await retryingOn(context, target, request, scope, deadline, (number) => balancer.observe(target, () => attempt(driver, target, options, number)));
+          return { target, value };
+        } catch (error) {
+          throw deadline.explain(error);
+        } finally {
+          deadline.clear();
+        }
+      },
+      fallbackReporter(context, request, scope),
+    ),
   );
 }
 
