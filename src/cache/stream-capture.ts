@@ -48,6 +48,7 @@ export function createStreamCapture(options: StreamCaptureOptions = {}): StreamC
   let tooLarge = false;
   return {
     push(part) {
+      if (part.type === 'stream-start') return;
       if (part.type !== 'finish' && !tooLarge) {
         captured += part.type === 'text-delta' ? part.text.length : part.argumentsDelta.length;
         if (captured > maxChars) {

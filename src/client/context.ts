@@ -5,6 +5,7 @@ import type { Usage } from '../spec/response.js';
 import type { DriverRegistry } from './driver-registry.js';
 import type { ClientServices } from './services.js';
 import type { SharedFlights } from './shared-flights.js';
+import type { StreamFlights } from './stream-flights.js';
 
 /** Everything a client operation needs: config, drivers, observability, services and prices. */
 export interface ClientContext {
@@ -14,6 +15,8 @@ export interface ClientContext {
   services: ClientServices;
   /** Identical concurrent cacheable calls, sharing one upstream call. */
   flights: SharedFlights;
+  /** Identical concurrent cacheable streams, sharing one upstream stream. */
+  streamFlights: StreamFlights;
   /** Cost in US dollars of `usage` on `model` (`provider/model`), or null when the price is unknown. */
   cost(usage: Usage, model: string): number | null;
 }

@@ -24,7 +24,7 @@ export function registerAnthropicMessagesRoute(app: FastifyInstance, ai: Switchy
     return sendModelStream(request, reply, await openModelStream(ai, chatRequest, { parent: request.gatewayCall.parent() }), (identity) => {
       const events = createAnthropicStreamEncoder({ id: `msg_${request.id.replace(/[^A-Za-z0-9]/g, '')}`, model: identity.model });
       return {
-        start: () => events.start(identity.finish?.usage),
+        start: () => events.start(identity.usage),
         part: (part) => events.part(part),
         finish: (part) => events.finish(part),
         error: (error) => sseEvent(anthropicErrorBody(error), 'error'),

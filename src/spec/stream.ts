@@ -1,5 +1,23 @@
 import type { ToolCall } from './messages.js';
-import type { CacheStatus, FinishReason, Usage } from './response.js';
+import type { CacheStatus, CallWarning, FinishReason, Usage } from './response.js';
+
+/**
+ * The first part of every client stream: who answers and from where, known
+ * before any text. A driver may start its stream with one carrying only the
+ * warnings; the client fills in the rest.
+ */
+export interface StreamStartPart {
+  type: 'stream-start';
+  /** The provider that answers. */
+  provider?: string;
+  /** The model that answers, `provider/model` (with a route, the member that answers). */
+  model?: string;
+  cache?: CacheStatus;
+  /** Settings the provider could not honour. */
+  warnings?: CallWarning[];
+  /** Token counts, when known before any text (a cache hit replays a finished answer). */
+  usage?: Usage;
+}
 
 /** A piece of generated text. */
 export interface TextDeltaPart {
@@ -31,4 +49,7 @@ export interface FinishPart {
 }
 
 /** The stream-part union yielded by `stream()` and by drivers. */
-export type StreamPart = TextDeltaPart | ToolCallDeltaPart | FinishPart;
+export type StreamPart = StreamStartPart | TextDeltaPart | ToolCallDeltaPart | FinishPart;
+
+/** The parts that carry generated content (what a wire encoder turns into deltas). */
+export type DeltaPart = TextDeltaPart | ToolCallDeltaPart;
