@@ -22,6 +22,7 @@ function toResponse(call: PipelineCall, target: ModelTarget, value: DriverGenera
     cache: call.plan ? 'miss' : 'bypass',
   };
   if (value.warnings && value.warnings.length > 0) response.warnings = value.warnings;
+  if (value.native !== undefined) response.native = value.native;
   return response;
 }
 

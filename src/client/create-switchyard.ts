@@ -98,17 +98,17 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     return catalog;
   }
 
-  function pipelineCall(request: ChatRequest, scope: RequestScope): PipelineCall {
+  function pipelineCall(request: ChatRequest, scope: RequestScope, stream: boolean): PipelineCall {
     checkChatRequest(request);
     const targets = resolveTargets(request.model, config);
-    return { context, request, scope, targets, plan: planResponseCache(context, request, targets) };
+    return { context, request, scope, targets, plan: planResponseCache(context, request, targets, stream) };
   }
 
   async function chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResponse> {
     assertOpen();
     const scope = startRequest('chat', request, callOptions);
     try {
-      const response = annotate(scope.handle, await runChat(pipelineCall(request, scope)));
+      const response = annotate(scope.handle, await runChat(pipelineCall(request, scope, false)));
       scope.handle.end();
       return response;
     } catch (error) {
@@ -129,7 +129,7 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
           assertOpen();
           scope = startRequest('stream', request, callOptions);
           try {
-            const opened = await openStream(pipelineCall(request, scope));
+            const opened = await openStream(pipelineCall(request, scope, true));
             reader = opened.reader;
             return { done: false, value: opened.start };
           } catch (error) {

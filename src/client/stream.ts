@@ -92,7 +92,9 @@ function liveAnswer(
       await iterator.return?.();
     },
   };
-  return { start: startOf(target.provider, target.model, call.plan ? 'miss' : 'bypass', warnings), source, observers };
+  const start = startOf(target.provider, target.model, call.plan ? 'miss' : 'bypass', warnings);
+  if (!first.done && first.value.type === 'native-event') start.wire = first.value.format;
+  return { start, source, observers };
 }
 
 /** A cached answer replayed as a source: large text deltas, no pacing. */
@@ -108,6 +110,7 @@ function replayAnswer(call: PipelineCall, cached: Parameters<typeof replayCached
   };
   const start = startOf(cached.provider, cached.model, cacheStatusOf(layer), cached.warnings);
   start.usage = cached.usage;
+  if (cached.nativeEvents !== undefined && cached.nativeEvents.length > 0) start.wire = cached.nativeEvents[0].format;
   return { start, source, observers: [] };
 }
 

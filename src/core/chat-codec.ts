@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { DriverCallOptions, DriverGenerateResult } from '../spec/driver.js';
 import type { SwitchyardError } from '../spec/errors.js';
+import type { WireFormat } from '../spec/request.js';
 import type { CallWarning } from '../spec/response.js';
 import type { FinishPart, StreamPart } from '../spec/stream.js';
 import { mapTransportError, waitForSocketRelease } from './http.js';
@@ -9,6 +10,7 @@ import { parseJson } from './safe-json.js';
 import { createLineFramer, createServerSentEventFramer, readFrames } from './sse.js';
 import { truncatedStreamError } from './upstream-error.js';
 import { validateResponse } from './validate-response.js';
+import { passthroughBody, passthroughFormat } from './wire-passthrough.js';
 
 /** A request body built from the driver call, with the settings it could not honour. */
 export interface EncodedBody {
@@ -42,6 +44,17 @@ export interface StreamCodec<Chunk> {
   createDecoder(options: DriverCallOptions): StreamDecoder<Chunk>;
 }
 
+/** Same-wire passthrough: the wire formats a provider speaks natively, and what it adjusts (see wire-passthrough.ts). */
+export interface PassthroughCodec<Chunk> {
+  formats: readonly WireFormat[];
+  /** Fields set over a streamed passthrough body (OpenAI always asks for usage). */
+  streamFields?(options: DriverCallOptions): Record<string, unknown>;
+  /** Whether an upstream event reaches the caller (OpenAI drops a usage chunk the caller did not ask for). Default: every event. */
+  forwards?(chunk: Chunk, options: DriverCallOptions): boolean;
+  /** The SSE `event:` name the event is passed on with (Anthropic's event type). Default none. */
+  eventName?(chunk: Chunk): string | undefined;
+}
+
 /**
  * A provider's chat codec: what it puts in the request and takes out of the
  * answer. Everything else (HTTP, framing, error events, validation,
@@ -59,6 +72,8 @@ export interface ChatCodec<Response, Chunk> {
   /** The result of a whole answer (the skeleton adds the warnings). */
   decode(response: Response, options: DriverCallOptions): Omit<DriverGenerateResult, 'warnings'>;
   stream: StreamCodec<Chunk>;
+  /** The wire formats passed through verbatim, when the provider speaks one. */
+  passthrough?: PassthroughCodec<Chunk>;
 }
 
 /** The chat half of a driver, built on the skeleton. */
@@ -89,16 +104,28 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
     };
   }
 
+  const passthrough = codec.passthrough;
+
+  /** The call's native wire format (the caller's body goes through verbatim), or undefined. */
+  function nativeFormat(options: DriverCallOptions): WireFormat | undefined {
+    return passthrough === undefined || options.wireRequest === undefined ? undefined : passthroughFormat(options, passthrough.formats);
+  }
+
   async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
-    const { body, warnings } = codec.encode(options, false);
-    const response = await http.json(callOf(options, false, body), codec.responseSchema);
-    const result: DriverGenerateResult = codec.decode(response, options);
+    const native = nativeFormat(options);
+    const { body, warnings } = native ? { body: passthroughBody(options, provider, { stream: false }), warnings: [] } : codec.encode(options, false);
+    const call = callOf(options, false, body);
+    const response = await http.send(call);
+    const value = validateResponse(codec.responseSchema, response.value, `${provider} ${call.context}`, provider);
+    const result: DriverGenerateResult = codec.decode(value, options);
     if (warnings.length > 0) result.warnings = warnings;
+    if (native) result.native = { format: native, body: response.value as Record<string, unknown> };
     return result;
   }
 
   async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
-    const { body } = codec.encode(options, true);
+    const native = nativeFormat(options);
+    const body = native ? passthroughBody(options, provider, { stream: true, set: passthrough!.streamFields?.(options) }) : codec.encode(options, true).body;
     const call = callOf(options, true, body);
     const response = await http.open(call);
     const streamCodec = codec.stream;
@@ -106,6 +133,7 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
     const readOptions = { signal: options.signal, context: name, provider };
     const decoder = streamCodec.createDecoder(options);
     let terminated = false;
+    let nativeText = '';
     const lines = streamCodec.framing === 'ndjson';
     const frameContext = lines ? `${name} line` : `${name} event`;
     const chunkContext = lines ? `${name} line` : `${name} chunk`;
@@ -119,14 +147,22 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
       const value = parseJson(data, frameContext, provider);
       const streamError = streamCodec.errorOf(value);
       if (streamError) throw streamError;
-      return decoder.accept(validateResponse(streamCodec.chunkSchema, value, chunkContext, provider), value);
+      const chunk = validateResponse(streamCodec.chunkSchema, value, chunkContext, provider);
+      if (!native) return decoder.accept(chunk, value);
+      // A passthrough stream passes each event on verbatim; the decoder still reads it for the finish part.
+      for (const part of decoder.accept(chunk, value)) if (part.type === 'text-delta') nativeText += part.text;
+      if (passthrough!.forwards && !passthrough!.forwards(chunk, options)) return undefined;
+      const event = passthrough!.eventName?.(chunk);
+      return [event === undefined ? { type: 'native-event', format: native, data } : { type: 'native-event', format: native, event, data }];
     }
 
     const handler = {
       async end(): Promise<StreamPart> {
         if (!terminated && !decoder.complete()) throw truncatedStreamError(provider, call.context, streamCodec.closing);
         await waitForSocketRelease();
-        return decoder.finish();
+        const finish = decoder.finish();
+        if (native) finish.content = nativeText;
+        return finish;
       },
       mapError: (error: unknown) => mapTransportError(error, { provider, context: call.context, signal: options.signal }),
     };

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { SwitchyardError } from '../spec/errors.js';
-import { requestJson, requestStream, type HttpCallOptions, type StreamResponse, type UpstreamErrorResponse } from './http.js';
+import { requestJson, requestStream, type HttpCallOptions, type JsonResponse, type StreamResponse, type UpstreamErrorResponse } from './http.js';
 import type { Transport } from './transport.js';
 import { validateResponse } from './validate-response.js';
 
@@ -55,6 +55,8 @@ export interface ProviderHttp {
   readonly provider: string;
   /** Sends a call, validates its JSON answer against `schema` (`invalid_response` otherwise) and returns it. */
   json<Schema extends z.ZodType>(call: ProviderCall, schema: Schema): Promise<z.output<Schema>>;
+  /** Sends a call and returns its parsed, unvalidated JSON answer (a passthrough returns the upstream's own body). */
+  send(call: ProviderCall): Promise<JsonResponse>;
   /** Sends a call and returns the open body of a 2xx answer (the caller must consume or destroy it). */
   open(call: ProviderCall): Promise<StreamResponse>;
   /** The undici options of a call, for a caller that sends it itself. */
@@ -97,6 +99,7 @@ export function createProviderHttp(endpoint: ProviderEndpointOptions): ProviderH
       const response = await requestJson(options(call));
       return validateResponse(schema, response.value, `${provider} ${call.context}`, provider);
     },
+    send: (call) => requestJson(options(call)),
     open: (call) => requestStream(options(call)),
   };
 }

@@ -3,7 +3,7 @@ import type { DeltaPart, FinishPart } from '../spec/stream.js';
 import { toGatewayError, type GatewayError } from '../wire/error-mapping.js';
 import { modelHeaders } from './model-headers.js';
 import type { OpenedModelStream, StreamStart } from './model-stream.js';
-import { startSse } from './sse-writer.js';
+import { sseEvent, startSse } from './sse-writer.js';
 
 /** Turns a stream into one API's SSE text. */
 export interface StreamEncoder {
@@ -11,6 +11,12 @@ export interface StreamEncoder {
   part(part: DeltaPart): string;
   /** The closing events (finish reason, usage, terminator). */
   finish(part: FinishPart): string;
+  /**
+   * What follows the upstream's own events on a native passthrough stream
+   * (OpenAI's `data: [DONE]`, which the driver consumed); start and finish
+   * events are the upstream's then.
+   */
+  nativeEnd(): string;
   /** An error after the headers went out, as this API sends one in-stream. */
   error(error: GatewayError): string;
 }
@@ -23,7 +29,9 @@ export interface StreamEncoder {
  * signal has already fired); an error after the headers becomes the API's
  * in-stream error event. The overhead header counts the gateway's time
  * before the first byte minus the wait for the first part on a live stream
- * (on a cache hit that wait is the gateway's own).
+ * (on a cache hit that wait is the gateway's own). A native passthrough
+ * stream (its first part names the caller's wire) is written event by event
+ * as the upstream sent it, then `nativeEnd()`.
  */
 export async function sendModelStream(
   request: FastifyRequest,
@@ -38,19 +46,21 @@ export async function sendModelStream(
   reply.hijack();
   const writer = startSse(reply.raw, modelHeaders({ requestId: request.id, cache: start.cache, provider: start.provider, model: start.model, overheadMs }));
   let finish: FinishPart | undefined;
+  const native = start.wire !== undefined;
   let ended = false;
   try {
-    if (!(await writer.write(encoder.start()))) return;
+    if (!native && !(await writer.write(encoder.start()))) return;
     for (;;) {
       const step = await parts.next();
       if (step.done) break;
       const part = step.value;
       if (part.type === 'finish') finish = part;
-      else if (part.type !== 'stream-start' && !(await writer.write(encoder.part(part)))) return;
+      else if (part.type === 'stream-start') continue;
+      else if (!(await writer.write(part.type === 'native-event' ? sseEvent(part.data, part.event) : encoder.part(part)))) return;
     }
     ended = true;
     if (!finish) throw new Error('the stream ended without a finish part');
-    await writer.write(encoder.finish(finish));
+    await writer.write(native ? encoder.nativeEnd() : encoder.finish(finish));
     request.gatewayCall.succeed({
       provider: finish.provider ?? start.provider,
       model: finish.model ?? start.model,

@@ -1,4 +1,5 @@
 import type { ToolCall } from './messages.js';
+import type { WireFormat } from './request.js';
 import type { CacheStatus, CallWarning, FinishReason, Usage } from './response.js';
 
 /**
@@ -17,6 +18,8 @@ export interface StreamStartPart {
   warnings?: CallWarning[];
   /** Token counts, when known before any text (a cache hit replays a finished answer). */
   usage?: Usage;
+  /** Set when the parts are the upstream's own events in this wire format (same-wire passthrough). */
+  wire?: WireFormat;
 }
 
 /** A piece of generated text. */
@@ -34,6 +37,21 @@ export interface ToolCallDeltaPart {
   argumentsDelta: string;
 }
 
+/**
+ * One upstream event passed on verbatim, on a same-wire passthrough stream
+ * (the call's `wireRequest` is in a format the driver speaks natively). Such
+ * a stream yields these instead of text and tool-call deltas; its finish
+ * part carries the whole `content` and `toolCalls`.
+ */
+export interface NativeEventPart {
+  type: 'native-event';
+  format: WireFormat;
+  /** The SSE `event:` name, when the wire uses one (Anthropic). */
+  event?: string;
+  /** The SSE `data:` text, unchanged. */
+  data: string;
+}
+
 /** The last part of every successful stream. The client fills the response fields. */
 export interface FinishPart {
   type: 'finish';
@@ -46,10 +64,12 @@ export interface FinishPart {
   latencyMs?: number;
   cache?: CacheStatus;
   toolCalls?: ToolCall[];
+  /** The whole text, on a native passthrough stream (which has no text deltas). */
+  content?: string;
 }
 
 /** The stream-part union yielded by `stream()` and by drivers. */
-export type StreamPart = StreamStartPart | TextDeltaPart | ToolCallDeltaPart | FinishPart;
+export type StreamPart = StreamStartPart | TextDeltaPart | ToolCallDeltaPart | NativeEventPart | FinishPart;
 
 /** The parts that carry generated content (what a wire encoder turns into deltas). */
 export type DeltaPart = TextDeltaPart | ToolCallDeltaPart;

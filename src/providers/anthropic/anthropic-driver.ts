@@ -2,6 +2,7 @@ import type { ChatCodec } from '../../core/chat-codec.js';
 import { createChatCalls } from '../../core/chat-codec.js';
 import { createProviderHttp } from '../../core/provider-http.js';
 import type { DriverCallOptions, DriverGenerateResult, DriverModel, DriverV1, PoolStats } from '../../spec/driver.js';
+import type { WireFormat } from '../../spec/request.js';
 import { anthropicEventTypeSchema, anthropicMessageSchema, anthropicModelListSchema, type AnthropicMessage } from './anthropic-api.js';
 import { fromAnthropicErrorValue, mapAnthropicError, mapAnthropicStreamError } from './anthropic-error.js';
 import { resolveAnthropicSettings, type AnthropicDriverSettings } from './anthropic-options.js';
@@ -10,7 +11,10 @@ import { buildAnthropicMessagesBody } from './convert-to-anthropic-messages.js';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
 
 /** The Anthropic driver: no `doEmbed` (Anthropic has no embeddings API); pool figures and `close()` are present. */
-export type AnthropicDriver = DriverV1 & Required<Pick<DriverV1, 'poolStats' | 'close'>>;
+export type AnthropicDriver = DriverV1 & Required<Pick<DriverV1, 'poolStats' | 'close' | 'wireFormats'>>;
+
+/** The wire formats passed through verbatim (see WireRequest). */
+const WIRE_FORMATS: readonly WireFormat[] = ['anthropic-messages'];
 
 /** Models per page when listing; Anthropic allows up to 1000. */
 const MODEL_PAGE_SIZE = 1000;
@@ -69,6 +73,7 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
   return {
     specificationVersion: 'v1',
     provider,
+    wireFormats: WIRE_FORMATS,
     doGenerate,
     doStream,
     listModels,
@@ -82,7 +87,7 @@ export function createAnthropicChatCodec(provider: string): ChatCodec<AnthropicM
   return {
     path: () => '/v1/messages',
     context: { generate: 'message', stream: 'message stream' },
-    encode: (options, stream) => buildAnthropicMessagesBody(options, stream),
+    encode: (options, stream) => buildAnthropicMessagesBody(options, stream, provider),
     responseSchema: anthropicMessageSchema,
     decode(message, options: DriverCallOptions) {
       let content = '';
@@ -117,6 +122,7 @@ export function createAnthropicChatCodec(provider: string): ChatCodec<AnthropicM
         };
       },
     },
+    passthrough: { formats: WIRE_FORMATS, eventName: (chunk) => chunk.type },
   };
 }
 

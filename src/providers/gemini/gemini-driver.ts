@@ -129,7 +129,7 @@ export function createGeminiChatCodec(provider: string): ChatCodec<GeminiGenerat
   return {
     path: (options, stream) => `/${modelPath(options.modelId)}${stream ? ':streamGenerateContent?alt=sse' : ':generateContent'}`,
     context: { generate: 'generate content', stream: 'content stream' },
-    encode: (options) => buildGeminiRequestBody(options),
+    encode: (options) => buildGeminiRequestBody(options, provider),
     responseSchema: geminiGenerateResponseSchema,
     decode(result, options: DriverCallOptions) {
       const state = createStreamState();

@@ -92,7 +92,7 @@ export function createOllamaChatCodec(provider: string): ChatCodec<OllamaChatRes
   return {
     path: () => '/api/chat',
     context: { generate: 'chat', stream: 'chat stream' },
-    encode: (options, stream) => buildOllamaChatBody(options, stream),
+    encode: (options, stream) => buildOllamaChatBody(options, stream, provider),
     responseSchema: ollamaChatResponseSchema,
     decode(result, options: DriverCallOptions) {
       const state = createStreamState();

@@ -11,6 +11,7 @@ import type {
 } from '../../spec/driver.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ToolCall } from '../../spec/messages.js';
+import type { WireFormat } from '../../spec/request.js';
 import type { FinishReason, Usage } from '../../spec/response.js';
 import type { FinishPart, StreamPart } from '../../spec/stream.js';
 import {
@@ -28,7 +29,10 @@ import { resolveOpenAISettings, type OpenAIDriverSettings } from './openai-optio
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
 
 /** The OpenAI driver: every optional capability of DriverV1 is present. */
-export type OpenAIDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolStats' | 'close'>>;
+export type OpenAIDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolStats' | 'close' | 'wireFormats'>>;
+
+/** The wire formats passed through verbatim (see WireRequest). */
+const WIRE_FORMATS: readonly WireFormat[] = ['openai-chat'];
 
 /**
  * Creates a driver for OpenAI's Chat Completions, Models and Embeddings APIs,
@@ -92,6 +96,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
   return {
     specificationVersion: 'v1',
     provider,
+    wireFormats: WIRE_FORMATS,
     doGenerate,
     doStream,
     listModels,
@@ -106,7 +111,7 @@ export function createOpenAIChatCodec(provider: string): ChatCodec<OpenAIChatRes
   return {
     path: () => '/chat/completions',
     context: { generate: 'chat completion', stream: 'chat stream' },
-    encode: (options, stream) => buildOpenAIChatBody(options, stream),
+    encode: (options, stream) => buildOpenAIChatBody(options, stream, provider),
     responseSchema: openAIChatResponseSchema,
     decode(completion, options: DriverCallOptions) {
       const choice = completion.choices[0];
@@ -133,6 +138,12 @@ export function createOpenAIChatCodec(provider: string): ChatCodec<OpenAIChatRes
       },
       closing: 'a finish reason or [DONE]',
       createDecoder: () => createStreamState(),
+    },
+    passthrough: {
+      formats: WIRE_FORMATS,
+      // Usage is always asked for (tracking and cost need it); a passthrough caller who did not ask is not sent the usage chunk.
+      streamFields: (options) => ({ stream_options: { ...(options.wireRequest?.body.stream_options as object | undefined), include_usage: true } }),
+      forwards: (chunk, options) => callerWantsUsage(options) || (chunk.choices?.length ?? 0) > 0 || !chunk.usage,
     },
   };
 }
@@ -184,6 +195,10 @@ function createStreamState(): StreamDecoder<OpenAIChatChunk> {
     },
   };
   return state;
+}
+
+function callerWantsUsage(options: DriverCallOptions): boolean {
+  return (options.wireRequest?.body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true;
 }
 
 function isErrorEvent(value: unknown): boolean {
