@@ -1,3 +1,5 @@
+import type { StoredResponsesTable } from './stored-responses.js';
+
 /**
  * One row of `provider_models`: a model a provider lists, enriched from the
  * bundled catalog. `capabilities` is a JSON array in text; prices are USD per
@@ -36,4 +38,5 @@ export interface CacheEntriesTable {
 export interface DatabaseSchema {
   provider_models: ProviderModelsTable;
   cache_entries: CacheEntriesTable;
+  stored_responses: StoredResponsesTable;
 }

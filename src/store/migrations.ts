@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { SwitchyardError } from '../spec/errors.js';
+import { RESPONSE_MIGRATIONS } from './response-migrations.js';
 
 /*
  * One set of migrations for SQLite and PostgreSQL. DDL is idempotent
@@ -57,7 +58,11 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('cache_entries').execute();
     },
   },
+  ...RESPONSE_MIGRATIONS,
 };
+
+/** Every migration's name, in the order they apply. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
 
 const MAX_ATTEMPTS = 5;
 const RACE_ERRORS = /already exists|UNIQUE constraint|SQLITE_BUSY|database is locked|duplicate key/i;
@@ -93,6 +98,8 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
   const migrator = new Migrator({
     db,
     provider,
+    // Migrations are independent (idempotent DDL): one added with a lower number than those applied must still run.
+    allowUnorderedMigrations: true,
     ...(options.schema !== undefined ? { migrationTableSchema: options.schema } : {}),
   });
   for (let attempt = 1; ; attempt += 1) {
