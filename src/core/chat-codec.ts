@@ -123,13 +123,16 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
     return result;
   }
 
-  async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
+  /** One async step per part: the stream is `readFrames`' own generator, opened (body built, request sent) on the first `next()`. */
+  function doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
     const native = nativeFormat(options);
-    const body = native ? passthroughBody(options, provider, { stream: true, set: passthrough!.streamFields?.(options) }) : codec.encode(options, true).body;
-    const call = callOf(options, true, body);
-    const response = await http.open(call);
+    const context = codec.context.stream;
+    const open = async () => {
+      const body = native ? passthroughBody(options, provider, { stream: true, set: passthrough!.streamFields?.(options) }) : codec.encode(options, true).body;
+      return (await http.open(callOf(options, true, body))).body;
+    };
     const streamCodec = codec.stream;
-    const name = `${provider} ${call.context}`;
+    const name = `${provider} ${context}`;
     const readOptions = { signal: options.signal, context: name, provider };
     const decoder = streamCodec.createDecoder(options);
     let terminated = false;
@@ -158,19 +161,17 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
 
     const handler = {
       async end(): Promise<StreamPart> {
-        if (!terminated && !decoder.complete()) throw truncatedStreamError(provider, call.context, streamCodec.closing);
+        if (!terminated && !decoder.complete()) throw truncatedStreamError(provider, context, streamCodec.closing);
         await waitForSocketRelease();
         const finish = decoder.finish();
         if (native) finish.content = nativeText;
         return finish;
       },
-      mapError: (error: unknown) => mapTransportError(error, { provider, context: call.context, signal: options.signal }),
+      mapError: (error: unknown) => mapTransportError(error, { provider, context, signal: options.signal }),
     };
-    if (streamCodec.framing === 'sse') {
-      yield* readFrames(response.body, createServerSentEventFramer(readOptions), { ...handler, frame: (event) => accept(event.data) }, readOptions);
-    } else {
-      yield* readFrames(response.body, createLineFramer(readOptions), { ...handler, frame: accept }, readOptions);
-    }
+    return streamCodec.framing === 'sse'
+      ? readFrames(open, createServerSentEventFramer(readOptions), { ...handler, frame: (event) => accept(event.data) }, readOptions)
+      : readFrames(open, createLineFramer(readOptions), { ...handler, frame: accept }, readOptions);
   }
 
   return { doGenerate, doStream };

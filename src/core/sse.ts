@@ -108,7 +108,7 @@ export function createLineFramer(options: StreamReadOptions = {}): Framer<string
  * and its socket.
  */
 export async function* readFrames<Frame, Out>(
-  body: StreamBody,
+  source: StreamBody | (() => Promise<StreamBody>),
   framer: Framer<Frame>,
   handler: FrameHandler<Frame, Out>,
   options: StreamReadOptions = {},
@@ -116,14 +116,18 @@ export async function* readFrames<Frame, Out>(
   const settings = normalise(options);
   const { signal } = settings;
   const decoder = new TextDecoder('utf-8');
-  const iterator = body[Symbol.asyncIterator]();
   const frames: Frame[] = [];
+  let body: StreamBody | undefined;
+  let iterator: AsyncIterator<Uint8Array> | undefined;
   let finished = false;
   const onAbort = (): void => {
-    body.destroy?.(abortError(signal!, settings));
+    body?.destroy?.(abortError(signal!, settings));
   };
-  signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    // Opening (sending the request) happens on the first `next()`, so its errors surface there.
+    body = typeof source === 'function' ? await source() : source;
+    iterator = body[Symbol.asyncIterator]();
+    signal?.addEventListener('abort', onAbort, { once: true });
     for (;;) {
       if (signal?.aborted) throw abortError(signal, settings);
       let step: IteratorResult<Uint8Array>;
@@ -156,9 +160,9 @@ export async function* readFrames<Frame, Out>(
     throw handler.mapError ? handler.mapError(error) : error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    if (!finished) {
+    if (!finished && body !== undefined) {
       body.destroy?.();
-      await iterator.return?.().catch(() => undefined);
+      await iterator?.return?.().catch(() => undefined);
     }
   }
 }
