@@ -42,11 +42,12 @@ function liveAnswer(
   target: ModelTarget,
   iterator: AsyncIterator<StreamPart>,
   first: IteratorResult<StreamPart>,
-  warnings: CallWarning[] | undefined,
   handle: TrackHandle<'upstream'>,
 ): StreamAnswer {
   const observers: StreamObserver[] = [];
-  let pending: IteratorResult<StreamPart> | undefined = first;
+  // The driver's own stream-start (warnings, passthrough wire) becomes the caller's; any other first part is passed on.
+  const driverStart = !first.done && first.value.type === 'stream-start' ? first.value : undefined;
+  let pending: IteratorResult<StreamPart> | undefined = driverStart ? undefined : first;
   let finished = false;
   let firstToken = false;
   const settle = (error?: unknown): void => {
@@ -92,8 +93,9 @@ function liveAnswer(
       await iterator.return?.();
     },
   };
-  const start = startOf(target.provider, target.model, call.plan ? 'miss' : 'bypass', warnings);
-  if (!first.done && first.value.type === 'native-event') start.wire = first.value.format;
+  const start = startOf(target.provider, target.model, call.plan ? 'miss' : 'bypass', driverStart?.warnings);
+  if (driverStart?.wire !== undefined) start.wire = driverStart.wire;
+  else if (!first.done && first.value.type === 'native-event') start.wire = first.value.format;
   return { start, source, observers };
 }
 
@@ -116,7 +118,7 @@ function replayAnswer(call: PipelineCall, cached: Parameters<typeof replayCached
 
 /**
  * The stream shape: an answer is an opened stream. Retry and fallback act
- * until its first part; identical concurrent streams share one upstream
+ * until its first part (from an HTTP driver, the upstream's 2xx answer); identical concurrent streams share one upstream
  * stream (see stream-flights.ts); a complete, well-finished answer is stored.
  */
 export const streamShape: CallShape<StreamAnswer> = {
@@ -128,19 +130,15 @@ export const streamShape: CallShape<StreamAnswer> = {
       { parent: call.scope.handle },
     );
     const iterator = call.context.drivers.get(target.provider).doStream(options)[Symbol.asyncIterator]();
-    let warnings: CallWarning[] | undefined;
     let first: IteratorResult<StreamPart>;
     try {
+      // An HTTP driver starts its stream as soon as the upstream answers: the caller's first byte need not wait for the first token.
       first = await iterator.next();
-      if (!first.done && first.value.type === 'stream-start') {
-        warnings = first.value.warnings;
-        first = await iterator.next();
-      }
     } catch (error) {
       handle.fail(error);
       throw error;
     }
-    return liveAnswer(call, target, iterator, first, warnings, handle);
+    return liveAnswer(call, target, iterator, first, handle);
   },
   fromCache: (call, cached, layer) => replayAnswer(call, cached, layer),
   async store(call, answer) {

@@ -3,7 +3,7 @@ import type { DriverCallOptions, DriverGenerateResult } from '../spec/driver.js'
 import type { SwitchyardError } from '../spec/errors.js';
 import type { WireFormat } from '../spec/request.js';
 import type { CallWarning } from '../spec/response.js';
-import type { FinishPart, StreamPart } from '../spec/stream.js';
+import type { FinishPart, StreamPart, StreamStartPart } from '../spec/stream.js';
 import { mapTransportError, waitForSocketRelease } from './http.js';
 import type { ProviderCall, ProviderHttp } from './provider-http.js';
 import { parseJson } from './safe-json.js';
@@ -127,9 +127,14 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
   function doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
     const native = nativeFormat(options);
     const context = codec.context.stream;
+    let start: StreamStartPart | undefined;
     const open = async () => {
-      const body = native ? passthroughBody(options, provider, { stream: true, set: passthrough!.streamFields?.(options) }) : codec.encode(options, true).body;
-      return (await http.open(callOf(options, true, body))).body;
+      const encoded = native ? { body: passthroughBody(options, provider, { stream: true, set: passthrough!.streamFields?.(options) }), warnings: [] } : codec.encode(options, true);
+      const response = await http.open(callOf(options, true, encoded.body));
+      start = { type: 'stream-start' };
+      if (encoded.warnings.length > 0) start.warnings = encoded.warnings;
+      if (native) start.wire = native;
+      return response.body;
     };
     const streamCodec = codec.stream;
     const name = `${provider} ${context}`;
@@ -160,6 +165,8 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
     }
 
     const handler = {
+      // The upstream has answered (2xx headers): the stream starts now, before its first event arrives.
+      start: () => start,
       async end(): Promise<StreamPart> {
         if (!terminated && !decoder.complete()) throw truncatedStreamError(provider, context, streamCodec.closing);
         await waitForSocketRelease();

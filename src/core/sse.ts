@@ -37,6 +37,8 @@ export interface Framer<Frame> {
 export interface FrameHandler<Frame, Out> {
   /** Turns one frame into output (zero or more items); may throw to end the stream. */
   frame(frame: Frame): Iterable<Out> | undefined;
+  /** Called once the body is open; what it returns is yielded first. */
+  start?(): Out | undefined;
   /** Called once the body ended normally; what it returns is yielded last. */
   end?(): Promise<Out | undefined> | Out | undefined;
   /** Maps any error raised while reading or handling (transport errors, aborts). Default: unchanged. */
@@ -128,6 +130,8 @@ export async function* readFrames<Frame, Out>(
     body = typeof source === 'function' ? await source() : source;
     iterator = body[Symbol.asyncIterator]();
     signal?.addEventListener('abort', onAbort, { once: true });
+    const first = handler.start?.();
+    if (first !== undefined) yield first;
     for (;;) {
       if (signal?.aborted) throw abortError(signal, settings);
       let step: IteratorResult<Uint8Array>;
