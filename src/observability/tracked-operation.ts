@@ -75,7 +75,7 @@ export interface TrackResult {
   overheadMs: number;
   /** Streams: time to the first generated part. */
   timeToFirstTokenMs?: number;
-  /** V8 heap growth over the operation (monitoring on; client and gateway requests only). */
+  /** V8 heap growth over the operation (client and gateway requests in a recorded span only). */
   heapDeltaBytes?: number;
   code?: ErrorCode;
 }

@@ -116,7 +116,7 @@ export function createMockDriver(settings: MockDriverSettings = {}): DriverV1 {
     for (const [index, call] of generated.toolCalls.entries()) {
       yield { type: 'tool-call-delta', index, id: call.id, name: call.name, argumentsDelta: call.arguments };
     }
-    yield { type: 'finish', finishReason: generated.finishReason, usage: generated.usage, id: generated.id };
+    yield { type: 'finish', finishReason: generated.finishReason, usage: generated.usage, id: generated.id, toolCalls: generated.toolCalls };
   }
 
   return {
