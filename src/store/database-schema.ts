@@ -1,3 +1,4 @@
+import type { GatewayKeysTable, SpendTable } from './team-tables.js';
 import type { StoredResponsesTable } from './stored-responses.js';
 
 /**
@@ -38,5 +39,7 @@ export interface CacheEntriesTable {
 export interface DatabaseSchema {
   provider_models: ProviderModelsTable;
   cache_entries: CacheEntriesTable;
+  gateway_keys: GatewayKeysTable;
+  spend: SpendTable;
   stored_responses: StoredResponsesTable;
 }

@@ -1,4 +1,5 @@
 export * from './database.js';
 export * from './database-schema.js';
 export * from './migrations.js';
+export * from './team-tables.js';
 export * from './stored-responses.js';
