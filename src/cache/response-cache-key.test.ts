@@ -101,7 +101,10 @@ describe('canonicalResponseRequest', () => {
     const { settings } = value;
     const content = (message: (typeof settings.messages)[number]) =>
       message.content === null ? '' : Array.isArray(message.content) && message.content.length === 1 && message.content[0].type === 'text' ? message.content[0].text : message.content;
-    const tools = settings.tools === undefined || settings.tools.length === 0 ? null : settings.tools.map((tool) => ({ name: tool.name, description: tool.description ?? '', parameters: tool.parameters }));
+    const tools =
+      settings.tools === undefined || settings.tools.length === 0
+        ? null
+        : settings.tools.map((tool) => ({ name: tool.name, description: tool.description ?? '', parameters: tool.parameters, strict: tool.strict === true }));
     return canonicalJson({
       version: 1,
       tenant: value.tenant ?? 'default',
@@ -123,13 +126,19 @@ describe('canonicalResponseRequest', () => {
       stop: settings.stop === undefined || settings.stop.length === 0 ? null : settings.stop,
       seed: settings.seed ?? null,
       responseFormat: settings.responseFormat === undefined || settings.responseFormat.type === 'text' ? null : settings.responseFormat,
+      topK: settings.topK ?? null,
+      frequencyPenalty: settings.frequencyPenalty ?? 0,
+      presencePenalty: settings.presencePenalty ?? 0,
+      logprobs: settings.logprobs === true ? (settings.topLogprobs ?? 0) : null,
+      parallelToolCalls: tools === null ? null : settings.parallelToolCalls !== false,
+      reasoning: settings.reasoning ?? null,
       providerOptions: settings.providerOptions !== undefined && Object.keys(settings.providerOptions).length > 0 ? settings.providerOptions : null,
     });
   }
 
   it.each<[string, ResponseCacheKeyInput]>([
     ['plain', input()],
-    ['every setting', input({ tools: [weatherTool], toolChoice: { name: 'get_weather' }, topP: 0.5, maxTokens: 9, stop: ['END', '"quoted"'], seed: 3, user: 'u', responseFormat: { type: 'json_schema', name: 'w', schema: { type: 'object', required: ['b', 'a'] }, strict: true } }, { tenant: 'acme' })],
+    ['every setting', input({ tools: [{ ...weatherTool, strict: true }], toolChoice: { name: 'get_weather' }, topK: 4, frequencyPenalty: 0.1, presencePenalty: 0.2, logprobs: true, topLogprobs: 2, parallelToolCalls: false, reasoning: { effort: 'low', budgetTokens: 64 }, topP: 0.5, maxTokens: 9, stop: ['END', '"quoted"'], seed: 3, user: 'u', responseFormat: { type: 'json_schema', name: 'w', schema: { type: 'object', required: ['b', 'a'] }, strict: true } }, { tenant: 'acme' })],
     [
       'tool calls, tool results, parts and provider options',
       input({

@@ -32,7 +32,7 @@ function normalizeContent(content: string | ContentPart[] | null): string | Cont
 
 function normalizeTools(tools: Tool[] | undefined): Tool[] | null {
   if (tools === undefined || tools.length === 0) return null;
-  return tools.map((tool) => ({ name: tool.name, description: tool.description ?? '', parameters: tool.parameters }));
+  return tools.map((tool) => ({ name: tool.name, description: tool.description ?? '', parameters: tool.parameters, strict: tool.strict === true }));
 }
 
 function normalizeResponseFormat(format: ResponseFormat | undefined): ResponseFormat | null {
@@ -69,13 +69,16 @@ export function canonicalResponseRequest(input: ResponseCacheKeyInput): string {
   const tools = normalizeTools(settings.tools);
   const toolChoice: ToolChoice | null = tools === null ? null : (settings.toolChoice ?? 'auto');
   const stop = settings.stop === undefined || settings.stop.length === 0 ? null : settings.stop;
-  let text = `{"maxTokens":${JSON.stringify(settings.maxTokens ?? null)},"messages":[`;
+  let text = `{"frequencyPenalty":${JSON.stringify(settings.frequencyPenalty ?? 0)},"logprobs":${JSON.stringify(settings.logprobs === true ? (settings.topLogprobs ?? 0) : null)}`;
+  text += `,"maxTokens":${JSON.stringify(settings.maxTokens ?? null)},"messages":[`;
   for (let index = 0; index < settings.messages.length; index++) text += (index > 0 ? ',' : '') + messageJson(settings.messages[index]);
-  text += `],"modelId":${JSON.stringify(input.modelId)},"provider":${JSON.stringify(input.provider)}`;
-  text += `,"providerOptions":${canonicalJson(providerOptions)},"responseFormat":${canonicalJson(normalizeResponseFormat(settings.responseFormat))}`;
+  text += `],"modelId":${JSON.stringify(input.modelId)},"parallelToolCalls":${JSON.stringify(tools === null ? null : settings.parallelToolCalls !== false)}`;
+  text += `,"presencePenalty":${JSON.stringify(settings.presencePenalty ?? 0)},"provider":${JSON.stringify(input.provider)}`;
+  text += `,"providerOptions":${canonicalJson(providerOptions)},"reasoning":${canonicalJson(settings.reasoning ?? null)}`;
+  text += `,"responseFormat":${canonicalJson(normalizeResponseFormat(settings.responseFormat))}`;
   text += `,"seed":${JSON.stringify(settings.seed ?? null)},"stop":${canonicalJson(stop)},"temperature":${JSON.stringify(settings.temperature ?? 1)}`;
   text += `,"tenant":${JSON.stringify(input.tenant ?? 'default')},"toolChoice":${canonicalJson(toolChoice)},"tools":${canonicalJson(tools)}`;
-  return `${text},"topP":${JSON.stringify(settings.topP ?? 1)},"version":1}`;
+  return `${text},"topK":${JSON.stringify(settings.topK ?? null)},"topP":${JSON.stringify(settings.topP ?? 1)},"version":1}`;
 }
 
 /** One normalized message as canonicalJson writes it: keys `content`, `role`, `toolCallId`, `toolCalls`, in that order. */

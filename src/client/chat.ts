@@ -22,6 +22,9 @@ function toResponse(call: PipelineCall, target: ModelTarget, value: DriverGenera
     cache: call.plan ? 'miss' : 'bypass',
   };
   if (value.warnings && value.warnings.length > 0) response.warnings = value.warnings;
+  if (value.reasoning !== undefined) response.reasoning = value.reasoning;
+  if (value.logprobs !== undefined) response.logprobs = value.logprobs;
+  if (value.stopSequence !== undefined) response.stopSequence = value.stopSequence;
   if (value.native !== undefined) response.native = value.native;
   return response;
 }

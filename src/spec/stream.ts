@@ -1,6 +1,6 @@
 import type { ToolCall } from './messages.js';
 import type { WireFormat } from './request.js';
-import type { CacheStatus, CallWarning, FinishReason, Usage } from './response.js';
+import type { CacheStatus, CallWarning, FinishReason, TokenLogprob, Usage } from './response.js';
 
 /**
  * The first part of every client stream: who answers and from where, known
@@ -37,6 +37,13 @@ export interface ToolCallDeltaPart {
   argumentsDelta: string;
 }
 
+/** A piece of the model's reasoning; the `signature` (for replaying it) comes with the reasoning's last delta. */
+export interface ReasoningDeltaPart {
+  type: 'reasoning-delta';
+  text: string;
+  signature?: string;
+}
+
 /**
  * One upstream event passed on verbatim, on a same-wire passthrough stream
  * (the call's `wireRequest` is in a format the driver speaks natively). Such
@@ -66,10 +73,14 @@ export interface FinishPart {
   toolCalls?: ToolCall[];
   /** The whole text, on a native passthrough stream (which has no text deltas). */
   content?: string;
+  /** The stop sequence that ended the answer, when the provider says which. */
+  stopSequence?: string;
+  /** Per-token log probabilities, when asked for. */
+  logprobs?: TokenLogprob[];
 }
 
 /** The stream-part union yielded by `stream()` and by drivers. */
-export type StreamPart = StreamStartPart | TextDeltaPart | ToolCallDeltaPart | NativeEventPart | FinishPart;
+export type StreamPart = StreamStartPart | TextDeltaPart | ReasoningDeltaPart | ToolCallDeltaPart | NativeEventPart | FinishPart;
 
 /** The parts that carry generated content (what a wire encoder turns into deltas). */
-export type DeltaPart = TextDeltaPart | ToolCallDeltaPart;
+export type DeltaPart = TextDeltaPart | ReasoningDeltaPart | ToolCallDeltaPart;

@@ -7,7 +7,7 @@ import type { StreamPart } from '../../spec/stream.js';
 import { createMockError, createMockTimeoutError } from './mock-error.js';
 import { createSeededRandom as createRandom, hashString } from '../../core/seeded-random.js';
 import { contentText } from '../message-text.js';
-import { lastUserText, loremWords, mockToolCall } from './mock-generation.js';
+import { lastUserText, loremWords, mockLogprobs, mockToolCall } from './mock-generation.js';
 import { MOCK_ERROR_TRIGGERS, MOCK_MODELS, MOCK_TOOL_TRIGGER, type MockDriverSettings, type MockErrorKind } from './mock-options.js';
 
 const DEFAULT_LOREM_WORDS = 50;
@@ -18,7 +18,10 @@ const DEFAULT_LOREM_WORDS = 50;
  * configured patterns with fixed replies. Latency, stream pace and error
  * injection (a probability, or the trigger phrases `[mock:429]`, `[mock:500]`,
  * `[mock:503]`, `[mock:timeout]`) are configurable; `[mock:tool]` (or a
- * required tool choice) makes it call a tool. Deterministic for a given seed.
+ * required tool choice) makes it call a tool. Stop sequences cut the reply;
+ * `logprobs` returns made-up, deterministic values per word; the other
+ * sampling and reasoning settings are accepted and change nothing.
+ * Deterministic for a given seed.
  */
 export function createMockDriver(settings: MockDriverSettings = {}): DriverV1 {
   const provider = settings.provider ?? 'mock';
@@ -84,7 +87,19 @@ export function createMockDriver(settings: MockDriverSettings = {}): DriverV1 {
         content = prompt;
       }
     }
-    return result(options, content, [], finishReason, inputTokens, await countTokens(content));
+    // Stop sequences cut the reply where the first one starts, as providers do.
+    let stopSequence: string | undefined;
+    for (const stop of options.stop ?? []) {
+      const at = stop === '' ? -1 : content.indexOf(stop);
+      if (at !== -1 && (stopSequence === undefined || at < content.indexOf(stopSequence))) stopSequence = stop;
+    }
+    if (stopSequence !== undefined) content = content.slice(0, content.indexOf(stopSequence));
+    const generated = result(options, content, [], finishReason, inputTokens, await countTokens(content));
+    return {
+      ...generated,
+      ...(stopSequence !== undefined ? { stopSequence } : {}),
+      ...(options.logprobs === true ? { logprobs: mockLogprobs(content, options.topLogprobs ?? 0) } : {}),
+    };
   }
 
   function result(
@@ -116,7 +131,15 @@ export function createMockDriver(settings: MockDriverSettings = {}): DriverV1 {
     for (const [index, call] of generated.toolCalls.entries()) {
       yield { type: 'tool-call-delta', index, id: call.id, name: call.name, argumentsDelta: call.arguments };
     }
-    yield { type: 'finish', finishReason: generated.finishReason, usage: generated.usage, id: generated.id, toolCalls: generated.toolCalls };
+    yield {
+      type: 'finish',
+      finishReason: generated.finishReason,
+      usage: generated.usage,
+      id: generated.id,
+      toolCalls: generated.toolCalls,
+      ...(generated.stopSequence !== undefined ? { stopSequence: generated.stopSequence } : {}),
+      ...(generated.logprobs !== undefined ? { logprobs: generated.logprobs } : {}),
+    };
   }
 
   return {
