@@ -23,6 +23,7 @@ function transportFor(settings: ResolvedProvider) {
     connectTimeoutMs: settings.connectTimeoutMs,
     headersTimeoutMs: settings.headersTimeoutMs,
     bodyTimeoutMs: settings.bodyTimeoutMs,
+    maxRequestsPerConnection: settings.maxRequestsPerConnection,
   });
 }
 
@@ -40,6 +41,7 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig): Drive
         requireApiKey: settings.type === 'openai',
         headers: settings.headers,
         transport: transportFor(settings),
+        maxResponseBytes: settings.maxResponseBytes,
       });
     case 'anthropic':
       return createAnthropicDriver({
@@ -48,6 +50,7 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig): Drive
         apiKey: settings.apiKey,
         headers: settings.headers,
         transport: transportFor(settings),
+        maxResponseBytes: settings.maxResponseBytes,
       });
     case 'gemini':
       return createGeminiDriver({
@@ -56,9 +59,10 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig): Drive
         apiKey: settings.apiKey,
         headers: settings.headers,
         transport: transportFor(settings),
+        maxResponseBytes: settings.maxResponseBytes,
       });
     case 'ollama':
-      return createOllamaDriver({ provider: settings.name, baseURL: settings.baseURL, headers: settings.headers, transport: transportFor(settings) });
+      return createOllamaDriver({ provider: settings.name, baseURL: settings.baseURL, headers: settings.headers, transport: transportFor(settings), maxResponseBytes: settings.maxResponseBytes });
     default:
       throw new SwitchyardError({ code: 'invalid_config', message: `provider "${settings.name}" has an unknown type "${String(settings.type)}"` });
   }

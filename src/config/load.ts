@@ -19,6 +19,10 @@ export interface ResolvedProvider {
   keepAliveTimeoutMs: number;
   maxConnections: number;
   retries: number;
+  /** Largest non-streamed answer read before `response_too_large`. */
+  maxResponseBytes: number;
+  /** Upstream connections are recycled after this many requests. */
+  maxRequestsPerConnection: number;
 }
 
 /** A gateway key and the tenant it belongs to. */
@@ -43,6 +47,12 @@ export interface ResolvedConfig {
     apiKeys: GatewayKey[];
     bodyLimitBytes: number;
     shutdownTimeoutMs: number;
+    requestLimits: RequestLimits;
+    headersTimeoutMs: number;
+    minBodyBytesPerSecond: number;
+    keepAliveTimeoutMs: number;
+    maxRequestsPerConnection: number;
+    maxConnectionsPerIp: number;
     adminKey?: string;
     metricsPublic: boolean;
   };
@@ -72,6 +82,32 @@ export interface ResolvedConfig {
   /** Non-fatal findings, such as a provider key for a provider without a driver. */
   warnings: string[];
 }
+
+/** What a gateway request may contain (see README "Limits"). */
+export interface RequestLimits {
+  /** Deepest nesting of arrays and objects. Default 64. */
+  maxDepth: number;
+  /** Most JSON values (every array, object, string, number...) in one body. Default 200,000. */
+  maxJsonValues: number;
+  /** Longest string in any field, in characters. Default 1 MiB (1,048,576): raise it for large inline images. */
+  maxStringLength: number;
+  /** Most messages (or `input` items). Default 2048. */
+  maxMessages: number;
+  /** Most content parts over all messages. Default 4096. */
+  maxContentParts: number;
+  /** Longest model name. Default 256. */
+  maxModelNameLength: number;
+}
+
+/** The default request limits. */
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
+  maxDepth: 64,
+  maxJsonValues: 200_000,
+  maxStringLength: 1024 * 1024,
+  maxMessages: 2048,
+  maxContentParts: 4096,
+  maxModelNameLength: 256,
+};
 
 /** Where configuration comes from; each defaults to the process's own. */
 export interface LoadConfigOptions {
@@ -241,6 +277,12 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
       apiKeys: parseGatewayKeys(input.server?.apiKeys ?? []),
       bodyLimitBytes: input.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
       shutdownTimeoutMs: input.server?.shutdownTimeoutMs ?? 10_000,
+      requestLimits: { ...DEFAULT_REQUEST_LIMITS, ...input.server?.requestLimits },
+      headersTimeoutMs: input.server?.headersTimeoutMs ?? 10_000,
+      minBodyBytesPerSecond: input.server?.minBodyBytesPerSecond ?? 16 * 1024,
+      keepAliveTimeoutMs: input.server?.keepAliveTimeoutMs ?? 72_000,
+      maxRequestsPerConnection: input.server?.maxRequestsPerConnection ?? 10_000,
+      maxConnectionsPerIp: input.server?.maxConnectionsPerIp ?? 512,
       ...(input.server?.adminKey !== undefined ? { adminKey: input.server.adminKey } : {}),
       metricsPublic: input.server?.metricsPublic ?? false,
     },
@@ -279,6 +321,8 @@ function resolveProvider(
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs ?? 30_000,
     maxConnections: settings.maxConnections ?? 128,
     retries: settings.retries ?? profile.retries,
+    maxResponseBytes: settings.maxResponseBytes ?? 32 * 1024 * 1024,
+    maxRequestsPerConnection: settings.maxRequestsPerConnection ?? 1000,
   };
 }
 

@@ -105,6 +105,7 @@ const WIRE_FIELD_NAMES: Record<WireFormat, Record<string, string>> = {
     maxTokens: 'max_output_tokens',
     responseFormat: 'text.format',
     toolChoice: 'tool_choice',
+    logprobs: 'top_logprobs',
     topLogprobs: 'top_logprobs',
     parallelToolCalls: 'parallel_tool_calls',
     reasoning: 'reasoning.effort',

@@ -36,6 +36,7 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
     provider,
     baseURL,
     transport,
+    maxResponseBytes: resolved.maxResponseBytes,
     protocolHeaders: { 'anthropic-version': resolved.anthropicVersion },
     headers: resolved.headers,
     credentials() {

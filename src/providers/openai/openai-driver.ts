@@ -52,6 +52,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
     provider,
     baseURL,
     transport,
+    maxResponseBytes: resolved.maxResponseBytes,
     headers: resolved.headers,
     credentials() {
       const apiKey = resolved.resolveApiKey();
