@@ -73,19 +73,23 @@ export const cacheWrite: Layer = async (call, shape, next) => {
 };
 
 /**
- * Fallback and retry around the driver: the route's targets in order, each
- * with its provider's retries; a failure on the provider's side moves on to
+ * Fallback and retry around the driver: the route's targets in order (a
+ * balanced route's deployments as the balancer arranges them), each with its
+ * provider's retries; a failure on the provider's side moves on to
  * the next target. A stream is retried only until its first part.
  */
-export const upstream = <Answer>(call: PipelineCall, shape: CallShape<Answer>): Promise<Answer> => {
+export const upstream = async <Answer>(call: PipelineCall, shape: CallShape<Answer>): Promise<Answer> => {
   const { context, request, scope } = call;
   const { tracker } = context.observability;
+  const { balancer } = context;
   const settings = generationSettings(request);
+  // A balanced route's deployments in the balancer's order; each attempt is counted for the balancer.
+  const arranged = await balancer.arrange(request.model, call.targets);
   return runWithFallback(
-    call.targets,
+    arranged,
     (target) => {
       const driverOptions = driverCallOptions(settings, target.modelId, request, scope.requestId);
-      return withRetry((attempt) => shape.attempt(call, target, driverOptions, attempt), {
+      return withRetry((attempt) => balancer.observe(target, () => shape.attempt(call, target, driverOptions, attempt)), {
         maxRetries: context.config.providers[target.provider].retries,
         signal: request.signal,
         onRetry: ({ attempt, delayMs, error }) =>

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { SwitchyardError } from '../spec/errors.js';
 import { KNOWN_PROVIDERS, readEnvironment } from './environment.js';
 import { PROFILES, resolveEnvironment, type Environment, type Profile } from './profiles.js';
+import { resolveRoutes, type ResolvedBalancedRoute } from './scale-schema.js';
 import { configSchema, type MockConfig, type SwitchyardConfigInput, type TenantLimitsConfig } from './schema.js';
 
 /** A provider with every setting resolved. */
@@ -37,8 +38,13 @@ export interface ResolvedConfig {
   profile: Profile;
   defaultProvider: string;
   providers: Record<string, ResolvedProvider>;
+  /** Every route as the ordered list of its members (a balanced route: its deployments, then its fallbacks). */
   routes: Record<string, string[]>;
+  /** The routes that balance over deployments, by name. */
+  balancedRoutes: Record<string, ResolvedBalancedRoute>;
   redisUrl?: string;
+  /** Seed nodes of a Redis Cluster; when set, it is the Redis (in place of `redisUrl`). */
+  redisClusterNodes?: { host: string; port: number }[];
   databaseUrl: string;
   cache: { responses: boolean; temperatureThreshold: number; ttlSeconds: number; memoryMaxBytes: number; maxEntryBytes: number };
   server: {
@@ -243,14 +249,23 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
   if (!providers[defaultProvider]) {
     issues.push(`defaultProvider: unknown or disabled provider "${defaultProvider}" (enabled: ${enabledNames.join(', ')})`);
   }
-  const routes: Record<string, string[]> = Object.assign(Object.create(null), input.routes);
+  const { routes, balancedRoutes } = resolveRoutes(input.routes);
+  const checkMember = (member: string, path: string) => {
+    const slash = member.indexOf('/');
+    if (slash > 0 && !providers[member.slice(0, slash)]) issues.push(`${path}: unknown or disabled provider "${member.slice(0, slash)}" in "${member}"`);
+    if (routes[member]) issues.push(`${path}: a route may not name another route ("${member}")`);
+  };
   for (const [route, members] of Object.entries(routes)) {
-    members.forEach((member, index) => {
-      const slash = member.indexOf('/');
-      if (slash > 0 && !providers[member.slice(0, slash)]) {
-        issues.push(`routes.${route}.${index}: unknown or disabled provider "${member.slice(0, slash)}" in "${member}"`);
-      }
-      if (routes[member]) issues.push(`routes.${route}.${index}: a route may not name another route ("${member}")`);
+    const balanced = balancedRoutes[route];
+    if (!balanced) {
+      members.forEach((member, index) => checkMember(member, `routes.${route}.${index}`));
+      continue;
+    }
+    balanced.deployments.forEach((deployment, index) => checkMember(deployment.model, `routes.${route}.deployments.${index}.model`));
+    balanced.fallbacks.forEach((member, index) => checkMember(member, `routes.${route}.fallbacks.${index}`));
+    const models = balanced.deployments.map((deployment) => deployment.model);
+    models.forEach((model, index) => {
+      if (models.indexOf(model) !== index) issues.push(`routes.${route}.deployments.${index}.model: "${model}" is listed twice`);
     });
   }
   const databaseUrl = input.databaseUrl ?? './.switchyard/switchyard.db';
@@ -262,7 +277,10 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
     defaultProvider,
     providers,
     routes,
-    redisUrl: input.redisUrl,
+    balancedRoutes,
+    // Cluster nodes take the place of the URL.
+    redisUrl: input.redisClusterNodes ? undefined : input.redisUrl,
+    redisClusterNodes: input.redisClusterNodes,
     databaseUrl,
     cache: {
       responses: input.cache?.responses ?? profile.cacheResponses,
@@ -298,7 +316,7 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
       providerCallsPerMinute: observability.providerCallsPerMinute ?? 6000,
     },
     mock: input.mock ?? {},
-    warnings: [],
+    warnings: input.redisUrl && input.redisClusterNodes ? ['both a Redis URL and Redis Cluster nodes are set; using the cluster'] : [],
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redisClusterNodesSchema, routeConfigSchema } from './scale-schema.js';
 
 const positiveMs = z.number().int().positive();
 
@@ -119,8 +120,10 @@ export const configSchema = z.strictObject({
   env: z.enum(['production', 'development', 'test']).optional(),
   defaultProvider: z.string().min(1).optional(),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names are lowercase letters, digits, - and _'), providerConfigSchema).optional(),
-  routes: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).optional(),
+  routes: z.record(z.string().min(1), routeConfigSchema).optional(),
   redisUrl: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  /** Seed nodes of a Redis Cluster (`SWITCHYARD_REDIS_CLUSTER_NODES`); takes the place of `redisUrl`. */
+  redisClusterNodes: redisClusterNodesSchema.optional(),
   databaseUrl: z.string().min(1).optional(),
   cache: cacheConfigSchema.optional(),
   server: serverConfigSchema.optional(),

@@ -1,3 +1,5 @@
+import type { DeploymentSnapshot } from '../routing/balancer.js';
+import { registerDeploymentMetrics } from '../observability/deployment-metrics.js';
 import type { ServerResponse } from 'node:http';
 import type { Switchyard } from '../client/types.js';
 import { createObservability, type Observability, type StatsSnapshot, type TrackHandle } from '../observability/index.js';
@@ -19,8 +21,10 @@ export interface CallOutcome {
 export interface GatewayCall {
   readonly requestId: string;
   tenant?: string;
-  /** The answer of the model call, once it succeeded (limits settle and spend record it). */
+  /** The answer of the model call, once it succeeded. */
   readonly outcome?: CallOutcome;
+  /** Called once with the answer as soon as it is known, before the response ends (limits settle and spend record it then). */
+  onOutcome?: (outcome: CallOutcome) => void;
   /** Starts following a model call (chat, stream, embed) on this request. */
   beginModelCall(operation: RequestOperation, model: string): void;
   /**
@@ -42,6 +46,8 @@ export interface GatewayCall {
 /** The dashboard's JSON: the observability snapshot plus the gateway's own figures. */
 export interface GatewayStats extends StatsSnapshot {
   pools: Record<string, PoolStats>;
+  /** Balanced routes' deployments: breaker state, traffic share, latency. */
+  deployments: DeploymentSnapshot[];
   gateway: { uptimeSeconds: number; startedAt: string; tenants: number; authRequired: boolean };
 }
 
@@ -76,12 +82,14 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
     });
   const recordsModelCalls = shared === undefined;
   const unregisterPools = recordsModelCalls ? observability.metrics.registerPoolSource(() => ai.poolStats()) : () => undefined;
+  const unregisterDeployments = Object.keys(ai.config.balancedRoutes).length > 0 ? registerDeploymentMetrics(observability.metrics.registry, () => ai.deployments()) : () => undefined;
   const startedAt = Date.now();
   const { tracker } = observability;
 
   class TrackedGatewayCall implements GatewayCall {
     tenant?: string;
     outcome?: CallOutcome;
+    onOutcome?: (outcome: CallOutcome) => void;
     modelCall: TrackHandle<'request'> | undefined;
     modelCallOpen = false;
     /** The error the response reports, for the gateway record. */
@@ -105,6 +113,7 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
     succeed(outcome: CallOutcome): void {
       if (!this.modelCallOpen) return;
       this.outcome = outcome;
+      this.onOutcome?.(outcome);
       this.modelCallOpen = false;
       this.modelCall?.set({ ...outcome }).end();
     }
@@ -143,11 +152,13 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
       return {
         ...observability.snapshot(),
         pools: ai.poolStats(),
+        deployments: ai.deployments(),
         gateway: { uptimeSeconds: (Date.now() - startedAt) / 1000, startedAt: new Date(startedAt).toISOString(), ...extra },
       };
     },
     async close() {
       unregisterPools();
+      unregisterDeployments();
       if (recordsModelCalls) await observability.close();
     },
   };
