@@ -38,6 +38,7 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig): Drive
         apiKey: settings.apiKey,
         apiKeyEnvName: `${settings.name.toUpperCase().replace(/-/g, '_')}_API_KEY`,
         requireApiKey: settings.type === 'openai',
+        batch: settings.type === 'openai',
         headers: settings.headers,
         transport: transportFor(settings),
       });

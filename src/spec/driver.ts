@@ -1,3 +1,4 @@
+import type { DriverBatchApi } from './batch.js';
 import type { ToolCall } from './messages.js';
 import type { GenerationSettings } from './request.js';
 import type { CallWarning, FinishReason, Usage } from './response.js';
@@ -67,6 +68,8 @@ export interface DriverV1 {
   doStream(options: DriverCallOptions): AsyncIterable<StreamPart>;
   listModels(options?: { signal?: AbortSignal }): Promise<DriverModel[]>;
   doEmbed?(options: DriverEmbedOptions): Promise<DriverEmbedResult>;
+  /** The provider's batch API (half price at OpenAI and Anthropic); absent where there is none. */
+  doBatch?: DriverBatchApi;
   /** Pool figures, when the driver talks over the network. */
   poolStats?(): PoolStats;
   /** Closes pooled connections; later calls may reopen them. */

@@ -8,11 +8,12 @@ import type { StreamPart } from '../../spec/stream.js';
 import { anthropicEventTypeSchema, anthropicMessageSchema, anthropicModelListSchema } from './anthropic-api.js';
 import { fromAnthropicErrorValue, mapAnthropicError, mapAnthropicStreamError } from './anthropic-error.js';
 import { resolveAnthropicSettings, type AnthropicDriverSettings } from './anthropic-options.js';
-import { countInput, createAnthropicStreamState } from './anthropic-stream-state.js';
+import { createAnthropicStreamState } from './anthropic-stream-state.js';
 import { buildAnthropicMessagesBody } from './convert-to-anthropic-messages.js';
-import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
+import { createAnthropicBatchApi } from './anthropic-batch.js';
+import { fromAnthropicMessage } from './anthropic-response.js';
 
-/** The Anthropic driver: no `doEmbed` (Anthropic has no embeddings API); pool figures and `close()` are present. */
+/** The Anthropic driver: no `doEmbed` (Anthropic has no embeddings API); Message Batches (`doBatch`), pool figures and `close()` are present. */
 export type AnthropicDriver = DriverV1 & Required<Pick<DriverV1, 'poolStats' | 'close'>>;
 
 /** Models per page when listing; Anthropic allows up to 1000. */
@@ -55,23 +56,7 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
     const { body, warnings } = buildAnthropicMessagesBody(options, false);
     const response = await requestJson(call('/v1/messages', 'message', body, options.signal, options.requestId));
     const message = validateResponse(anthropicMessageSchema, response.value, `${provider} message`, provider);
-    let content = '';
-    const toolCalls: DriverGenerateResult['toolCalls'] = [];
-    for (const block of message.content) {
-      if ('text' in block) content += block.text;
-      if ('id' in block) toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
-    }
-    const inputTokens = countInput(message.usage);
-    const outputTokens = message.usage?.output_tokens ?? 0;
-    return {
-      id: message.id,
-      modelId: message.model ?? options.modelId,
-      content,
-      toolCalls,
-      finishReason: mapAnthropicFinishReason(message.stop_reason),
-      usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
-      ...(warnings.length > 0 ? { warnings } : {}),
-    };
+    return fromAnthropicMessage(message, options.modelId, warnings);
   }
 
   async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
@@ -130,6 +115,7 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
     doGenerate,
     doStream,
     listModels,
+    doBatch: createAnthropicBatchApi({ provider, call, limits: settings.batchLimits }),
     poolStats: (): PoolStats => transport.stats(),
     close: () => transport.close(),
   };

@@ -22,14 +22,15 @@ import {
   openAIEmbeddingResponseSchema,
   openAIModelListSchema,
   type OpenAIChatChunk,
-  type OpenAIUsage,
 } from './openai-api.js';
 import { buildOpenAIChatBody } from './convert-to-openai-messages.js';
 import { fromErrorValue, mapOpenAIError, mapOpenAIStreamError } from './openai-error.js';
 import { resolveOpenAISettings, type OpenAIDriverSettings } from './openai-options.js';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
+import { createOpenAIBatchApi } from './openai-batch.js';
+import { fromOpenAIChatResponse, toOpenAIUsage } from './openai-response.js';
 
-/** The OpenAI driver: every optional capability of DriverV1 is present. */
+/** The OpenAI driver: every optional capability of DriverV1 is present (`doBatch` unless `batch: false`). */
 export type OpenAIDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolStats' | 'close'>>;
 
 /**
@@ -66,20 +67,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
     const { body, warnings } = buildOpenAIChatBody(options, false);
     const response = await requestJson(call('/chat/completions', 'chat completion', body, options.signal, options.requestId));
     const completion = validateResponse(openAIChatResponseSchema, response.value, `${provider} chat completion`, provider);
-    const choice = completion.choices[0];
-    return {
-      id: completion.id ?? '',
-      modelId: completion.model ?? options.modelId,
-      content: choice.message.content ?? choice.message.refusal ?? '',
-      toolCalls: (choice.message.tool_calls ?? []).map((toolCall) => ({
-        id: toolCall.id,
-        name: toolCall.function.name,
-        arguments: toolCall.function.arguments ?? '',
-      })),
-      finishReason: mapOpenAIFinishReason(choice.finish_reason),
-      usage: toUsage(completion.usage),
-      ...(warnings.length > 0 ? { warnings } : {}),
-    };
+    return fromOpenAIChatResponse(completion, options.modelId, warnings);
   }
 
   async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
@@ -154,6 +142,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
     doStream,
     listModels,
     doEmbed,
+    ...(settings.batch !== false ? { doBatch: createOpenAIBatchApi({ provider, call, limits: settings.batchLimits }) } : {}),
     poolStats: (): PoolStats => transport.stats(),
     close: () => transport.close(),
   };
@@ -169,7 +158,7 @@ function createStreamState() {
     finishReason: undefined as FinishReason | undefined,
     *accept(chunk: OpenAIChatChunk): Generator<StreamPart, void, undefined> {
       id ??= chunk.id ?? undefined;
-      if (chunk.usage) usage = toUsage(chunk.usage);
+      if (chunk.usage) usage = toOpenAIUsage(chunk.usage);
       for (const choice of chunk.choices ?? []) {
         if ((choice.index ?? 0) !== 0) continue; // only the first choice is surfaced (n > 1 is not requested)
         const delta = choice.delta;
@@ -210,8 +199,3 @@ function isErrorEvent(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'error' in value;
 }
 
-function toUsage(usage: OpenAIUsage | null | undefined): Usage {
-  const inputTokens = usage?.prompt_tokens ?? 0;
-  const outputTokens = usage?.completion_tokens ?? 0;
-  return { inputTokens, outputTokens, totalTokens: usage?.total_tokens ?? inputTokens + outputTokens };
-}
