@@ -1,3 +1,5 @@
+import type { BatchTables } from './batch-schema.js';
+
 /**
  * One row of `provider_models`: a model a provider lists, enriched from the
  * bundled catalog. `capabilities` is a JSON array in text; prices are USD per
@@ -33,7 +35,7 @@ export interface CacheEntriesTable {
 }
 
 /** The tables Switchyard keeps, for `Kysely<DatabaseSchema>`. */
-export interface DatabaseSchema {
+export interface DatabaseSchema extends BatchTables {
   provider_models: ProviderModelsTable;
   cache_entries: CacheEntriesTable;
 }

@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { SwitchyardError } from '../spec/errors.js';
+import { BATCH_MIGRATIONS } from './batch-migrations.js';
 
 /*
  * One set of migrations for SQLite and PostgreSQL. DDL is idempotent
@@ -57,6 +58,7 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('cache_entries').execute();
     },
   },
+  ...BATCH_MIGRATIONS,
 };
 
 const MAX_ATTEMPTS = 5;
