@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../src/store/database.js';
-import { migrateToLatest } from '../src/store/migrations.js';
+import { MIGRATION_NAMES, migrateToLatest } from '../src/store/migrations.js';
 import { DIALECTS, POSTGRES_URL, uniqueName } from './store-support.js';
 
 describe.each(DIALECTS)('store on $dialect', ({ create }) => {
@@ -55,7 +55,7 @@ describe('store on sqlite files', () => {
     const path = join(directory, 'a', 'b', 'data.db');
     const database = createDatabase(`sqlite://${path}`);
     expect(database.dialect).toBe('sqlite');
-    expect(await database.migrate()).toEqual(['0001_provider_models', '0002_cache_entries']);
+    expect(await database.migrate()).toEqual(MIGRATION_NAMES);
     const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(database.db);
     expect(mode.rows[0].journal_mode).toBe('wal');
     await database.close();
@@ -69,9 +69,9 @@ describe('store on sqlite files', () => {
     const first = createDatabase(path);
     const second = createDatabase(path);
     const [a, b] = await Promise.all([first.migrate(), second.migrate()]);
-    expect([...a, ...b].sort()).toEqual(['0001_provider_models', '0002_cache_entries']);
+    expect([...a, ...b].sort()).toEqual(MIGRATION_NAMES);
     const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(first.db);
-    expect(applied.rows.map((row) => row.name)).toEqual(['0001_provider_models', '0002_cache_entries']);
+    expect(applied.rows.map((row) => row.name)).toEqual(MIGRATION_NAMES);
     await Promise.all([first.close(), second.close()]);
   });
 
@@ -90,9 +90,9 @@ describe('store on postgres, concurrent start', () => {
     const second = createDatabase(POSTGRES_URL, { schema });
     try {
       const [a, b] = await Promise.all([first.migrate(), second.migrate()]);
-      expect([...a, ...b].sort()).toEqual(['0001_provider_models', '0002_cache_entries']);
+      expect([...a, ...b].sort()).toEqual(MIGRATION_NAMES);
       const applied = await sql<{ name: string }>`select name from ${sql.id(schema, 'kysely_migration')} order by name`.execute(first.db);
-      expect(applied.rows.map((row) => row.name)).toEqual(['0001_provider_models', '0002_cache_entries']);
+      expect(applied.rows.map((row) => row.name)).toEqual(MIGRATION_NAMES);
       expect(await migrateToLatest(second.db, { schema })).toEqual([]);
     } finally {
       await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(first.db);

@@ -40,7 +40,13 @@ export interface ProviderBatchSink {
 export interface ProviderBatching {
   /** Takes a line when its model's provider has a batch API: true when it is (or already was) in a provider batch. */
   claim(line: BatchRequestLine): Promise<boolean>;
-  /** Submits the groups still open, polls every batch of the job to its end and writes the results; returns early when the signal aborts. */
+  /** Submits the groups still open. */
+  flush(signal?: AbortSignal): Promise<void>;
+  /** Polls each batch of the job once and writes the results of those that ended; resolves how many are still running. */
+  pollOnce(sink: ProviderBatchSink): Promise<number>;
+  /** Asks the provider to stop every running batch of the job. */
+  cancel(): Promise<void>;
+  /** `flush`, then polls every batch of the job to its end, writing the results; returns early when the signal aborts. */
   finish(sink: ProviderBatchSink): Promise<void>;
   /** Lines in provider batches whose record is not written yet. */
   pending(): number;
@@ -66,14 +72,20 @@ interface Group {
  */
 export async function createProviderBatching(options: ProviderBatchingOptions): Promise<ProviderBatching> {
   const { ai, store, jobKey } = options;
-  await store.forgetUnsubmitted(jobKey);
-  const assigned = await store.assignedCustomIds(jobKey);
-  const directory = await mkdtemp(join(options.directory ?? tmpdir(), 'switchyard-provider-batch-'));
   const groups = new Map<string, Group>();
+  let prepared: Promise<{ assigned: Set<string>; directory: string }> | undefined;
+  // On the first claim: batches left half-submitted by a stopped run are forgotten, and the job's assigned ids read.
+  const prepare = () =>
+    (prepared ??= (async () => {
+      await store.forgetUnsubmitted(jobKey);
+      const assigned = await store.assignedCustomIds(jobKey);
+      return { assigned, directory: await mkdtemp(join(options.directory ?? tmpdir(), 'switchyard-provider-batch-')) };
+    })());
   let pending = 0;
   let fileCounter = 0;
 
   async function openGroup(target: ProviderBatchTarget): Promise<Group> {
+    const { directory } = await prepare();
     const path = join(directory, `${target.provider}-${++fileCounter}.jsonl`);
     const group: Group = { target, path, writer: await openJsonLineWriter(path), customIds: [], bytes: 0 };
     groups.set(target.model, group);
@@ -89,13 +101,6 @@ export async function createProviderBatching(options: ProviderBatchingOptions): 
     await rm(group.path, { force: true });
   }
 
-  function targetOf(model: string): ProviderBatchTarget | undefined {
-    try {
-      return ai.providerBatch(model);
-    } catch {
-      return undefined; // an unknown model: the direct path writes its error record
-    }
-  }
 
   async function collect(row: ProviderBatchRow, target: ProviderBatchTarget, status: string, sink: ProviderBatchSink): Promise<void> {
     const seen = new Set<string>();
@@ -120,6 +125,33 @@ export async function createProviderBatching(options: ProviderBatchingOptions): 
     await store.collected(row.id);
   }
 
+  function targetFor(row: ProviderBatchRow): ProviderBatchTarget {
+    const target = targetOf(ai, row.model);
+    if (target === undefined) throw new SwitchyardError({ code: 'invalid_config', message: `provider batch ${row.provider_batch_id} ran on ${row.model}, which has no batch API in this configuration` });
+    return target;
+  }
+
+  async function flush(signal?: AbortSignal): Promise<void> {
+    for (const group of [...groups.values()]) {
+      if (signal?.aborted) return;
+      await submit(group, signal);
+    }
+  }
+
+  async function pollOnce(sink: ProviderBatchSink): Promise<number> {
+    let running = 0;
+    for (const row of await store.pending(jobKey)) {
+      if (sink.signal?.aborted) return running + 1;
+      if (row.provider_batch_id === null) continue; // being submitted by another run
+      const target = targetFor(row);
+      const state = await target.api.poll(row.provider_batch_id, { signal: sink.signal });
+      await store.polled(row.id, state);
+      if (state.status === 'in_progress') running += 1;
+      else await collect(row, target, state.status, sink);
+    }
+    return running;
+  }
+
   function toRecord(result: ProviderBatchResult, row: ProviderBatchRow): [BatchOutputRecord, number | null] {
     const requestId = randomUUID();
     if ('error' in result) return [failureRecord(result.customId, requestId, result.error), null];
@@ -131,18 +163,13 @@ export async function createProviderBatching(options: ProviderBatchingOptions): 
 
   return {
     async claim(line) {
-      const target = targetOf(line.body.model);
-      if (target === undefined) return false;
+      const batchable = encodeForProviderBatch(ai, line);
+      if (batchable === undefined) return false;
+      const { target, encoded } = batchable;
+      const { assigned } = await prepare();
       if (assigned.has(line.customId)) {
         pending += 1;
         return true;
-      }
-      let encoded: string;
-      try {
-        const settings = fromOpenAIChatRequest(line.body);
-        encoded = target.api.encodeRequest(line.customId, { ...settings, modelId: target.modelId });
-      } catch {
-        return false; // a request the batch API cannot take runs directly, which reports its error
       }
       const bytes = Buffer.byteLength(encoded) + 1;
       let group = groups.get(target.model) ?? (await openGroup(target));
@@ -157,26 +184,17 @@ export async function createProviderBatching(options: ProviderBatchingOptions): 
       pending += 1;
       return true;
     },
-    async finish(sink) {
-      for (const group of [...groups.values()]) {
-        if (sink.signal?.aborted) return;
-        await submit(group, sink.signal);
+    flush,
+    pollOnce,
+    async cancel() {
+      for (const row of await store.pending(jobKey)) {
+        if (row.provider_batch_id !== null) await targetFor(row).api.cancel(row.provider_batch_id);
       }
-      let remaining = await store.pending(jobKey);
+    },
+    async finish(sink) {
+      await flush(sink.signal);
       let wait = options.firstPollMs ?? 1_000;
-      while (remaining.length > 0) {
-        const next: ProviderBatchRow[] = [];
-        for (const row of remaining) {
-          if (sink.signal?.aborted) return;
-          const target = targetOf(row.model);
-          if (target === undefined) throw new SwitchyardError({ code: 'invalid_config', message: `provider batch ${row.provider_batch_id} ran on ${row.model}, which has no batch API in this configuration` });
-          const state = await target.api.poll(row.provider_batch_id!, { signal: sink.signal });
-          await store.polled(row.id, state);
-          if (state.status === 'in_progress') next.push(row);
-          else await collect(row, target, state.status, sink);
-        }
-        remaining = next;
-        if (remaining.length === 0) return;
+      while (!sink.signal?.aborted && (await pollOnce(sink)) > 0) {
         try {
           await sleep(wait, undefined, { signal: sink.signal });
         } catch {
@@ -188,7 +206,32 @@ export async function createProviderBatching(options: ProviderBatchingOptions): 
     pending: () => pending,
     async close() {
       await Promise.all([...groups.values()].map((group) => group.writer.close().catch(() => undefined)));
-      await rm(directory, { recursive: true, force: true });
+      const directory = prepared && (await prepared.catch(() => undefined))?.directory;
+      if (directory) await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+function targetOf(ai: Pick<Switchyard, 'providerBatch'>, model: string): ProviderBatchTarget | undefined {
+  try {
+    return ai.providerBatch(model);
+  } catch {
+    return undefined; // an unknown model: the direct path writes its error record
+  }
+}
+
+/**
+ * The line in its provider's batch format, when its model's provider has a
+ * batch API and can take the request; undefined when the line must run
+ * directly (which also reports any error in it). Deterministic, so separate
+ * workers agree on which lines a provider batch holds.
+ */
+export function encodeForProviderBatch(ai: Pick<Switchyard, 'providerBatch'>, line: BatchRequestLine): { target: ProviderBatchTarget; encoded: string } | undefined {
+  const target = targetOf(ai, line.body.model);
+  if (target === undefined) return undefined;
+  try {
+    return { target, encoded: target.api.encodeRequest(line.customId, { ...fromOpenAIChatRequest(line.body), modelId: target.modelId }) };
+  } catch {
+    return undefined;
+  }
 }

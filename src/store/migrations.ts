@@ -61,6 +61,9 @@ const MIGRATIONS: Record<string, Migration> = {
   ...BATCH_MIGRATIONS,
 };
 
+/** Every migration's name, in the order they apply. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
+
 const MAX_ATTEMPTS = 5;
 const RACE_ERRORS = /already exists|UNIQUE constraint|SQLITE_BUSY|database is locked|duplicate key/i;
 
