@@ -60,9 +60,9 @@ describe('gateway errors', () => {
     await expectServing();
   });
 
-  it('n > 1 -> 400', async () => {
-    const body = await expectError(await post(JSON.stringify({ model: 'mock/echo', n: 2, messages: [{ role: 'user', content: 'x' }] })), 400, 'invalid_request');
-    expect(body.error.param).toBe('n');
+  it('a field the provider cannot honour -> 400 naming it', async () => {
+    const body = await expectError(await post(JSON.stringify({ model: 'mock/echo', logit_bias: { '1': 2 }, messages: [{ role: 'user', content: 'x' }] })), 400, 'unsupported');
+    expect(body.error.param).toBe('logit_bias');
   });
 
   it('a 20 MB body -> 413', async () => {

@@ -1,13 +1,15 @@
 import { parseJson } from '../core/safe-json.js';
 import type { ToolCall } from '../spec/messages.js';
 import type { CacheStatus, ChatResponse, FinishReason, Usage } from '../spec/response.js';
-import type { StreamPart } from '../spec/stream.js';
+import type { NativeEventPart, StreamPart } from '../spec/stream.js';
 import type { CacheLayerName } from './cache-layer.js';
 
 /** A stored answer: the response without its per-call fields (cost, latency, cache status). */
 export interface CachedResponse extends Omit<ChatResponse, 'cost' | 'latencyMs' | 'cache'> {
   /** When it was stored, epoch ms. */
   storedAt: number;
+  /** The upstream's events of a native passthrough stream, replayed as they came. */
+  nativeEvents?: NativeEventPart[];
 }
 
 const FINISH_REASONS: readonly FinishReason[] = ['stop', 'length', 'tool-calls', 'content-filter', 'error', 'other'];
@@ -19,7 +21,9 @@ export function cacheStatusOf(layer: CacheLayerName): CacheStatus {
 
 /** Serializes a response for the cache (see {@link parseCachedResponse}). */
 export function serializeCachedResponse(
-  response: Pick<ChatResponse, 'id' | 'provider' | 'model' | 'content' | 'toolCalls' | 'finishReason' | 'usage' | 'warnings'>,
+  response: Pick<ChatResponse, 'id' | 'provider' | 'model' | 'content' | 'toolCalls' | 'finishReason' | 'usage' | 'warnings' | 'native'> & {
+    nativeEvents?: NativeEventPart[];
+  },
   storedAt: number = Date.now(),
 ): string {
   const entry: CachedResponse = {
@@ -31,6 +35,8 @@ export function serializeCachedResponse(
     finishReason: response.finishReason,
     usage: response.usage,
     ...(response.warnings !== undefined && response.warnings.length > 0 ? { warnings: response.warnings } : {}),
+    ...(response.native !== undefined ? { native: response.native } : {}),
+    ...(response.nativeEvents !== undefined ? { nativeEvents: response.nativeEvents } : {}),
     storedAt,
   };
   return JSON.stringify(entry);
@@ -44,6 +50,11 @@ function isUsage(value: unknown): value is Usage {
 function isToolCall(value: unknown): value is ToolCall {
   const call = value as ToolCall;
   return typeof value === 'object' && value !== null && typeof call.id === 'string' && typeof call.name === 'string' && typeof call.arguments === 'string';
+}
+
+function isNativeEvent(value: unknown): value is NativeEventPart {
+  const part = value as NativeEventPart;
+  return typeof value === 'object' && value !== null && part.type === 'native-event' && typeof part.data === 'string';
 }
 
 /**
@@ -68,7 +79,9 @@ export function parseCachedResponse(text: string): CachedResponse | undefined {
     entry.toolCalls.every(isToolCall) &&
     FINISH_REASONS.includes(entry.finishReason) &&
     isUsage(entry.usage) &&
-    typeof entry.storedAt === 'number';
+    typeof entry.storedAt === 'number' &&
+    (entry.native === undefined || (typeof entry.native === 'object' && entry.native !== null && typeof entry.native.body === 'object')) &&
+    (entry.nativeEvents === undefined || (Array.isArray(entry.nativeEvents) && entry.nativeEvents.every(isNativeEvent)));
   return valid ? entry : undefined;
 }
 
@@ -86,6 +99,7 @@ export function toCacheHitResponse(cached: CachedResponse, layer: CacheLayerName
     latencyMs,
     cache: cacheStatusOf(layer),
     ...(cached.warnings !== undefined ? { warnings: cached.warnings } : {}),
+    ...(cached.native !== undefined ? { native: cached.native } : {}),
   };
 }
 
@@ -99,19 +113,24 @@ export interface ReplayOptions {
 }
 
 /**
- * Replays a cached answer as a stream: the text in chunks, each tool call as
- * one delta (id, name, arguments), and the finish part last with the
- * response fields (cost 0, cache `hit-*`, latency measured at the end).
+ * Replays a cached answer as a stream: the native events of a passthrough
+ * stream as they came, else the text in chunks and each tool call as one
+ * delta (id, name, arguments); the finish part last with the response fields
+ * (cost 0, cache `hit-*`, latency measured at the end).
  */
 export async function* replayCachedResponse(cached: CachedResponse, options: ReplayOptions): AsyncGenerator<StreamPart> {
   const startedAt = options.startedAt ?? performance.now();
-  const chunkSize = Math.max(1, options.chunkSize ?? 64);
-  const characters = Array.from(cached.content); // never split a surrogate pair
-  for (let index = 0; index < characters.length; index += chunkSize) {
-    yield { type: 'text-delta', text: characters.slice(index, index + chunkSize).join('') };
-  }
-  for (const [index, call] of cached.toolCalls.entries()) {
-    yield { type: 'tool-call-delta', index, id: call.id, name: call.name, argumentsDelta: call.arguments };
+  if (cached.nativeEvents !== undefined) {
+    yield* cached.nativeEvents;
+  } else {
+    const chunkSize = Math.max(1, options.chunkSize ?? 64);
+    const characters = Array.from(cached.content); // never split a surrogate pair
+    for (let index = 0; index < characters.length; index += chunkSize) {
+      yield { type: 'text-delta', text: characters.slice(index, index + chunkSize).join('') };
+    }
+    for (const [index, call] of cached.toolCalls.entries()) {
+      yield { type: 'tool-call-delta', index, id: call.id, name: call.name, argumentsDelta: call.arguments };
+    }
   }
   yield {
     type: 'finish',

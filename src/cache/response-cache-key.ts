@@ -12,6 +12,12 @@ export interface ResponseCacheKeyInput {
   /** Cache namespace: the tenant. Default `default`. */
   tenant?: string;
   settings: GenerationSettings;
+  /**
+   * Whether the answer is streamed. Only a passthrough call (with a
+   * `wireRequest`) is keyed by it: its entry holds the upstream's own body or
+   * events, which differ between the two.
+   */
+  stream?: boolean;
 }
 
 /** The cache namespace of response entries. */
@@ -51,6 +57,22 @@ function normalizeResponseFormat(format: ResponseFormat | undefined): ResponseFo
  */
 export function canonicalResponseRequest(input: ResponseCacheKeyInput): string {
   const { settings } = input;
+  const providerOptions = settings.providerOptions !== undefined && Object.keys(settings.providerOptions).length > 0 ? settings.providerOptions : null;
+  const wire = settings.wireRequest;
+  if (wire !== undefined) {
+    // The caller's body is what reaches a passthrough upstream, and the neutral settings are derived from it: it alone is keyed.
+    const { model: _model, stream: _stream, ...body } = wire.body;
+    return canonicalJson({
+      version: 2,
+      tenant: input.tenant ?? 'default',
+      provider: input.provider,
+      modelId: input.modelId,
+      format: wire.format,
+      stream: input.stream === true,
+      body,
+      providerOptions,
+    });
+  }
   const tools = normalizeTools(settings.tools);
   const toolChoice: ToolChoice | null = tools === null ? null : (settings.toolChoice ?? 'auto');
   return canonicalJson({
@@ -67,6 +89,7 @@ export function canonicalResponseRequest(input: ResponseCacheKeyInput): string {
     stop: settings.stop === undefined || settings.stop.length === 0 ? null : settings.stop,
     seed: settings.seed ?? null,
     responseFormat: normalizeResponseFormat(settings.responseFormat),
+    providerOptions,
   });
 }
 
@@ -74,7 +97,8 @@ export function canonicalResponseRequest(input: ResponseCacheKeyInput): string {
  * The response-cache key: `response:<sha256 hex>`, the SHA-256 of the
  * canonical request (see {@link canonicalResponseRequest}). Different
  * tenants, models, messages (system prompts, tool calls and results), tools,
- * tool choice or sampling settings give different keys; JSON key order does not.
+ * tool choice, sampling settings or provider options give different keys;
+ * JSON key order does not. A passthrough call is keyed by its wire body whole.
  */
 export function responseCacheKey(input: ResponseCacheKeyInput): string {
   const digest = createHash('sha256').update(canonicalResponseRequest(input)).digest('hex');

@@ -1,6 +1,6 @@
 import type { ToolCall } from '../spec/messages.js';
 import type { ChatResponse } from '../spec/response.js';
-import type { FinishPart, StreamPart } from '../spec/stream.js';
+import type { FinishPart, NativeEventPart, StreamPart } from '../spec/stream.js';
 import { isCacheableResult } from './response-cache-policy.js';
 
 /** The identity of a streamed answer, known to the client; the finish part's own fields win. */
@@ -11,7 +11,10 @@ export interface StreamIdentity {
 }
 
 /** A captured answer, ready for `serializeCachedResponse`. */
-export type CapturedResponse = Pick<ChatResponse, 'id' | 'provider' | 'model' | 'content' | 'toolCalls' | 'finishReason' | 'usage'>;
+export type CapturedResponse = Pick<ChatResponse, 'id' | 'provider' | 'model' | 'content' | 'toolCalls' | 'finishReason' | 'usage'> & {
+  /** The upstream's events, on a native passthrough stream. */
+  nativeEvents?: NativeEventPart[];
+};
 
 /** Collects a live stream so it can be cached once it ends well. */
 export interface StreamCapture {
@@ -35,13 +38,15 @@ export interface StreamCaptureOptions {
 
 /**
  * Creates a {@link StreamCapture}: text deltas are joined, tool-call deltas
- * merged by index (id and name from the first delta, arguments appended).
+ * merged by index (id and name from the first delta, arguments appended),
+ * native events kept in order (their finish part carries the text and tool calls).
  * Pair it with `serializeCachedResponse` to store a streamed answer.
  */
 export function createStreamCapture(options: StreamCaptureOptions = {}): StreamCapture {
   const maxChars = options.maxChars ?? Number.POSITIVE_INFINITY;
   let text: string[] = [];
   let calls: ToolCall[] = [];
+  let nativeEvents: NativeEventPart[] = [];
   let captured = 0;
   let finish: FinishPart | undefined;
   let aborted = false;
@@ -49,15 +54,17 @@ export function createStreamCapture(options: StreamCaptureOptions = {}): StreamC
   return {
     push(part) {
       if (part.type !== 'finish' && !tooLarge) {
-        captured += part.type === 'text-delta' ? part.text.length : part.argumentsDelta.length;
+        captured += part.type === 'text-delta' ? part.text.length : part.type === 'native-event' ? part.data.length : part.argumentsDelta.length;
         if (captured > maxChars) {
           tooLarge = true;
           text = [];
           calls = [];
+          nativeEvents = [];
         }
       }
       if (tooLarge && part.type !== 'finish') return;
       if (part.type === 'text-delta') text.push(part.text);
+      else if (part.type === 'native-event') nativeEvents.push(part);
       else if (part.type === 'tool-call-delta') {
         const call = (calls[part.index] ??= { id: part.id, name: part.name ?? '', arguments: '' });
         if (call.name === '' && part.name !== undefined) call.name = part.name;
@@ -74,10 +81,11 @@ export function createStreamCapture(options: StreamCaptureOptions = {}): StreamC
         id: finish.id ?? identity.id,
         provider: finish.provider ?? identity.provider,
         model: finish.model ?? identity.model,
-        content: text.join(''),
+        content: finish.content ?? text.join(''),
         toolCalls: finish.toolCalls ?? calls.filter((call) => call !== undefined),
         finishReason: finish.finishReason,
         usage: finish.usage,
+        ...(nativeEvents.length > 0 ? { nativeEvents } : {}),
       };
     },
   };

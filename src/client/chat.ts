@@ -21,6 +21,7 @@ function toResponse(context: ClientContext, scope: RequestScope, answered: Answe
     latencyMs: Math.round(performance.now() - scope.startedAt),
     cache,
     ...(value.warnings && value.warnings.length > 0 ? { warnings: value.warnings } : {}),
+    ...(value.native !== undefined ? { native: value.native } : {}),
   };
 }
 
@@ -29,7 +30,7 @@ function toResponse(context: ClientContext, scope: RequestScope, answered: Answe
  * both read and write), then the route's targets with retries and fallback.
  */
 export async function runChat(context: ClientContext, request: ChatRequest, scope: RequestScope, targets: ModelTarget[]): Promise<ChatResponse> {
-  const plan = planResponseCache(context, request, targets);
+  const plan = planResponseCache(context, request, targets, false);
   const upstream = async (status: CacheStatus) => toResponse(context, scope, await generateUpstream(context, request, targets, scope), status);
   if (!plan) return upstream('bypass');
 

@@ -15,6 +15,8 @@ const FALLBACK_CODES = new Set<string>([
   'model_not_found',
   'authentication_failed',
   'permission_denied',
+  // A field this member cannot honour (a passthrough field of another wire): a later member may.
+  'unsupported',
 ]);
 
 /** True when an error from one route member should make the route try the next. */

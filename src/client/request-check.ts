@@ -37,6 +37,8 @@ export function generationSettings(request: ChatRequest): GenerationSettings {
     tools: request.tools,
     toolChoice: request.toolChoice,
     user: request.user,
+    providerOptions: request.providerOptions,
+    wireRequest: request.wireRequest,
   };
 }
 

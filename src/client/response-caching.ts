@@ -16,7 +16,7 @@ export interface ResponseCachePlan {
  * route is keyed by all its members in order, so a fallback answer is shared
  * only by calls of the same route.
  */
-export function planResponseCache(context: ClientContext, request: ChatRequest, targets: ModelTarget[]): ResponseCachePlan | undefined {
+export function planResponseCache(context: ClientContext, request: ChatRequest, targets: ModelTarget[], stream: boolean): ResponseCachePlan | undefined {
   const { cache } = context.config;
   const decision = decideResponseCaching(
     { enabled: cache.responses, temperatureThreshold: cache.temperatureThreshold, defaultTtlMs: cache.ttlSeconds * 1000 },
@@ -29,6 +29,7 @@ export function planResponseCache(context: ClientContext, request: ChatRequest, 
     modelId: single ? single.modelId : targets.map((target) => target.model).join('|'),
     tenant: request.tenant,
     settings: generationSettings(request),
+    stream,
   });
   return { key, decision };
 }

@@ -17,7 +17,7 @@ const REPLAY_CHUNK_CHARS = 1024;
  * and, when allowed, the assembled answer stored once it finished well.
  */
 export async function* runStream(context: ClientContext, request: ChatRequest, scope: RequestScope, targets: ModelTarget[]): AsyncGenerator<StreamPart> {
-  const plan = planResponseCache(context, request, targets);
+  const plan = planResponseCache(context, request, targets, true);
   const cache = plan ? await context.services.cache() : undefined;
   if (plan?.decision.read && cache) {
     const hit = await cache.get(plan.key);

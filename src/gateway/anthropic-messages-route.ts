@@ -10,7 +10,12 @@ import { sseEvent } from './sse-writer.js';
 import { sendModelStream } from './stream-response.js';
 import { validateBody } from './validate-body.js';
 
-/** POST /v1/messages: Anthropic Messages, non-streamed or as Anthropic's SSE event sequence. */
+/**
+ * POST /v1/messages: Anthropic Messages, non-streamed or as Anthropic's SSE
+ * event sequence. An Anthropic upstream gets the caller's body verbatim and
+ * its answer comes back verbatim (same-wire passthrough, see WireRequest);
+ * other providers go through the neutral settings.
+ */
 export function registerAnthropicMessagesRoute(app: FastifyInstance, ai: Switchyard): void {
   const config: GatewayRouteConfig = { wire: 'anthropic', authenticated: true };
   app.post('/v1/messages', { config }, async (request, reply) => {
@@ -19,7 +24,9 @@ export function registerAnthropicMessagesRoute(app: FastifyInstance, ai: Switchy
     request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
     if (!body.stream) {
       const response = await ai.chat(chatRequest, { parent: request.gatewayCall.parent() });
-      return reply.headers(finishCall(request, outcomeOf(response))).send(toAnthropicMessage(response));
+      // Same wire: the upstream's own message, every block and field (thinking, citations, stop_sequence, cache usage...).
+      const body = response.native?.format === 'anthropic-messages' ? response.native.body : toAnthropicMessage(response);
+      return reply.headers(finishCall(request, outcomeOf(response))).send(body);
     }
     return sendModelStream(request, reply, await openModelStream(ai, chatRequest, { parent: request.gatewayCall.parent() }), (identity) => {
       const events = createAnthropicStreamEncoder({ id: `msg_${request.id.replace(/[^A-Za-z0-9]/g, '')}`, model: identity.model });
@@ -27,6 +34,7 @@ export function registerAnthropicMessagesRoute(app: FastifyInstance, ai: Switchy
         start: () => events.start(identity.finish?.usage),
         part: (part) => events.part(part),
         finish: (part) => events.finish(part),
+        nativeEnd: () => '',
         error: (error) => sseEvent(anthropicErrorBody(error), 'error'),
       };
     });

@@ -1,5 +1,6 @@
 import type { Usage } from '../spec/response.js';
-import type { FinishPart, StreamPart } from '../spec/stream.js';
+import type { FinishPart } from '../spec/stream.js';
+import type { EncodedPart } from './stream-response.js';
 import { toAnthropicStopReason } from '../wire/anthropic-wire-convert.js';
 import { sseEvent } from './sse-writer.js';
 
@@ -8,7 +9,7 @@ export interface AnthropicStreamEncoder {
   /** `message_start` (usage known so far; input tokens are 0 on a live stream until `message_delta`). */
   start(usage?: Usage): string;
   /** The events for one text or tool-call delta: a block start (plus `ping` after the first), then the delta. */
-  part(part: Exclude<StreamPart, FinishPart>): string;
+  part(part: EncodedPart): string;
   /** Closes the open block, then `message_delta` (stop_reason, usage) and `message_stop`. */
   finish(part: FinishPart): string;
 }

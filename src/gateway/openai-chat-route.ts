@@ -12,7 +12,10 @@ import { validateBody } from './validate-body.js';
 /**
  * POST /v1/chat/completions: OpenAI Chat Completions, non-streamed or as
  * `chat.completion.chunk` SSE ending in `data: [DONE]` (with a usage chunk
- * when `stream_options.include_usage`).
+ * when `stream_options.include_usage`). An OpenAI-wire upstream gets the
+ * caller's body verbatim and its answer comes back verbatim (same-wire
+ * passthrough, see WireRequest); other providers go through the neutral
+ * settings.
  */
 export function registerOpenAIChatRoute(app: FastifyInstance, ai: Switchyard): void {
   const config: GatewayRouteConfig = { wire: 'openai', authenticated: true };
@@ -22,7 +25,9 @@ export function registerOpenAIChatRoute(app: FastifyInstance, ai: Switchyard): v
     request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
     if (!body.stream) {
       const response = await ai.chat(chatRequest, { parent: request.gatewayCall.parent() });
-      return reply.headers(finishCall(request, outcomeOf(response))).send(toOpenAIChatCompletion(response));
+      // Same wire: the upstream's own body, every field it answered (logprobs, refusal, annotations, n choices...).
+      const body = response.native?.format === 'openai-chat' ? response.native.body : toOpenAIChatCompletion(response);
+      return reply.headers(finishCall(request, outcomeOf(response))).send(body);
     }
     const includeUsage = body.stream_options?.include_usage === true;
     return sendModelStream(request, reply, await openModelStream(ai, chatRequest, { parent: request.gatewayCall.parent() }), (identity) => {
@@ -31,6 +36,7 @@ export function registerOpenAIChatRoute(app: FastifyInstance, ai: Switchyard): v
         start: () => sseEvent(chunks.start()),
         part: (part) => sseEvent(chunks.delta(part)),
         finish: (part) => sseEvent(chunks.finish(part)) + (includeUsage ? sseEvent(chunks.usage(part)) : '') + sseEvent('[DONE]'),
+        nativeEnd: () => sseEvent('[DONE]'),
         error: (error) => sseEvent(openAIErrorBody(error)),
       };
     });

@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CacheStatus } from '../spec/response.js';
-import type { FinishPart, StreamPart } from '../spec/stream.js';
+import type { FinishPart, NativeEventPart, StreamPart } from '../spec/stream.js';
 import { toGatewayError, type GatewayError } from '../wire/error-mapping.js';
 import { modelHeaders } from './model-headers.js';
 import type { OpenedModelStream } from './model-stream.js';
-import { startSse } from './sse-writer.js';
+import { sseEvent, startSse } from './sse-writer.js';
 
 /** What the headers and the first event of a stream say about its answer. */
 export interface StreamIdentity {
@@ -15,12 +15,21 @@ export interface StreamIdentity {
   finish?: FinishPart;
 }
 
+/** A stream part the encoder turns into events (native events are written as they came). */
+export type EncodedPart = Exclude<StreamPart, FinishPart | NativeEventPart>;
+
 /** Turns a stream into one API's SSE text. */
 export interface StreamEncoder {
   start(): string;
-  part(part: Exclude<StreamPart, FinishPart>): string;
+  part(part: EncodedPart): string;
   /** The closing events (finish reason, usage, terminator). */
   finish(part: FinishPart): string;
+  /**
+   * What follows the upstream's own events on a native passthrough stream
+   * (OpenAI's `data: [DONE]`, which the driver consumed); start and finish
+   * events are the upstream's then.
+   */
+  nativeEnd(): string;
   /** An error after the headers went out, as this API sends one in-stream. */
   error(error: GatewayError): string;
 }
@@ -33,7 +42,9 @@ export interface StreamEncoder {
  * upstream (its abort signal has already fired); an error after the headers
  * becomes the API's in-stream error event. The overhead header counts the
  * gateway's time before the first byte minus the wait for the first part on
- * a live stream (on a cache hit that wait is the gateway's own).
+ * a live stream (on a cache hit that wait is the gateway's own). A native
+ * passthrough stream (its parts are `native-event`s of the caller's wire)
+ * is written event by event as the upstream sent it, then `nativeEnd()`.
  */
 export async function sendModelStream(
   request: FastifyRequest,
@@ -54,16 +65,17 @@ export async function sendModelStream(
   reply.hijack();
   const writer = startSse(reply.raw, modelHeaders({ requestId: request.id, cache: identity.cache, provider: identity.provider, model: identity.model, overheadMs }));
   let finish: FinishPart | undefined;
+  const native = opened.head[0]?.type === 'native-event';
   try {
-    if (!(await writer.write(encoder.start()))) return;
+    if (!native && !(await writer.write(encoder.start()))) return;
     for (const source of [opened.head, opened.rest()]) {
       for await (const part of source) {
         if (part.type === 'finish') finish = part;
-        else if (!(await writer.write(encoder.part(part)))) return;
+        else if (!(await writer.write(part.type === 'native-event' ? sseEvent(part.data, part.event) : encoder.part(part)))) return;
       }
     }
     if (!finish) throw new Error('the stream ended without a finish part');
-    await writer.write(encoder.finish(finish));
+    await writer.write(native ? encoder.nativeEnd() : encoder.finish(finish));
     request.gatewayCall.succeed({
       provider: finish.provider ?? identity.provider,
       model: finish.model ?? identity.model,

@@ -34,7 +34,9 @@ describe('OpenAI wire', () => {
       tool_choice: { type: 'function', function: { name: 'f' } },
       response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' }, strict: true } },
     });
-    expect(fromOpenAIChatRequest(body)).toEqual({
+    const { wireRequest, ...settings } = fromOpenAIChatRequest(body);
+    expect(wireRequest).toEqual({ format: 'openai-chat', body, extras: {} });
+    expect(settings).toEqual({
       messages: [
         { role: 'system', content: 'rules' },
         { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image', url: 'https://example.com/a.png' }] },
@@ -79,7 +81,9 @@ describe('Anthropic wire', () => {
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'ok' }] }, { type: 'text', text: 'next' }] },
       ],
     });
-    expect(fromAnthropicRequest(body)).toEqual({
+    const { wireRequest, ...settings } = fromAnthropicRequest(body);
+    expect(wireRequest).toEqual({ format: 'anthropic-messages', body, extras: {} });
+    expect(settings).toEqual({
       messages: [
         { role: 'system', content: 'one\ntwo' },
         { role: 'user', content: 'hi' },

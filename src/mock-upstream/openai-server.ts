@@ -14,7 +14,9 @@ import { sliceEvery, streamTextPieces } from './mock-wire.js';
 import { createOpenAIBatchRoutes } from './openai-batch-routes.js';
 import {
   chatCompletion,
+  choiceCount,
   createChunkWriter,
+  limitReply,
   decideReply,
   embeddingList,
   errorBody,
@@ -110,19 +112,24 @@ export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {
       await stream(valid, reply, id, response);
     }
 
-    async function stream(request: MockChatRequest, reply: MockReply, id: string, response: ServerResponse): Promise<void> {
+    async function stream(request: MockChatRequest, decided: MockReply, id: string, response: ServerResponse): Promise<void> {
       startEventStream(response);
       const chunks = createChunkWriter(request, id);
       const send = createChunkSender(response);
+      const { reply, finishReason } = limitReply(request, decided);
 
       if (reply.kind === 'tool') {
         if (!(await send(chunks.toolStart(reply)))) return;
         for (const piece of sliceEvery(reply.arguments, TOOL_ARGUMENTS_DELTA_SIZE)) if (!(await send(chunks.toolArguments(piece)))) return;
+        if (!(await send(chunks.finish(finishReason)))) return;
       } else {
-        if (!(await send(chunks.role()))) return;
-        for (const piece of streamTextPieces(reply.text, settings().hugeStreamBytes)) if (!(await send(chunks.content(piece)))) return;
+        // Choice by choice, each complete (`n` > 1 repeats the reply under its own index).
+        for (let choice = 0; choice < choiceCount(request); choice++) {
+          if (!(await send(chunks.role(choice)))) return;
+          for (const piece of streamTextPieces(reply.text, settings().hugeStreamBytes)) if (!(await send(chunks.content(piece, choice)))) return;
+          if (!(await send(chunks.finish(finishReason, choice)))) return;
+        }
       }
-      if (!(await send(chunks.finish(reply.kind === 'tool' ? 'tool_calls' : 'stop')))) return;
       const usage = chunks.usage(reply);
       if (usage !== undefined && !(await send(usage))) return;
       if (!(await send(chunks.done()))) return;

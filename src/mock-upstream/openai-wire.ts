@@ -1,4 +1,4 @@
-import { contentText, embeddingFor } from './mock-wire.js';
+import { contentText, embeddingFor, splitIntoDeltas } from './mock-wire.js';
 
 /*
  * Payloads in OpenAI's exact wire format for the OpenAI mock server: chat
@@ -13,6 +13,45 @@ export interface MockChatRequest {
   stream_options?: { include_usage?: boolean } | null;
   tools?: Array<{ type?: string; function?: { name?: string } }>;
   tool_choice?: unknown;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  logprobs?: boolean | null;
+  top_logprobs?: number | null;
+  n?: number | null;
+}
+
+/** The number of choices asked for (`n`, default 1). */
+export function choiceCount(request: MockChatRequest): number {
+  return typeof request.n === 'number' && request.n > 1 ? Math.floor(request.n) : 1;
+}
+
+/**
+ * Cuts a text reply to the request's token limit (`max_completion_tokens`
+ * or `max_tokens`, one word per token): the finish reason is then `length`.
+ */
+export function limitReply(request: MockChatRequest, reply: MockReply): { reply: MockReply; finishReason: 'stop' | 'length' | 'tool_calls' } {
+  if (reply.kind === 'tool') return { reply, finishReason: 'tool_calls' };
+  const limit = request.max_completion_tokens ?? request.max_tokens;
+  const words = splitIntoDeltas(reply.text);
+  if (typeof limit !== 'number' || words.length <= limit) return { reply, finishReason: 'stop' };
+  return { reply: { kind: 'text', text: words.slice(0, limit).join('').trimEnd() }, finishReason: 'length' };
+}
+
+/**
+ * The `logprobs` of a choice for `text` when the request asked for them
+ * (deterministic values per token, `top_logprobs` alternatives each), else null.
+ */
+export function logprobsFor(request: MockChatRequest, text: string) {
+  if (request.logprobs !== true) return null;
+  const top = typeof request.top_logprobs === 'number' ? request.top_logprobs : 0;
+  const entry = (token: string, index: number) => ({ token, logprob: -((index % 7) + 1) / 100, bytes: [...Buffer.from(token)] });
+  return {
+    content: splitIntoDeltas(text).map((token, index) => ({
+      ...entry(token, index),
+      top_logprobs: Array.from({ length: top }, (_, rank) => entry(rank === 0 ? token : `${token.trim()}~${rank}`, index + rank)),
+    })),
+    refusal: null,
+  };
 }
 
 /** What the mock decided to answer: text, or a call to one tool. */
@@ -60,8 +99,9 @@ export function usageFor(request: MockChatRequest, reply: MockReply) {
   };
 }
 
-/** A non-streaming `chat.completion`. */
-export function chatCompletion(request: MockChatRequest, reply: MockReply, id: string) {
+/** A non-streaming `chat.completion`: `n` identical choices, cut at the token limit, with logprobs when asked. */
+export function chatCompletion(request: MockChatRequest, decided: MockReply, id: string) {
+  const { reply, finishReason } = limitReply(request, decided);
   const message =
     reply.kind === 'text'
       ? { role: 'assistant', content: reply.text, refusal: null, annotations: [] }
@@ -77,7 +117,12 @@ export function chatCompletion(request: MockChatRequest, reply: MockReply, id: s
     object: 'chat.completion',
     created: CREATED,
     model: request.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: reply.kind === 'text' ? 'stop' : 'tool_calls' }],
+    choices: Array.from({ length: choiceCount(request) }, (_, index) => ({
+      index,
+      message,
+      logprobs: reply.kind === 'text' ? logprobsFor(request, reply.text) : null,
+      finish_reason: finishReason,
+    })),
     usage: usageFor(request, reply),
     service_tier: 'default',
     system_fingerprint: FINGERPRINT,
@@ -98,11 +143,11 @@ export function createChunkWriter(request: MockChatRequest, id: string) {
       system_fingerprint: FINGERPRINT,
       ...rest,
     })}\n\n`;
-  const chunk = (delta: Record<string, unknown>, finishReason: string | null): string =>
-    line({ choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(includeUsage ? { usage: null } : {}) });
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null, choice = 0, logprobs: unknown = null): string =>
+    line({ choices: [{ index: choice, delta, logprobs, finish_reason: finishReason }], ...(includeUsage ? { usage: null } : {}) });
   return {
-    role: (): string => chunk({ role: 'assistant', content: '', refusal: null }, null),
-    content: (text: string): string => chunk({ content: text }, null),
+    role: (choice = 0): string => chunk({ role: 'assistant', content: '', refusal: null }, null, choice),
+    content: (text: string, choice = 0): string => chunk({ content: text }, null, choice, logprobsFor(request, text)),
     toolStart: (reply: Extract<MockReply, { kind: 'tool' }>): string =>
       chunk(
         {
@@ -114,7 +159,7 @@ export function createChunkWriter(request: MockChatRequest, id: string) {
         null,
       ),
     toolArguments: (text: string): string => chunk({ tool_calls: [{ index: 0, function: { arguments: text } }] }, null),
-    finish: (reason: string): string => chunk({}, reason),
+    finish: (reason: string, choice = 0): string => chunk({}, reason, choice),
     /** The usage chunk (empty choices), only when the request asked for it. */
     usage: (reply: MockReply): string | undefined =>
       includeUsage ? line({ choices: [], usage: usageFor(request, reply) }) : undefined,

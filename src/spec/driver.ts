@@ -1,7 +1,7 @@
 import type { DriverBatchApi } from './batch.js';
 import type { ToolCall } from './messages.js';
-import type { GenerationSettings } from './request.js';
-import type { CallWarning, FinishReason, Usage } from './response.js';
+import type { GenerationSettings, WireFormat } from './request.js';
+import type { CallWarning, FinishReason, NativeResponse, Usage } from './response.js';
 import type { StreamPart } from './stream.js';
 
 /** What a driver receives for one call: the settings plus the provider's own model id (no `provider/` prefix). */
@@ -20,6 +20,8 @@ export interface DriverGenerateResult {
   finishReason: FinishReason;
   usage: Usage;
   warnings?: CallWarning[];
+  /** The upstream's own body, when the call's `wireRequest` was in one of the driver's `wireFormats`. */
+  native?: NativeResponse;
 }
 
 /** An embeddings call. */
@@ -64,6 +66,11 @@ export interface PoolStats {
 export interface DriverV1 {
   readonly specificationVersion: 'v1';
   readonly provider: string;
+  /**
+   * The wire formats this driver speaks natively: a call whose `wireRequest`
+   * is in one of them is passed through (see WireRequest in request.ts).
+   */
+  readonly wireFormats?: readonly WireFormat[];
   doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult>;
   doStream(options: DriverCallOptions): AsyncIterable<StreamPart>;
   listModels(options?: { signal?: AbortSignal }): Promise<DriverModel[]>;

@@ -7,6 +7,41 @@ export interface CacheOptions {
   write?: boolean;
 }
 
+/**
+ * A provider wire format Switchyard speaks on both sides: what a caller sends
+ * the gateway, and what a driver sends its upstream.
+ */
+export type WireFormat = 'openai-chat' | 'anthropic-messages' | 'openai-responses';
+
+/**
+ * Fields sent verbatim to one provider, by provider name (`{ openai: {
+ * logprobs: true } }`), merged over the body the driver builds. Options for a
+ * provider that does not answer the call are ignored, so a route can carry
+ * options for each of its members.
+ */
+export type ProviderOptions = Record<string, Record<string, unknown>>;
+
+/**
+ * The caller's own request body in a wire format, carried beside the neutral
+ * settings derived from it (the gateway sets it; library callers use
+ * `providerOptions`). This is the same-wire passthrough:
+ * - a driver whose `wireFormats` include `format` sends `body` verbatim, only
+ *   `model` replaced and its stream fields set, and returns the upstream's
+ *   own body (`native` on the result) or events (`native-event` parts), so
+ *   nothing the caller sent or the upstream answered is lost;
+ * - any other driver builds its body from the neutral settings, which model
+ *   everything that has a meaning across providers, and must refuse each of
+ *   `extras` (the fields the neutral settings do not model) with a 400 naming
+ *   the field and the provider, unless the value changes nothing.
+ * The response-cache key covers `body` whole.
+ */
+export interface WireRequest {
+  format: WireFormat;
+  body: Readonly<Record<string, unknown>>;
+  /** Top-level fields of `body` the neutral settings do not model, by wire name. */
+  extras: Readonly<Record<string, unknown>>;
+}
+
 /** The generation settings shared by the client request and the driver call. */
 export interface GenerationSettings {
   messages: Message[];
@@ -20,6 +55,10 @@ export interface GenerationSettings {
   toolChoice?: ToolChoice;
   /** An end-user id passed on to providers that accept one. */
   user?: string;
+  /** Fields sent verbatim to the named provider (see {@link ProviderOptions}); part of the cache key. */
+  providerOptions?: ProviderOptions;
+  /** The caller's wire body, for same-wire passthrough (see {@link WireRequest}); part of the cache key. */
+  wireRequest?: WireRequest;
 }
 
 /** A chat request to the client: `model` is `provider/model`, a bare model name, or a route name. */

@@ -1,4 +1,16 @@
 import type { ToolCall } from './messages.js';
+import type { WireFormat } from './request.js';
+
+/**
+ * The upstream's own response body, returned when the call carried a
+ * `wireRequest` in a format the answering driver speaks natively: the gateway
+ * sends it as is, so fields Switchyard does not model (logprobs, refusal,
+ * annotations, system_fingerprint, thinking blocks, stop_sequence, cache usage...) reach the caller.
+ */
+export interface NativeResponse {
+  format: WireFormat;
+  body: Record<string, unknown>;
+}
 
 /** Token counts for one call. */
 export interface Usage {
@@ -36,6 +48,8 @@ export interface ChatResponse {
   latencyMs: number;
   cache: CacheStatus;
   warnings?: CallWarning[];
+  /** The upstream's own body, on a same-wire passthrough call (see {@link NativeResponse}). */
+  native?: NativeResponse;
 }
 
 /** One embeddings response. */

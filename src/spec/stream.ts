@@ -1,4 +1,5 @@
 import type { ToolCall } from './messages.js';
+import type { WireFormat } from './request.js';
 import type { CacheStatus, FinishReason, Usage } from './response.js';
 
 /** A piece of generated text. */
@@ -16,6 +17,21 @@ export interface ToolCallDeltaPart {
   argumentsDelta: string;
 }
 
+/**
+ * One upstream event passed on verbatim, on a same-wire passthrough stream
+ * (the call's `wireRequest` is in a format the driver speaks natively). Such
+ * a stream yields these instead of text and tool-call deltas; its finish
+ * part carries the whole `content` and `toolCalls`.
+ */
+export interface NativeEventPart {
+  type: 'native-event';
+  format: WireFormat;
+  /** The SSE `event:` name, when the wire uses one (Anthropic). */
+  event?: string;
+  /** The SSE `data:` text, unchanged. */
+  data: string;
+}
+
 /** The last part of every successful stream. The client fills the response fields. */
 export interface FinishPart {
   type: 'finish';
@@ -28,7 +44,9 @@ export interface FinishPart {
   latencyMs?: number;
   cache?: CacheStatus;
   toolCalls?: ToolCall[];
+  /** The whole text, on a native passthrough stream (which has no text deltas). */
+  content?: string;
 }
 
 /** The stream-part union yielded by `stream()` and by drivers. */
-export type StreamPart = TextDeltaPart | ToolCallDeltaPart | FinishPart;
+export type StreamPart = TextDeltaPart | ToolCallDeltaPart | NativeEventPart | FinishPart;

@@ -3,6 +3,20 @@ import type { ContentPart, Message, ToolCall, ToolChoice } from '../spec/message
 import type { GenerationSettings } from '../spec/request.js';
 import type { ChatResponse, FinishReason, Usage } from '../spec/response.js';
 import type { AnthropicContentBlock, AnthropicMessagesRequest } from './anthropic-wire-schemas.js';
+import { wireRequestOf, type WireFieldPlan } from './wire-extras.js';
+
+/**
+ * The Messages fields the neutral settings model; every other field travels
+ * verbatim to an Anthropic-wire provider and is refused by the others unless
+ * its value is one of `noOps`.
+ */
+export const ANTHROPIC_MESSAGES_FIELDS: WireFieldPlan = {
+  modelled: new Set(['model', 'max_tokens', 'messages', 'system', 'stream', 'temperature', 'top_p', 'stop_sequences', 'tools', 'tool_choice', 'metadata']),
+  noOps: {
+    thinking: [{ type: 'disabled' }],
+    service_tier: ['auto'],
+  },
+};
 
 /*
  * Anthropic Messages wire <-> Switchyard spec: the request mapping and the
@@ -52,7 +66,11 @@ function toToolChoice(choice: NonNullable<AnthropicMessagesRequest['tool_choice'
   return choice.type;
 }
 
-/** Maps a validated Messages request onto the spec's generation settings (`system` first, as a system message). */
+/**
+ * Maps a validated Messages request onto the spec's generation settings
+ * (`system` first, as a system message), with the body itself as
+ * `wireRequest` (same-wire passthrough).
+ */
 export function fromAnthropicRequest(body: AnthropicMessagesRequest): GenerationSettings {
   const messages: Message[] = [];
   if (body.system !== undefined) {
@@ -77,6 +95,7 @@ export function fromAnthropicRequest(body: AnthropicMessagesRequest): Generation
   }
   if (body.tool_choice !== undefined) settings.toolChoice = toToolChoice(body.tool_choice);
   if (body.metadata?.user_id) settings.user = body.metadata.user_id;
+  settings.wireRequest = wireRequestOf('anthropic-messages', body, ANTHROPIC_MESSAGES_FIELDS);
   return settings;
 }
 

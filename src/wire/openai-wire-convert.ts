@@ -1,8 +1,45 @@
 import type { ContentPart, Message, ResponseFormat, ToolChoice } from '../spec/messages.js';
 import type { GenerationSettings } from '../spec/request.js';
 import type { ChatResponse, EmbedResponse, FinishReason, ModelInfo, Usage } from '../spec/response.js';
-import type { FinishPart, StreamPart } from '../spec/stream.js';
+import type { FinishPart, NativeEventPart, StreamPart } from '../spec/stream.js';
 import type { OpenAIChatRequest, OpenAIMessage } from './openai-wire-schemas.js';
+import { wireRequestOf, type WireFieldPlan } from './wire-extras.js';
+
+/**
+ * The Chat Completions fields the neutral settings model; every other field
+ * travels verbatim to an OpenAI-wire provider and is refused by the others
+ * unless its value is one of `noOps` (the API's default).
+ */
+export const OPENAI_CHAT_FIELDS: WireFieldPlan = {
+  modelled: new Set([
+    'model',
+    'messages',
+    'stream',
+    'stream_options',
+    'temperature',
+    'top_p',
+    'max_tokens',
+    'max_completion_tokens',
+    'stop',
+    'seed',
+    'tools',
+    'tool_choice',
+    'response_format',
+    'user',
+  ]),
+  noOps: {
+    n: [1],
+    logprobs: [false],
+    frequency_penalty: [0],
+    presence_penalty: [0],
+    parallel_tool_calls: [true],
+    store: [false],
+    logit_bias: [{}],
+    metadata: [{}],
+    service_tier: ['auto'],
+    modalities: [['text']],
+  },
+};
 
 /*
  * OpenAI Chat Completions wire <-> Switchyard spec: the request mapping, the
@@ -50,7 +87,10 @@ function toResponseFormat(format: NonNullable<OpenAIChatRequest['response_format
   return { type: 'json_schema', name: schema.name, schema: schema.schema ?? {}, ...(schema.strict != null ? { strict: schema.strict } : {}) };
 }
 
-/** Maps a validated OpenAI chat request onto the spec's generation settings. */
+/**
+ * Maps a validated OpenAI chat request onto the spec's generation settings,
+ * with the body itself as `wireRequest` (same-wire passthrough).
+ */
 export function fromOpenAIChatRequest(body: OpenAIChatRequest): GenerationSettings {
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   const settings: GenerationSettings = { messages: body.messages.map(toMessage) };
@@ -69,6 +109,7 @@ export function fromOpenAIChatRequest(body: OpenAIChatRequest): GenerationSettin
   if (body.tool_choice !== undefined) settings.toolChoice = toToolChoice(body.tool_choice);
   if (body.response_format !== undefined) settings.responseFormat = toResponseFormat(body.response_format);
   if (body.user !== undefined) settings.user = body.user;
+  settings.wireRequest = wireRequestOf('openai-chat', body, OPENAI_CHAT_FIELDS);
   return settings;
 }
 
@@ -121,7 +162,7 @@ export interface OpenAIChunkBuilder {
   /** The first chunk: the assistant role with empty content. */
   start(): object;
   /** The chunk for a text or tool-call delta (finish parts go to `finish`). */
-  delta(part: Exclude<StreamPart, FinishPart>): object;
+  delta(part: Exclude<StreamPart, FinishPart | NativeEventPart>): object;
   /** The chunk carrying finish_reason (and `usage: null` when usage comes separately). */
   finish(part: FinishPart): object;
   /** The usage chunk (`choices: []`) sent when `stream_options.include_usage`. */

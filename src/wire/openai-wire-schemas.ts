@@ -65,7 +65,7 @@ const responseFormat = z.discriminatedUnion('type', [
   }),
 ]);
 
-/** POST /v1/chat/completions. Only `n: 1` is served. */
+/** POST /v1/chat/completions. */
 export const openAIChatRequestSchema = z.looseObject({
   model: z.string().min(1),
   messages: z.array(openAIMessageSchema).min(1),
@@ -77,7 +77,7 @@ export const openAIChatRequestSchema = z.looseObject({
   max_completion_tokens: z.number().int().positive().nullish(),
   stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
   seed: z.number().int().nullish(),
-  n: z.literal(1, { error: 'only n = 1 is supported' }).nullish(),
+  n: z.number().int().min(1).max(128).nullish(),
   tools: z.array(functionTool).optional(),
   tool_choice: toolChoice.optional(),
   parallel_tool_calls: z.boolean().optional(),

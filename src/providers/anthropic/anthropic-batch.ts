@@ -60,7 +60,7 @@ export function createAnthropicBatchApi(dependencies: AnthropicBatchDependencies
   return {
     limits,
     encodeRequest(customId, options) {
-      const { body } = buildAnthropicMessagesBody(options, false);
+      const { body } = buildAnthropicMessagesBody(options, false, provider);
       return JSON.stringify({ custom_id: customId, params: body });
     },
     async submit({ path: file, signal }) {

@@ -3,7 +3,9 @@ import { truncatedStreamError } from '../../core/upstream-error.js';
 import { parseJson } from '../../core/safe-json.js';
 import { readServerSentEvents } from '../../core/sse.js';
 import { validateResponse } from '../../core/validate-response.js';
+import { passthroughBody, passthroughFormat } from '../../core/wire-passthrough.js';
 import type { DriverCallOptions, DriverGenerateResult, DriverModel, DriverV1, PoolStats } from '../../spec/driver.js';
+import type { WireFormat } from '../../spec/request.js';
 import type { StreamPart } from '../../spec/stream.js';
 import { anthropicEventTypeSchema, anthropicMessageSchema, anthropicModelListSchema } from './anthropic-api.js';
 import { fromAnthropicErrorValue, mapAnthropicError, mapAnthropicStreamError } from './anthropic-error.js';
@@ -14,7 +16,10 @@ import { createAnthropicBatchApi } from './anthropic-batch.js';
 import { fromAnthropicMessage } from './anthropic-response.js';
 
 /** The Anthropic driver: no `doEmbed` (Anthropic has no embeddings API); Message Batches (`doBatch`), pool figures and `close()` are present. */
-export type AnthropicDriver = DriverV1 & Required<Pick<DriverV1, 'poolStats' | 'close'>>;
+export type AnthropicDriver = DriverV1 & Required<Pick<DriverV1, 'poolStats' | 'close' | 'wireFormats'>>;
+
+/** The wire formats passed through verbatim (see WireRequest). */
+const WIRE_FORMATS: readonly WireFormat[] = ['anthropic-messages'];
 
 /** Models per page when listing; Anthropic allows up to 1000. */
 const MODEL_PAGE_SIZE = 1000;
@@ -53,14 +58,20 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
   }
 
   async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
-    const { body, warnings } = buildAnthropicMessagesBody(options, false);
+    const native = passthroughFormat(options, WIRE_FORMATS);
+    const { body, warnings } = native ? { body: passthroughBody(options, provider, { stream: false }), warnings: [] } : buildAnthropicMessagesBody(options, false, provider);
     const response = await requestJson(call('/v1/messages', 'message', body, options.signal, options.requestId));
     const message = validateResponse(anthropicMessageSchema, response.value, `${provider} message`, provider);
-    return fromAnthropicMessage(message, options.modelId, warnings);
+    return {
+      ...fromAnthropicMessage(message, options.modelId, warnings),
+      ...(native ? { native: { format: native, body: response.value as Record<string, unknown> } } : {}),
+    };
   }
 
   async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
-    const { body } = buildAnthropicMessagesBody(options, true);
+    const native = passthroughFormat(options, WIRE_FORMATS);
+    const body = native ? passthroughBody(options, provider, { stream: true }) : buildAnthropicMessagesBody(options, true, provider).body;
+    let text = '';
     const context = 'message stream';
     const response = await requestStream(call('/v1/messages', context, body, options.signal, options.requestId));
     const state = createAnthropicStreamState(`${provider} ${context}`, provider);
@@ -72,7 +83,12 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
         if (type === 'error') {
           throw mapAnthropicStreamError(fromAnthropicErrorValue(value) ?? {}, { provider });
         }
-        yield* state.accept(type, value);
+        if (!native) {
+          yield* state.accept(type, value);
+          continue;
+        }
+        for (const part of state.accept(type, value)) if (part.type === 'text-delta') text += part.text;
+        yield { type: 'native-event', format: native, event: type, data: event.data };
       }
     } catch (error) {
       throw mapTransportError(error, { provider, context, signal: options.signal });
@@ -81,7 +97,8 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
       throw truncatedStreamError(provider, context, 'message_delta or message_stop');
     }
     await waitForSocketRelease();
-    yield state.finish();
+    const finish = state.finish();
+    yield native ? { ...finish, content: text } : finish;
   }
 
   /** Every page of GET /v1/models, following `last_id` while `has_more`. */
@@ -112,6 +129,7 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
   return {
     specificationVersion: 'v1',
     provider,
+    wireFormats: WIRE_FORMATS,
     doGenerate,
     doStream,
     listModels,

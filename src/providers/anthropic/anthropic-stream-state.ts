@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { validateResponse } from '../../core/validate-response.js';
 import type { ToolCall } from '../../spec/messages.js';
 import type { FinishReason, Usage } from '../../spec/response.js';
-import type { StreamPart } from '../../spec/stream.js';
+import type { FinishPart, StreamPart } from '../../spec/stream.js';
 import {
   anthropicContentBlockDeltaSchema,
   anthropicContentBlockStartSchema,
@@ -26,7 +26,7 @@ export interface AnthropicStreamState {
    */
   accept(type: string, value: unknown): Generator<StreamPart, void, undefined>;
   /** The finish part: reason, usage (input from message_start, output from message_delta), id and whole tool calls. */
-  finish(): StreamPart;
+  finish(): FinishPart;
 }
 
 interface OpenToolCall {

@@ -1,5 +1,6 @@
 import type { DriverCallOptions } from '../../spec/driver.js';
 import { parseToolArguments } from '../../core/tool-arguments.js';
+import { refuseForeignExtras, withProviderOptions } from '../../core/wire-passthrough.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ContentPart, Message, ToolCall } from '../../spec/messages.js';
 import type { CallWarning } from '../../spec/response.js';
@@ -45,9 +46,11 @@ export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
  * `stop_sequences`, user -> `metadata.user_id`, tools -> `input_schema`, and
  * toolChoice auto / any (required) / none / `{ type: 'tool', name }`.
  * `seed` and JSON response formats have no Anthropic equivalent and become
- * warnings.
+ * warnings. `providerOptions[provider]` is merged over the result; the
+ * fields of another wire that the neutral settings do not model are refused.
  */
-export function buildAnthropicMessagesBody(options: DriverCallOptions, stream: boolean): AnthropicMessagesBody {
+export function buildAnthropicMessagesBody(options: DriverCallOptions, stream: boolean, provider = 'anthropic'): AnthropicMessagesBody {
+  refuseForeignExtras(options, provider);
   const warnings: CallWarning[] = [];
   const prompt = convertToAnthropicMessages(options.messages, warnings);
   const body: Record<string, unknown> = {
@@ -101,7 +104,7 @@ export function buildAnthropicMessagesBody(options: DriverCallOptions, stream: b
   }
 
   if (stream) body.stream = true;
-  return { body, warnings };
+  return { body: withProviderOptions(body, options, provider), warnings };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { refuseForeignExtras, withProviderOptions } from '../../core/wire-passthrough.js';
 import { parseJson } from '../../core/safe-json.js';
 import { textOnlyContent } from '../message-text.js';
 import { parseToolArguments } from '../../core/tool-arguments.js';
@@ -52,8 +53,11 @@ const FUNCTION_CALLING_MODES = { auto: 'AUTO', none: 'NONE', required: 'ANY' } a
  * functionDeclarations and toolConfig.functionCallingConfig (auto AUTO, none
  * NONE, required ANY, `{ name }` ANY with allowedFunctionNames). `user` and
  * stop sequences past the fifth are dropped with warnings.
+ * `providerOptions[provider]` is merged over the result; the fields of a
+ * caller's wire that the neutral settings do not model are refused.
  */
-export function buildGeminiRequestBody(options: DriverCallOptions): GeminiRequestBody {
+export function buildGeminiRequestBody(options: DriverCallOptions, provider = 'gemini'): GeminiRequestBody {
+  refuseForeignExtras(options, provider);
   const warnings: CallWarning[] = [];
   const prompt = convertToGeminiMessages(options.messages, warnings);
   const body: Record<string, unknown> = { contents: prompt.contents };
@@ -113,7 +117,7 @@ export function buildGeminiRequestBody(options: DriverCallOptions): GeminiReques
   if (options.user !== undefined) {
     warnings.push({ type: 'unsupported-setting', setting: 'user', message: 'Gemini has no end-user field; user was not sent' });
   }
-  return { body, warnings };
+  return { body: withProviderOptions(body, options, provider), warnings };
 }
 
 /**

@@ -66,7 +66,7 @@ export function createGeminiDriver(settings: GeminiDriverSettings = {}): GeminiD
   }
 
   async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
-    const { body, warnings } = buildGeminiRequestBody(options);
+    const { body, warnings } = buildGeminiRequestBody(options, provider);
     const context = 'generate content';
     const response = await requestJson(call(`${modelPath(options.modelId)}:generateContent`, context, body, options.signal, true));
     const result = validateResponse(geminiGenerateResponseSchema, response.value, `${provider} ${context}`, provider);
@@ -85,7 +85,7 @@ export function createGeminiDriver(settings: GeminiDriverSettings = {}): GeminiD
   }
 
   async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
-    const { body } = buildGeminiRequestBody(options);
+    const { body } = buildGeminiRequestBody(options, provider);
     const context = 'content stream';
     const response = await requestStream(
       call(`${modelPath(options.modelId)}:streamGenerateContent?alt=sse`, context, body, options.signal, true),

@@ -1,6 +1,7 @@
 import { countTokens } from '../../core/count-tokens.js';
 import { abortableSleep as sleep } from '../../core/retry.js';
 import type { DriverCallOptions, DriverEmbedOptions, DriverEmbedResult, DriverGenerateResult, DriverModel, DriverV1 } from '../../spec/driver.js';
+import { refuseForeignExtras, unsupportedField } from '../../core/wire-passthrough.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import type { StreamPart } from '../../spec/stream.js';
 import { createMockError, createMockTimeoutError } from './mock-error.js';
@@ -45,6 +46,10 @@ export function createMockDriver(settings: MockDriverSettings = {}): DriverV1 {
         message: `${provider}: unknown model "${options.modelId}" (available: ${MOCK_MODELS.map((entry) => entry.modelId).join(', ')})`,
       });
     }
+    refuseForeignExtras(options, provider);
+    // The mock has no upstream to send fields to verbatim.
+    const ownOptions = Object.keys(options.providerOptions?.[provider] ?? {});
+    if (ownOptions.length > 0) throw unsupportedField(`providerOptions.${provider}.${ownOptions[0]}`, provider);
     callCount++;
     const prompt = lastUserText(options.messages);
     await sleep(settings.latencyMs ?? 0, options.signal);

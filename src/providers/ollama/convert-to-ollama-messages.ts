@@ -1,3 +1,4 @@
+import { refuseForeignExtras, withProviderOptions } from '../../core/wire-passthrough.js';
 import { parseToolArguments } from '../../core/tool-arguments.js';
 import { contentText, textOnlyContent } from '../message-text.js';
 import type { DriverCallOptions } from '../../spec/driver.js';
@@ -30,7 +31,8 @@ export interface OllamaChatBody {
  * list of that one tool, with a warning; `none` leaves the tools out. `user`
  * is dropped with a warning.
  */
-export function buildOllamaChatBody(options: DriverCallOptions, stream: boolean): OllamaChatBody {
+export function buildOllamaChatBody(options: DriverCallOptions, stream: boolean, provider = 'ollama'): OllamaChatBody {
+  refuseForeignExtras(options, provider);
   const warnings: CallWarning[] = [];
   const body: Record<string, unknown> = {
     model: options.modelId,
@@ -75,7 +77,7 @@ export function buildOllamaChatBody(options: DriverCallOptions, stream: boolean)
   if (options.user !== undefined) {
     warnings.push({ type: 'unsupported-setting', setting: 'user', message: 'Ollama has no end-user field; user was not sent' });
   }
-  return { body, warnings };
+  return { body: withProviderOptions(body, options, provider), warnings };
 }
 
 /**

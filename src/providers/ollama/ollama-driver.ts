@@ -49,7 +49,7 @@ export function createOllamaDriver(settings: OllamaDriverSettings = {}): OllamaD
   }
 
   async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
-    const { body, warnings } = buildOllamaChatBody(options, false);
+    const { body, warnings } = buildOllamaChatBody(options, false, provider);
     const response = await requestJson(call('/api/chat', 'chat', body, options.signal, true));
     const result = validateResponse(ollamaChatResponseSchema, response.value, `${provider} chat`, provider);
     const state = createStreamState();
@@ -67,7 +67,7 @@ export function createOllamaDriver(settings: OllamaDriverSettings = {}): OllamaD
   }
 
   async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
-    const { body } = buildOllamaChatBody(options, true);
+    const { body } = buildOllamaChatBody(options, true, provider);
     const context = 'chat stream';
     const response = await requestStream(call('/api/chat', context, body, options.signal, true));
     const state = createStreamState();

@@ -1,5 +1,6 @@
 import type { DriverCallOptions } from '../../spec/driver.js';
 import { textOnlyContent } from '../message-text.js';
+import { refuseForeignExtras, withProviderOptions } from '../../core/wire-passthrough.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ContentPart, Message } from '../../spec/messages.js';
 import type { CallWarning } from '../../spec/response.js';
@@ -39,8 +40,11 @@ export function isOpenAIReasoningModel(modelId: string): boolean {
  * toolChoice, responseFormat (json -> json_object, json_schema), stop, seed,
  * user, temperature, topP and maxTokens (as `max_completion_tokens` for
  * reasoning models). Streaming adds `stream_options.include_usage`.
+ * `providerOptions[provider]` is merged over the result; the fields of
+ * another wire that the neutral settings do not model are refused.
  */
-export function buildOpenAIChatBody(options: DriverCallOptions, stream: boolean): OpenAIChatBody {
+export function buildOpenAIChatBody(options: DriverCallOptions, stream: boolean, provider = 'openai'): OpenAIChatBody {
+  refuseForeignExtras(options, provider);
   const warnings: CallWarning[] = [];
   const reasoning = isOpenAIReasoningModel(options.modelId);
   const body: Record<string, unknown> = {
@@ -98,7 +102,7 @@ export function buildOpenAIChatBody(options: DriverCallOptions, stream: boolean)
     body.stream = true;
     body.stream_options = { include_usage: true };
   }
-  return { body, warnings };
+  return { body: withProviderOptions(body, options, provider), warnings };
 }
 
 /**

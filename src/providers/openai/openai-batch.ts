@@ -85,7 +85,7 @@ export function createOpenAIBatchApi(dependencies: OpenAIBatchDependencies): Dri
   return {
     limits,
     encodeRequest(customId, options) {
-      const { body } = buildOpenAIChatBody(options, false);
+      const { body } = buildOpenAIChatBody(options, false, provider);
       return JSON.stringify({ custom_id: customId, method: 'POST', url: CHAT_URL, body });
     },
     async submit({ path, signal }) {

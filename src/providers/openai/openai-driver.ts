@@ -3,6 +3,7 @@ import { truncatedStreamError } from '../../core/upstream-error.js';
 import { parseJson } from '../../core/safe-json.js';
 import { readServerSentEvents } from '../../core/sse.js';
 import { validateResponse } from '../../core/validate-response.js';
+import { passthroughBody, passthroughFormat } from '../../core/wire-passthrough.js';
 import type {
   DriverCallOptions,
   DriverEmbedOptions,
@@ -14,6 +15,7 @@ import type {
 } from '../../spec/driver.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ToolCall } from '../../spec/messages.js';
+import type { WireFormat } from '../../spec/request.js';
 import type { FinishReason, Usage } from '../../spec/response.js';
 import type { StreamPart } from '../../spec/stream.js';
 import {
@@ -31,7 +33,10 @@ import { createOpenAIBatchApi } from './openai-batch.js';
 import { fromOpenAIChatResponse, toOpenAIUsage } from './openai-response.js';
 
 /** The OpenAI driver: every optional capability of DriverV1 is present (`doBatch` unless `batch: false`). */
-export type OpenAIDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolStats' | 'close'>>;
+export type OpenAIDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolStats' | 'close' | 'wireFormats'>>;
+
+/** The wire formats passed through verbatim (see WireRequest). */
+const WIRE_FORMATS: readonly WireFormat[] = ['openai-chat'];
 
 /**
  * Creates a driver for OpenAI's Chat Completions, Models and Embeddings APIs,
@@ -64,17 +69,26 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
   }
 
   async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
-    const { body, warnings } = buildOpenAIChatBody(options, false);
+    const native = passthroughFormat(options, WIRE_FORMATS);
+    const { body, warnings } = native ? { body: passthroughBody(options, provider, { stream: false }), warnings: [] } : buildOpenAIChatBody(options, false, provider);
     const response = await requestJson(call('/chat/completions', 'chat completion', body, options.signal, options.requestId));
     const completion = validateResponse(openAIChatResponseSchema, response.value, `${provider} chat completion`, provider);
-    return fromOpenAIChatResponse(completion, options.modelId, warnings);
+    return {
+      ...fromOpenAIChatResponse(completion, options.modelId, warnings),
+      ...(native ? { native: { format: native, body: response.value as Record<string, unknown> } } : {}),
+    };
   }
 
   async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
-    const { body } = buildOpenAIChatBody(options, true);
+    const native = passthroughFormat(options, WIRE_FORMATS);
+    // Usage is always asked for (tracking and cost need it); a passthrough caller who did not ask is not sent the usage chunk.
+    const callerWantsUsage = native !== undefined && (options.wireRequest?.body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true;
+    const body = native
+      ? passthroughBody(options, provider, { stream: true, set: { stream_options: { ...(options.wireRequest?.body.stream_options as object | undefined), include_usage: true } } })
+      : buildOpenAIChatBody(options, true, provider).body;
     const context = 'chat stream';
     const response = await requestStream(call('/chat/completions', context, body, options.signal, options.requestId));
-    const state = createStreamState();
+    const state = createStreamState(native !== undefined);
     try {
       for await (const event of readServerSentEvents(response.body, { signal: options.signal, context: `${provider} ${context}`, provider })) {
         if (state.done) continue; // drain to the end so the socket is reused
@@ -86,7 +100,12 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
         const streamError = isErrorEvent(value) ? fromErrorValue(value) : undefined;
         if (streamError) throw mapOpenAIStreamError(streamError, { provider });
         const chunk = validateResponse(openAIChatChunkSchema, value, `${provider} ${context} chunk`, provider);
-        yield* state.accept(chunk);
+        if (!native) {
+          yield* state.accept(chunk);
+          continue;
+        }
+        for (const part of state.accept(chunk)) void part; // keeps text, tool calls and usage for the finish part
+        if (callerWantsUsage || (chunk.choices?.length ?? 0) > 0 || !chunk.usage) yield { type: 'native-event', format: native, data: event.data };
       }
     } catch (error) {
       throw mapTransportError(error, { provider, context, signal: options.signal });
@@ -138,6 +157,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
   return {
     specificationVersion: 'v1',
     provider,
+    wireFormats: WIRE_FORMATS,
     doGenerate,
     doStream,
     listModels,
@@ -148,11 +168,16 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
   };
 }
 
-/** Accumulates a stream: text and tool-call deltas out, finish reason, usage and whole tool calls kept. */
-function createStreamState() {
+/**
+ * Accumulates a stream: text and tool-call deltas out, finish reason, usage
+ * and whole tool calls kept (and the whole text, with `keepText`, for a
+ * passthrough stream's finish part).
+ */
+function createStreamState(keepText: boolean) {
   const toolCalls = new Map<number, ToolCall>();
   let id: string | undefined;
   let usage: Usage | undefined;
+  let text = '';
   const state = {
     done: false,
     finishReason: undefined as FinishReason | undefined,
@@ -162,7 +187,10 @@ function createStreamState() {
       for (const choice of chunk.choices ?? []) {
         if ((choice.index ?? 0) !== 0) continue; // only the first choice is surfaced (n > 1 is not requested)
         const delta = choice.delta;
-        if (delta?.content) yield { type: 'text-delta', text: delta.content };
+        if (delta?.content) {
+          if (keepText) text += delta.content;
+          yield { type: 'text-delta', text: delta.content };
+        }
         for (const toolDelta of delta?.tool_calls ?? []) {
           const argumentsDelta = toolDelta.function?.arguments ?? '';
           const known = toolCalls.get(toolDelta.index);
@@ -189,6 +217,7 @@ function createStreamState() {
         usage: usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
         ...(id !== undefined ? { id } : {}),
         toolCalls: [...toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call),
+        ...(keepText ? { content: text } : {}),
       };
     },
   };
