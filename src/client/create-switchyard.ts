@@ -3,7 +3,9 @@ import pLimit from 'p-limit';
 import { batchPricingFor, costOf, pricingFor } from '../catalog/cost.js';
 import { estimateTokens } from '../catalog/estimate-tokens.js';
 import type { ModelCatalog } from '../catalog/model-catalog.js';
-import { loadConfig } from '../config/load.js';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { loadConfig, type ResolvedConfig } from '../config/load.js';
+import type { LogLevel } from '../observability/logger.js';
 import { createObservability } from '../observability/index.js';
 import type { RequestOperation } from '../observability/events.js';
 import type { TrackHandle } from '../observability/tracked-operation.js';
@@ -29,14 +31,14 @@ import type { CallOptions, ChatManyOptions, Switchyard, SwitchyardOptions } from
  * connections, Redis and the database open lazily on first use.
  */
 export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
-  const { configFile, environment, drivers: driverOverrides, logDestination, defaults, ...configInput } = options;
+  const { configFile, environment, drivers: driverOverrides, logDestination, logger: hostLogger, defaults, ...configInput } = options;
   const config = loadConfig({ env: environment, configFile, options: configInput, defaults });
   const observability = createObservability({
     profile: config.env,
-    logLevel: config.observability.logLevel,
+    logLevel: libraryLogLevel(config, options),
     includeContent: config.observability.includeContent,
     monitoring: config.observability.monitoring,
-    logDestination,
+    logDestination: logDestination ?? (hostLogger ? destinationOf(hostLogger) : undefined),
     thresholds: {
       slowRequestMs: config.observability.slowRequestMs,
       heapMb: config.observability.heapMb,
@@ -226,6 +228,23 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
       await observability.close();
     },
   };
+}
+
+/**
+ * A library is quiet by default: with no level configured and nowhere to
+ * write given, nothing is logged. A configured level wins; a given pino
+ * logger lends its level; a given destination takes the profile's level.
+ */
+function libraryLogLevel(config: ResolvedConfig, options: SwitchyardOptions): LogLevel {
+  if (config.observability.logLevelConfigured) return config.observability.logLevel;
+  if (options.logger) return options.logger.level as LogLevel;
+  if (options.logDestination) return config.observability.logLevel;
+  return 'silent';
+}
+
+/** The stream a pino logger writes to, so the client's sanitized lines go to the same place. */
+function destinationOf(logger: Logger): DestinationStream {
+  return (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
 }
 
 function splitModel(model: string): [string, string] {

@@ -3,7 +3,7 @@ import type { ClientServices } from './services.js';
 import type { SwitchyardConfigInput } from '../config/schema.js';
 import type { TokenEstimate } from '../catalog/estimate-tokens.js';
 import type { SyncResult } from '../catalog/model-catalog.js';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { SwitchyardEventSource } from '../observability/events.js';
 import type { Observability } from '../observability/index.js';
 import type { TrackHandle } from '../observability/tracked-operation.js';
@@ -23,8 +23,14 @@ export interface SwitchyardOptions extends SwitchyardConfigInput {
   drivers?: Record<string, DriverV1>;
   /** Settings below everything else (file, environment, options): a host's own defaults, like the gateway's monitoring. */
   defaults?: SwitchyardConfigInput;
-  /** Where log lines go (a pino destination). Default stderr. */
+  /**
+   * Where log lines go (a pino destination), at the profile's level unless a
+   * level is configured. Without this, `logger` or a configured level
+   * (`observability.logLevel`, `SWITCHYARD_LOG_LEVEL`) the client logs nothing.
+   */
   logDestination?: DestinationStream;
+  /** A pino logger whose destination (and, unless a level is configured, level) the client's logs use. */
+  logger?: Logger;
 }
 
 /** Per-call wiring, for hosts that track their own operations (the gateway). */

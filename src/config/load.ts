@@ -40,6 +40,8 @@ export interface ResolvedConfig {
   server: { port: number; host: string; apiKeys: GatewayKey[]; bodyLimitBytes: number; shutdownTimeoutMs: number };
   observability: {
     logLevel: Profile['logLevel'];
+    /** True when a level was set (options, file, `SWITCHYARD_LOG_LEVEL`, a host's defaults), not taken from the profile. */
+    logLevelConfigured: boolean;
     includeContent: boolean;
     monitoring: boolean;
     slowRequestMs: number;
@@ -224,6 +226,7 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
     },
     observability: {
       logLevel: observability.logLevel ?? profile.logLevel,
+      logLevelConfigured: observability.logLevel !== undefined,
       includeContent: observability.includeContent ?? profile.includeContent,
       monitoring: observability.monitoring ?? profile.monitoring,
       slowRequestMs: observability.slowRequestMs ?? 5000,

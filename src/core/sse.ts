@@ -21,89 +21,110 @@ export interface StreamReadOptions {
 }
 
 /** A byte stream that can be released early (undici and Node readables can). */
-type Body = AsyncIterable<Uint8Array> & { destroy?: (error?: Error) => unknown };
+export type StreamBody = AsyncIterable<Uint8Array> & { destroy?: (error?: Error) => unknown };
+
+/**
+ * Cuts decoded text into frames (events or lines), synchronously: `feed`
+ * appends every complete frame to `out`; `end` appends what the framing
+ * keeps of an unterminated tail.
+ */
+export interface Framer<Frame> {
+  feed(text: string, out: Frame[]): void;
+  end(out: Frame[]): void;
+}
+
+/** What `readFrames` does with each frame, and at the end of the body. */
+export interface FrameHandler<Frame, Out> {
+  /** Turns one frame into output (zero or more items); may throw to end the stream. */
+  frame(frame: Frame): Iterable<Out> | undefined;
+  /** Called once the body ended normally; what it returns is yielded last. */
+  end?(): Promise<Out | undefined> | Out | undefined;
+  /** Maps any error raised while reading or handling (transport errors, aborts). Default: unchanged. */
+  mapError?(error: unknown): unknown;
+}
 
 const DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024;
 
-/**
- * Reads server-sent events from a byte stream, pull-based: the next chunk is
- * read only when the consumer asks for the next event, so a slow consumer
- * holds back the upstream (TCP backpressure) and memory stays bounded by one
- * chunk plus one event. When the consumer stops early (`break`/`return`), an
- * error is thrown, or `signal` aborts, the body is destroyed at once, which
- * releases the upstream request and its socket.
- */
-export async function* readServerSentEvents(
-  body: Body,
-  options: StreamReadOptions | AbortSignal = {},
-): AsyncGenerator<ServerSentEvent, void, undefined> {
+/** A framer of server-sent events (`text/event-stream`), bounded by `maxEventSize`. */
+export function createServerSentEventFramer(options: StreamReadOptions = {}): Framer<ServerSentEvent> {
   const settings = normalise(options);
-  const queue: ServerSentEvent[] = [];
+  let target: ServerSentEvent[] = [];
   let failure: SwitchyardError | undefined;
   const parser = createParser({
     maxBufferSize: settings.maxEventSize,
     onEvent(message: EventSourceMessage) {
-      queue.push({ event: message.event, data: message.data, id: message.id });
+      target.push({ event: message.event, data: message.data, id: message.id });
     },
     onError(error) {
-      if (error.type === 'max-buffer-size-exceeded') {
-        failure ??= tooLarge(settings, 'event');
-      }
+      if (error.type === 'max-buffer-size-exceeded') failure ??= tooLarge(settings, 'event');
       // 'invalid-retry' and 'unknown-field' are ignored, as the SSE spec says.
     },
   });
-
-  for await (const text of readText(body, settings)) {
-    parser.feed(text);
-    if (failure) throw failure;
-    while (queue.length > 0) yield queue.shift()!;
-  }
-  // As the SSE spec says, an event cut off before its blank line is discarded.
+  return {
+    feed(text, out) {
+      target = out;
+      parser.feed(text);
+      if (failure) throw failure;
+    },
+    // As the SSE spec says, an event cut off before its blank line is discarded.
+    end() {},
+  };
 }
 
-/**
- * Reads newline-delimited JSON (NDJSON, as Ollama streams it), one parsed
- * value per non-empty line, with the same pull-based reading and early
- * release as `readServerSentEvents`. A bad line is `invalid_response`.
- */
-export async function* readJsonLines(
-  body: Body,
-  options: StreamReadOptions | AbortSignal = {},
-): AsyncGenerator<unknown, void, undefined> {
+/** A framer of newline-delimited text (NDJSON): one trimmed, non-empty line per frame. */
+export function createLineFramer(options: StreamReadOptions = {}): Framer<string> {
   const settings = normalise(options);
   let pending = '';
-  const parseLine = (line: string): unknown => parseJson(line, `${settings.context} line`, settings.provider);
-
-  for await (const text of readText(body, settings)) {
-    pending += text;
-    let newline = pending.indexOf('\n');
-    while (newline !== -1) {
-      const line = pending.slice(0, newline).trim();
-      pending = pending.slice(newline + 1);
-      if (line.length > 0) yield parseLine(line);
-      newline = pending.indexOf('\n');
-    }
-    if (pending.length > settings.maxEventSize) throw tooLarge(settings, 'line');
-  }
-  const last = pending.trim();
-  if (last.length > 0) yield parseLine(last);
+  return {
+    feed(text, out) {
+      pending += text;
+      let start = 0;
+      let newline = pending.indexOf('\n');
+      while (newline !== -1) {
+        const line = pending.slice(start, newline).trim();
+        if (line.length > 0) out.push(line);
+        start = newline + 1;
+        newline = pending.indexOf('\n', start);
+      }
+      pending = start > 0 ? pending.slice(start) : pending;
+      if (pending.length > settings.maxEventSize) throw tooLarge(settings, 'line');
+    },
+    end(out) {
+      const last = pending.trim();
+      pending = '';
+      if (last.length > 0) out.push(last);
+    },
+  };
 }
 
 /**
- * Decodes the body chunk by chunk (UTF-8, split code points handled),
- * reading only on demand; on any exit before the end it destroys the body.
+ * Reads a byte stream frame by frame, pull-based: the next chunk is read only
+ * when the consumer asks for more, so a slow consumer holds back the upstream
+ * (TCP backpressure) and memory stays bounded by one chunk plus one frame.
+ * Decoding (UTF-8, split code points handled), framing and the handler all
+ * run in this one generator, so an item crosses a single async step. When the
+ * consumer stops early (`break`/`return`), an error is thrown, or `signal`
+ * aborts, the body is destroyed at once, which releases the upstream request
+ * and its socket.
  */
-async function* readText(body: Body, settings: NormalisedOptions): AsyncGenerator<string, void, undefined> {
+export async function* readFrames<Frame, Out>(
+  body: StreamBody,
+  framer: Framer<Frame>,
+  handler: FrameHandler<Frame, Out>,
+  options: StreamReadOptions = {},
+): AsyncGenerator<Out, void, undefined> {
+  const settings = normalise(options);
   const { signal } = settings;
   const decoder = new TextDecoder('utf-8');
   const iterator = body[Symbol.asyncIterator]();
+  const frames: Frame[] = [];
   let finished = false;
   const onAbort = (): void => {
     body.destroy?.(abortError(signal!, settings));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    while (true) {
+    for (;;) {
       if (signal?.aborted) throw abortError(signal, settings);
       let step: IteratorResult<Uint8Array>;
       try {
@@ -116,12 +137,23 @@ async function* readText(body: Body, settings: NormalisedOptions): AsyncGenerato
       if (step.done) {
         finished = true;
         const rest = decoder.decode();
-        if (rest.length > 0) yield rest;
-        return;
+        if (rest.length > 0) framer.feed(rest, frames);
+        framer.end(frames);
+      } else {
+        const text = decoder.decode(step.value, { stream: true });
+        if (text.length > 0) framer.feed(text, frames);
       }
-      const text = decoder.decode(step.value, { stream: true });
-      if (text.length > 0) yield text;
+      for (let index = 0; index < frames.length; index++) {
+        const items = handler.frame(frames[index]);
+        if (items !== undefined) yield* items as Iterable<Out>;
+      }
+      frames.length = 0;
+      if (finished) break;
     }
+    const last = await handler.end?.();
+    if (last !== undefined) yield last;
+  } catch (error) {
+    throw handler.mapError ? handler.mapError(error) : error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (!finished) {
@@ -131,6 +163,23 @@ async function* readText(body: Body, settings: NormalisedOptions): AsyncGenerato
   }
 }
 
+/** Reads server-sent events from a byte stream (see `readFrames` for pacing and release). */
+export function readServerSentEvents(body: StreamBody, options: StreamReadOptions | AbortSignal = {}): AsyncGenerator<ServerSentEvent, void, undefined> {
+  const settings = isAbortSignal(options) ? { signal: options } : options;
+  return readFrames(body, createServerSentEventFramer(settings), { frame: (event) => [event] }, settings);
+}
+
+/**
+ * Reads newline-delimited JSON (NDJSON, as Ollama streams it), one parsed
+ * value per non-empty line, with the same pacing and release as
+ * `readServerSentEvents`. A bad line is `invalid_response`.
+ */
+export function readJsonLines(body: StreamBody, options: StreamReadOptions | AbortSignal = {}): AsyncGenerator<unknown, void, undefined> {
+  const settings = isAbortSignal(options) ? { signal: options } : options;
+  const context = `${settings.context ?? 'stream'} line`;
+  return readFrames(body, createLineFramer(settings), { frame: (line) => [parseJson(line, context, settings.provider)] }, settings);
+}
+
 interface NormalisedOptions {
   signal?: AbortSignal;
   maxEventSize: number;
@@ -138,13 +187,12 @@ interface NormalisedOptions {
   provider?: string;
 }
 
-function normalise(options: StreamReadOptions | AbortSignal): NormalisedOptions {
-  const record: StreamReadOptions = isAbortSignal(options) ? { signal: options } : options;
+function normalise(options: StreamReadOptions): NormalisedOptions {
   return {
-    signal: record.signal,
-    maxEventSize: record.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE,
-    context: record.context ?? 'stream',
-    provider: record.provider,
+    signal: options.signal,
+    maxEventSize: options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE,
+    context: options.context ?? 'stream',
+    provider: options.provider,
   };
 }
 

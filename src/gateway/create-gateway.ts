@@ -11,6 +11,7 @@ import { registerHealthRoutes } from './health-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerModelsRoute } from './models-route.js';
 import { registerOpenAIChatRoute } from './openai-chat-route.js';
+import { registerOpenAIResponsesRoutes } from './openai-responses-route.js';
 import { sendError, type GatewayRouteConfig } from './route-support.js';
 
 /** Options of `createGateway`; each defaults from `ai.config.server`. */
@@ -76,6 +77,7 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   });
 
   registerOpenAIChatRoute(app, ai);
+  registerOpenAIResponsesRoutes(app, ai);
   registerAnthropicMessagesRoute(app, ai);
   registerEmbeddingsRoute(app, ai);
   registerModelsRoute(app, ai);

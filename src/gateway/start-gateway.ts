@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { createSwitchyard } from '../client/create-switchyard.js';
 import type { Switchyard, SwitchyardOptions } from '../client/types.js';
 import { createGateway } from './create-gateway.js';
@@ -43,9 +44,11 @@ function urlHost(host: string): string {
 
 /** Creates the client and the gateway, and listens. With `handleSignals`, SIGTERM/SIGINT close it gracefully. */
 export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
-  // A gateway is run to be watched: monitoring defaults to on in every profile (config and environment can still turn it off).
+  // A gateway is run to be watched: monitoring defaults to on in every profile (config and environment can still turn it off),
+  // and unlike a library it logs at its profile's level (on stderr) unless told otherwise.
   const ai = createSwitchyard({
     ...options.switchyard,
+    logDestination: options.switchyard?.logDestination ?? (options.switchyard?.logger ? undefined : pino.destination({ dest: 2, sync: true })),
     configFile: options.configFile ?? options.switchyard?.configFile,
     defaults: { observability: { monitoring: true }, ...options.switchyard?.defaults },
   });

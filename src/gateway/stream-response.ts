@@ -22,14 +22,14 @@ export type EncodedPart = Exclude<StreamPart, FinishPart | NativeEventPart>;
 export interface StreamEncoder {
   start(): string;
   part(part: EncodedPart): string;
-  /** The closing events (finish reason, usage, terminator). */
-  finish(part: FinishPart): string;
+  /** The closing events (finish reason, usage, terminator); may first finish work such as storing the answer. */
+  finish(part: FinishPart): string | Promise<string>;
   /**
    * What follows the upstream's own events on a native passthrough stream
    * (OpenAI's `data: [DONE]`, which the driver consumed); start and finish
-   * events are the upstream's then.
+   * events are the upstream's then. May first finish work, as `finish`.
    */
-  nativeEnd(): string;
+  nativeEnd(part: FinishPart): string | Promise<string>;
   /** An error after the headers went out, as this API sends one in-stream. */
   error(error: GatewayError): string;
 }
@@ -75,7 +75,7 @@ export async function sendModelStream(
       }
     }
     if (!finish) throw new Error('the stream ended without a finish part');
-    await writer.write(native ? encoder.nativeEnd() : encoder.finish(finish));
+    await writer.write(await (native ? encoder.nativeEnd(finish) : encoder.finish(finish)));
     request.gatewayCall.succeed({
       provider: finish.provider ?? identity.provider,
       model: finish.model ?? identity.model,

@@ -12,6 +12,7 @@ import {
 } from './mock-server-core.js';
 import { sliceEvery, streamTextPieces } from './mock-wire.js';
 import { createOpenAIBatchRoutes } from './openai-batch-routes.js';
+import { createMockResponsesRoutes } from './openai-responses-server.js';
 import {
   chatCompletion,
   choiceCount,
@@ -69,13 +70,16 @@ const MISBEHAVIOUR: MockMisbehaviour = {
 /**
  * Starts a real HTTP server on 127.0.0.1 speaking OpenAI's wire format:
  * POST /v1/chat/completions (JSON, or SSE ending in `data: [DONE]` with a
- * usage chunk when `stream_options.include_usage`), GET /v1/models, POST
- * /v1/embeddings (deterministic vectors), and the Files and Batch API
- * (/v1/files, /v1/batches; a batch completes `batchDelayMs` after creation). Used by tests, benchmarks and
+ * usage chunk when `stream_options.include_usage`), POST /v1/responses
+ * (JSON or the Responses event stream, with stored responses, GET and DELETE
+ * /v1/responses/{id}), GET /v1/models, POST /v1/embeddings (deterministic
+ * vectors), and the Files and Batch API (/v1/files, /v1/batches; a batch
+ * completes `batchDelayMs` after creation). Used by tests, benchmarks and
  * `switchyard mock-upstream --flavor openai`.
  */
 export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {}): Promise<OpenAIMockServer> {
   return startMockServer(options, ({ settings, sequence, stats, createChunkSender }) => {
+    const responses = createMockResponsesRoutes({ settings, sequence, createChunkSender });
     const misbehave = (mode: OpenAIMockMode, streaming: boolean, response: ServerResponse): Promise<void> =>
       sendMisbehaviour(response, mode, streaming, MISBEHAVIOUR, stats);
     const batchRoutes = createOpenAIBatchRoutes({ settings, sequence });
@@ -84,7 +88,8 @@ export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {
       const { method, path } = request;
       const models = settings().models ?? DEFAULT_MODELS;
       if (method === 'POST' && path === '/v1/chat/completions') return chat(request.body, mode, response);
-      if (mode !== 'normal') return misbehave(mode, false, response);
+      if (mode !== 'normal') return misbehave(mode, method === 'POST' && (request.body as { stream?: unknown } | undefined)?.stream === true, response);
+      if (await responses.route(request, response)) return;
       if (batchRoutes(request, response)) return;
       if (method === 'GET' && path === '/v1/models') return sendJson(response, 200, modelList(models));
       if (method === 'GET' && path.startsWith('/v1/models/')) {

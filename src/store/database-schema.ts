@@ -1,4 +1,5 @@
 import type { BatchTables } from './batch-schema.js';
+import type { StoredResponsesTable } from './stored-responses.js';
 
 /**
  * One row of `provider_models`: a model a provider lists, enriched from the
@@ -38,4 +39,5 @@ export interface CacheEntriesTable {
 export interface DatabaseSchema extends BatchTables {
   provider_models: ProviderModelsTable;
   cache_entries: CacheEntriesTable;
+  stored_responses: StoredResponsesTable;
 }

@@ -2,3 +2,4 @@ export * from './database.js';
 export * from './database-schema.js';
 export * from './migrations.js';
 export * from './batch-schema.js';
+export * from './stored-responses.js';

@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { SwitchyardError } from '../spec/errors.js';
 import { BATCH_MIGRATIONS } from './batch-migrations.js';
+import { RESPONSE_MIGRATIONS } from './response-migrations.js';
 
 /*
  * One set of migrations for SQLite and PostgreSQL. DDL is idempotent
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, Migration> = {
     },
   },
   ...BATCH_MIGRATIONS,
+  ...RESPONSE_MIGRATIONS,
 };
 
 /** Every migration's name, in the order they apply. */
@@ -98,6 +100,8 @@ export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions =
   const migrator = new Migrator({
     db,
     provider,
+    // Migrations are independent (idempotent DDL): one added with a lower number than those applied must still run.
+    allowUnorderedMigrations: true,
     ...(options.schema !== undefined ? { migrationTableSchema: options.schema } : {}),
   });
   for (let attempt = 1; ; attempt += 1) {

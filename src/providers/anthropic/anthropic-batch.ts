@@ -1,15 +1,15 @@
 import { createReadStream } from 'node:fs';
-import { requestJson, type HttpCallOptions } from '../../core/http.js';
+import type { ChatCodec } from '../../core/chat-codec.js';
 import { requestRaw } from '../../core/http-body.js';
+import type { ProviderHttp } from '../../core/provider-http.js';
 import { readJsonLines } from '../../core/json-lines.js';
 import { parseJson } from '../../core/safe-json.js';
 import { validateResponse } from '../../core/validate-response.js';
 import type { DriverBatchApi, ProviderBatchLimits, ProviderBatchResult, ProviderBatchState } from '../../spec/batch.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import { anthropicBatchResultLineSchema, anthropicMessageBatchSchema } from './anthropic-batch-api.js';
+import type { AnthropicMessage } from './anthropic-api.js';
 import { mapAnthropicError } from './anthropic-error.js';
-import { fromAnthropicMessage } from './anthropic-response.js';
-import { buildAnthropicMessagesBody } from './convert-to-anthropic-messages.js';
 
 /** Anthropic's published per-batch limits: 100,000 requests and 256 MB. */
 export const ANTHROPIC_BATCH_LIMITS: ProviderBatchLimits = { maxRequests: 100_000, maxBytes: 256 * 1024 * 1024 };
@@ -27,10 +27,10 @@ const TYPE_STATUS: Record<string, number> = {
   overloaded_error: 529,
 };
 
-/** What the batch API borrows from its driver: the provider name and its authenticated call builder. */
+/** What the batch API borrows from its driver: its HTTP endpoint and its chat codec. */
 export interface AnthropicBatchDependencies {
-  provider: string;
-  call(path: string, context: string, body: unknown, signal?: AbortSignal): HttpCallOptions;
+  http: ProviderHttp;
+  codec: ChatCodec<AnthropicMessage, { type: string }>;
   limits?: Partial<ProviderBatchLimits>;
 }
 
@@ -40,7 +40,9 @@ export interface AnthropicBatchDependencies {
  * results JSONL is streamed back line by line.
  */
 export function createAnthropicBatchApi(dependencies: AnthropicBatchDependencies): DriverBatchApi {
-  const { provider, call } = dependencies;
+  const { http, codec } = dependencies;
+  const provider = http.provider;
+  const call = (path: string, context: string, body: unknown, signal?: AbortSignal) => http.options({ path, context, body, signal });
   const limits = { ...ANTHROPIC_BATCH_LIMITS, ...dependencies.limits };
   const path = (id: string) => `/v1/messages/batches/${encodeURIComponent(id)}`;
 
@@ -48,7 +50,7 @@ export function createAnthropicBatchApi(dependencies: AnthropicBatchDependencies
     const line = validateResponse(anthropicBatchResultLineSchema, parseJson(text, `${provider} batch result`, provider), `${provider} batch result`, provider);
     const customId = line.custom_id;
     const result = line.result;
-    if (result.type === 'succeeded') return { customId, result: fromAnthropicMessage(result.message, '') };
+    if (result.type === 'succeeded') return { customId, result: codec.decode(result.message, { modelId: '', messages: [] }) };
     if (result.type === 'errored') {
       const type = (result.error as { error?: { type?: unknown } } | undefined)?.error?.type;
       const status = (typeof type === 'string' ? TYPE_STATUS[type] : undefined) ?? 500;
@@ -60,7 +62,7 @@ export function createAnthropicBatchApi(dependencies: AnthropicBatchDependencies
   return {
     limits,
     encodeRequest(customId, options) {
-      const { body } = buildAnthropicMessagesBody(options, false, provider);
+      const { body } = codec.encode(options, false);
       return JSON.stringify({ custom_id: customId, params: body });
     },
     async submit({ path: file, signal }) {
@@ -78,8 +80,7 @@ export function createAnthropicBatchApi(dependencies: AnthropicBatchDependencies
       return { id: batch.id };
     },
     async poll(id, options = {}): Promise<ProviderBatchState> {
-      const response = await requestJson(call(path(id), 'message batch', undefined, options.signal));
-      const batch = validateResponse(anthropicMessageBatchSchema, response.value, `${provider} message batch`, provider);
+      const batch = await http.json({ path: path(id), context: 'message batch', signal: options.signal }, anthropicMessageBatchSchema);
       const counts = batch.request_counts;
       const succeeded = counts?.succeeded ?? 0;
       const failed = (counts?.errored ?? 0) + (counts?.canceled ?? 0) + (counts?.expired ?? 0);
@@ -99,7 +100,7 @@ export function createAnthropicBatchApi(dependencies: AnthropicBatchDependencies
       }
     },
     async cancel(id, options = {}) {
-      await requestJson(call(`${path(id)}/cancel`, 'message batch cancel', {}, options.signal));
+      await http.send({ path: `${path(id)}/cancel`, context: 'message batch cancel', body: {}, signal: options.signal });
     },
   };
 }

@@ -1,19 +1,15 @@
-import { mapTransportError, requestJson, requestStream, waitForSocketRelease, type HttpCallOptions } from '../../core/http.js';
-import { truncatedStreamError } from '../../core/upstream-error.js';
-import { parseJson } from '../../core/safe-json.js';
-import { readServerSentEvents } from '../../core/sse.js';
-import { validateResponse } from '../../core/validate-response.js';
-import { passthroughBody, passthroughFormat } from '../../core/wire-passthrough.js';
+import type { ChatCodec } from '../../core/chat-codec.js';
+import { createChatCalls } from '../../core/chat-codec.js';
+import { createProviderHttp } from '../../core/provider-http.js';
 import type { DriverCallOptions, DriverGenerateResult, DriverModel, DriverV1, PoolStats } from '../../spec/driver.js';
 import type { WireFormat } from '../../spec/request.js';
-import type { StreamPart } from '../../spec/stream.js';
-import { anthropicEventTypeSchema, anthropicMessageSchema, anthropicModelListSchema } from './anthropic-api.js';
+import { anthropicEventTypeSchema, anthropicMessageSchema, anthropicModelListSchema, type AnthropicMessage } from './anthropic-api.js';
 import { fromAnthropicErrorValue, mapAnthropicError, mapAnthropicStreamError } from './anthropic-error.js';
 import { resolveAnthropicSettings, type AnthropicDriverSettings } from './anthropic-options.js';
-import { createAnthropicStreamState } from './anthropic-stream-state.js';
-import { buildAnthropicMessagesBody } from './convert-to-anthropic-messages.js';
+import { countInput, createAnthropicStreamState } from './anthropic-stream-state.js';
 import { createAnthropicBatchApi } from './anthropic-batch.js';
-import { fromAnthropicMessage } from './anthropic-response.js';
+import { buildAnthropicMessagesBody } from './convert-to-anthropic-messages.js';
+import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
 
 /** The Anthropic driver: no `doEmbed` (Anthropic has no embeddings API); Message Batches (`doBatch`), pool figures and `close()` are present. */
 export type AnthropicDriver = DriverV1 & Required<Pick<DriverV1, 'poolStats' | 'close' | 'wireFormats'>>;
@@ -36,70 +32,21 @@ const MAX_MODEL_PAGES = 100;
 export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): AnthropicDriver {
   const resolved = resolveAnthropicSettings(settings);
   const { provider, baseURL, transport } = resolved;
-
-  /** Options for one HTTP call; the key is read now and redacted from any error. */
-  function call(path: string, context: string, body: unknown, signal?: AbortSignal, requestId?: string): HttpCallOptions {
-    const apiKey = resolved.resolveApiKey();
-    return {
-      dispatcher: transport.dispatcher(),
-      url: `${baseURL}${path}`,
-      headers: {
-        'x-api-key': apiKey,
-        'anthropic-version': resolved.anthropicVersion,
-        ...(requestId !== undefined ? { 'x-client-request-id': requestId } : {}),
-        ...resolved.headers,
-      },
-      body,
-      signal,
-      provider,
-      context,
-      mapError: (response) => mapAnthropicError(response, { provider, secrets: [apiKey] }),
-    };
-  }
-
-  async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
-    const native = passthroughFormat(options, WIRE_FORMATS);
-    const { body, warnings } = native ? { body: passthroughBody(options, provider, { stream: false }), warnings: [] } : buildAnthropicMessagesBody(options, false, provider);
-    const response = await requestJson(call('/v1/messages', 'message', body, options.signal, options.requestId));
-    const message = validateResponse(anthropicMessageSchema, response.value, `${provider} message`, provider);
-    return {
-      ...fromAnthropicMessage(message, options.modelId, warnings),
-      ...(native ? { native: { format: native, body: response.value as Record<string, unknown> } } : {}),
-    };
-  }
-
-  async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
-    const native = passthroughFormat(options, WIRE_FORMATS);
-    const body = native ? passthroughBody(options, provider, { stream: true }) : buildAnthropicMessagesBody(options, true, provider).body;
-    let text = '';
-    const context = 'message stream';
-    const response = await requestStream(call('/v1/messages', context, body, options.signal, options.requestId));
-    const state = createAnthropicStreamState(`${provider} ${context}`, provider);
-    try {
-      for await (const event of readServerSentEvents(response.body, { signal: options.signal, context: `${provider} ${context}`, provider })) {
-        if (state.done) continue; // drain to the end so the socket is reused
-        const value = parseJson(event.data, `${provider} ${context} event`, provider);
-        const { type } = validateResponse(anthropicEventTypeSchema, value, `${provider} ${context} event`, provider);
-        if (type === 'error') {
-          throw mapAnthropicStreamError(fromAnthropicErrorValue(value) ?? {}, { provider });
-        }
-        if (!native) {
-          yield* state.accept(type, value);
-          continue;
-        }
-        for (const part of state.accept(type, value)) if (part.type === 'text-delta') text += part.text;
-        yield { type: 'native-event', format: native, event: type, data: event.data };
-      }
-    } catch (error) {
-      throw mapTransportError(error, { provider, context, signal: options.signal });
-    }
-    if (!state.done && state.finishReason === undefined) {
-      throw truncatedStreamError(provider, context, 'message_delta or message_stop');
-    }
-    await waitForSocketRelease();
-    const finish = state.finish();
-    yield native ? { ...finish, content: text } : finish;
-  }
+  const http = createProviderHttp({
+    provider,
+    baseURL,
+    transport,
+    protocolHeaders: { 'anthropic-version': resolved.anthropicVersion },
+    headers: resolved.headers,
+    credentials() {
+      const apiKey = resolved.resolveApiKey();
+      const headers: Record<string, string> = apiKey !== undefined ? { 'x-api-key': apiKey } : {};
+      return { headers, secrets: [apiKey] };
+    },
+    mapError: (response, context) => mapAnthropicError(response, { provider, secrets: context.secrets }),
+  });
+  const codec = createAnthropicChatCodec(provider);
+  const { doGenerate, doStream } = createChatCalls(http, codec);
 
   /** Every page of GET /v1/models, following `last_id` while `has_more`. */
   async function listModels(options: { signal?: AbortSignal } = {}): Promise<DriverModel[]> {
@@ -107,8 +54,7 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
     let afterId: string | undefined;
     for (let page = 0; page < MAX_MODEL_PAGES; page += 1) {
       const query = new URLSearchParams({ limit: String(MODEL_PAGE_SIZE), ...(afterId !== undefined ? { after_id: afterId } : {}) });
-      const response = await requestJson(call(`/v1/models?${query}`, 'model list', undefined, options.signal));
-      const list = validateResponse(anthropicModelListSchema, response.value, `${provider} model list`, provider);
+      const list = await http.json({ path: `/v1/models?${query}`, context: 'model list', signal: options.signal }, anthropicModelListSchema);
       for (const model of list.data) {
         const created = model.created_at ? Date.parse(model.created_at) : Number.NaN;
         models.push({
@@ -133,8 +79,56 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
     doGenerate,
     doStream,
     listModels,
-    doBatch: createAnthropicBatchApi({ provider, call, limits: settings.batchLimits }),
+    doBatch: createAnthropicBatchApi({ http, codec, limits: settings.batchLimits }),
     poolStats: (): PoolStats => transport.stats(),
     close: () => transport.close(),
   };
+}
+
+/** The Messages codec: the body, the answer's fields, and the event decoder. */
+export function createAnthropicChatCodec(provider: string): ChatCodec<AnthropicMessage, { type: string }> {
+  return {
+    path: () => '/v1/messages',
+    context: { generate: 'message', stream: 'message stream' },
+    encode: (options, stream) => buildAnthropicMessagesBody(options, stream, provider),
+    responseSchema: anthropicMessageSchema,
+    decode(message, options: DriverCallOptions) {
+      let content = '';
+      const toolCalls: DriverGenerateResult['toolCalls'] = [];
+      for (const block of message.content) {
+        if ('text' in block) content += block.text;
+        if ('id' in block) toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
+      }
+      const inputTokens = countInput(message.usage);
+      const outputTokens = message.usage?.output_tokens ?? 0;
+      return {
+        id: message.id,
+        modelId: message.model ?? options.modelId,
+        content,
+        toolCalls,
+        finishReason: mapAnthropicFinishReason(message.stop_reason),
+        usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+      };
+    },
+    stream: {
+      framing: 'sse',
+      chunkSchema: anthropicEventTypeSchema,
+      errorOf: (value) => (isErrorEvent(value) ? mapAnthropicStreamError(fromAnthropicErrorValue(value) ?? {}, { provider }) : undefined),
+      closing: 'message_delta or message_stop',
+      createDecoder() {
+        const state = createAnthropicStreamState(`${provider} message stream`, provider);
+        return {
+          accept: (chunk, value) => state.accept(chunk.type, value),
+          done: () => state.done,
+          complete: () => state.done || state.finishReason !== undefined,
+          finish: () => state.finish(),
+        };
+      },
+    },
+    passthrough: { formats: WIRE_FORMATS, eventName: (chunk) => chunk.type },
+  };
+}
+
+function isErrorEvent(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'error';
 }

@@ -1,13 +1,10 @@
-import { mapTransportError, requestJson, requestStream, waitForSocketRelease, type HttpCallOptions } from '../../core/http.js';
-import { truncatedStreamError } from '../../core/upstream-error.js';
-import { parseJson } from '../../core/safe-json.js';
-import { readServerSentEvents } from '../../core/sse.js';
-import { validateResponse } from '../../core/validate-response.js';
+import type { ChatCodec } from '../../core/chat-codec.js';
+import { createChatCalls } from '../../core/chat-codec.js';
+import { createProviderHttp } from '../../core/provider-http.js';
 import type {
   DriverCallOptions,
   DriverEmbedOptions,
   DriverEmbedResult,
-  DriverGenerateResult,
   DriverModel,
   DriverV1,
   PoolStats,
@@ -15,7 +12,7 @@ import type {
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ToolCall } from '../../spec/messages.js';
 import type { FinishReason, Usage } from '../../spec/response.js';
-import type { StreamPart } from '../../spec/stream.js';
+import type { FinishPart, StreamPart } from '../../spec/stream.js';
 import { buildGeminiRequestBody } from './convert-to-gemini-messages.js';
 import {
   geminiBatchEmbedResponseSchema,
@@ -49,65 +46,19 @@ const EMBED_BATCH_SIZE = 100;
 export function createGeminiDriver(settings: GeminiDriverSettings = {}): GeminiDriver {
   const resolved = resolveGeminiSettings(settings);
   const { provider, baseURL, transport } = resolved;
-
-  /** Options for one HTTP call; the key is read now and redacted from any error. */
-  function call(path: string, context: string, body: unknown, signal: AbortSignal | undefined, modelCall: boolean): HttpCallOptions {
-    const apiKey = resolved.resolveApiKey();
-    return {
-      dispatcher: transport.dispatcher(),
-      url: `${baseURL}/${path}`,
-      headers: { ...resolved.headers, ...(apiKey !== undefined ? { 'x-goog-api-key': apiKey } : {}) },
-      body,
-      signal,
-      provider,
-      context,
-      mapError: (response) => mapGeminiError(response, { provider, modelCall, secrets: [apiKey] }),
-    };
-  }
-
-  async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
-    const { body, warnings } = buildGeminiRequestBody(options, provider);
-    const context = 'generate content';
-    const response = await requestJson(call(`${modelPath(options.modelId)}:generateContent`, context, body, options.signal, true));
-    const result = validateResponse(geminiGenerateResponseSchema, response.value, `${provider} ${context}`, provider);
-    const state = createStreamState();
-    Array.from(state.accept(result)); // the whole answer is one chunk; its deltas are not needed
-    const finish = state.finish();
-    return {
-      id: finish.id ?? options.requestId ?? '',
-      modelId: result.modelVersion ?? options.modelId,
-      content: state.text(),
-      toolCalls: finish.toolCalls ?? [],
-      finishReason: finish.finishReason,
-      usage: finish.usage,
-      ...(warnings.length > 0 ? { warnings } : {}),
-    };
-  }
-
-  async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
-    const { body } = buildGeminiRequestBody(options, provider);
-    const context = 'content stream';
-    const response = await requestStream(
-      call(`${modelPath(options.modelId)}:streamGenerateContent?alt=sse`, context, body, options.signal, true),
-    );
-    const state = createStreamState();
-    try {
-      for await (const event of readServerSentEvents(response.body, { signal: options.signal, context: `${provider} ${context}`, provider })) {
-        const value = parseJson(event.data, `${provider} ${context} event`, provider);
-        const streamError = isErrorEvent(value) ? fromGeminiErrorValue(value) : undefined;
-        if (streamError) throw mapGeminiStreamError(streamError, { provider });
-        const chunk = validateResponse(geminiGenerateResponseSchema, value, `${provider} ${context} chunk`, provider);
-        yield* state.accept(chunk);
-      }
-    } catch (error) {
-      throw mapTransportError(error, { provider, context, signal: options.signal });
-    }
-    if (!state.finished()) {
-      throw truncatedStreamError(provider, context, 'a finish reason');
-    }
-    await waitForSocketRelease();
-    yield state.finish();
-  }
+  const http = createProviderHttp({
+    provider,
+    baseURL,
+    transport,
+    headers: resolved.headers,
+    credentials() {
+      const apiKey = resolved.resolveApiKey();
+      const headers: Record<string, string> = apiKey !== undefined ? { 'x-goog-api-key': apiKey } : {};
+      return { headers, secrets: [apiKey] };
+    },
+    mapError: (response, context) => mapGeminiError(response, { provider, modelCall: context.modelCall, secrets: context.secrets }),
+  });
+  const { doGenerate, doStream } = createChatCalls(http, createGeminiChatCodec(provider));
 
   async function listModels(options: { signal?: AbortSignal } = {}): Promise<DriverModel[]> {
     const models: DriverModel[] = [];
@@ -115,8 +66,7 @@ export function createGeminiDriver(settings: GeminiDriverSettings = {}): GeminiD
     let pageToken: string | undefined;
     for (let page = 0; page < MAX_MODEL_PAGES; page += 1) {
       const query = `pageSize=${MODEL_PAGE_SIZE}${pageToken !== undefined ? `&pageToken=${encodeURIComponent(pageToken)}` : ''}`;
-      const response = await requestJson(call(`models?${query}`, 'model list', undefined, options.signal, false));
-      const list = validateResponse(geminiModelListSchema, response.value, `${provider} model list`, provider);
+      const list = await http.json({ path: `/models?${query}`, context: 'model list', signal: options.signal }, geminiModelListSchema);
       for (const model of list.models ?? []) {
         models.push({
           modelId: model.name.replace(/^models\//, ''),
@@ -145,8 +95,10 @@ export function createGeminiDriver(settings: GeminiDriverSettings = {}): GeminiD
           ...(options.dimensions !== undefined ? { outputDimensionality: options.dimensions } : {}),
         })),
       };
-      const response = await requestJson(call(`${path}:batchEmbedContents`, 'embeddings', body, options.signal, true));
-      const result = validateResponse(geminiBatchEmbedResponseSchema, response.value, `${provider} embeddings`, provider);
+      const result = await http.json(
+        { path: `/${path}:batchEmbedContents`, context: 'embeddings', body, signal: options.signal, modelCall: true },
+        geminiBatchEmbedResponseSchema,
+      );
       if (result.embeddings.length !== batch.length) {
         throw new SwitchyardError({
           code: 'invalid_response',
@@ -169,6 +121,42 @@ export function createGeminiDriver(settings: GeminiDriverSettings = {}): GeminiD
     doEmbed,
     poolStats: (): PoolStats => transport.stats(),
     close: () => transport.close(),
+  };
+}
+
+/** The generateContent codec: the body, the answer's fields, and the chunk decoder (the same state reads both). */
+export function createGeminiChatCodec(provider: string): ChatCodec<GeminiGenerateResponse, GeminiGenerateResponse> {
+  return {
+    path: (options, stream) => `/${modelPath(options.modelId)}${stream ? ':streamGenerateContent?alt=sse' : ':generateContent'}`,
+    context: { generate: 'generate content', stream: 'content stream' },
+    encode: (options) => buildGeminiRequestBody(options, provider),
+    responseSchema: geminiGenerateResponseSchema,
+    decode(result, options: DriverCallOptions) {
+      const state = createStreamState();
+      Array.from(state.accept(result)); // the whole answer is one chunk; its deltas are not needed
+      const finish = state.finish();
+      return {
+        id: finish.id ?? options.requestId ?? '',
+        modelId: result.modelVersion ?? options.modelId,
+        content: state.text(),
+        toolCalls: finish.toolCalls ?? [],
+        finishReason: finish.finishReason,
+        usage: finish.usage,
+      };
+    },
+    stream: {
+      framing: 'sse',
+      chunkSchema: geminiGenerateResponseSchema,
+      errorOf(value) {
+        const streamError = isErrorEvent(value) ? fromGeminiErrorValue(value) : undefined;
+        return streamError ? mapGeminiStreamError(streamError, { provider }) : undefined;
+      },
+      closing: 'a finish reason',
+      createDecoder() {
+        const state = createStreamState();
+        return { accept: (chunk) => state.accept(chunk), done: () => false, complete: () => state.finished(), finish: () => state.finish() };
+      },
+    },
   };
 }
 
@@ -217,7 +205,7 @@ function createStreamState() {
     },
     finished: (): boolean => reason !== undefined || blocked,
     text: (): string => texts.join(''),
-    finish(): StreamPart & { type: 'finish' } {
+    finish(): FinishPart {
       const finishReason: FinishReason = blocked && reason === undefined ? 'content-filter' : mapGeminiFinishReason(reason, toolCalls.length > 0);
       return { type: 'finish', finishReason, usage: toUsage(usage), ...(id !== undefined ? { id } : {}), toolCalls };
     },

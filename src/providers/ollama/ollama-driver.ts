@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { truncatedStreamError } from '../../core/upstream-error.js';
-import { mapTransportError, requestJson, requestStream, waitForSocketRelease, type HttpCallOptions } from '../../core/http.js';
-import { readJsonLines } from '../../core/sse.js';
-import { validateResponse } from '../../core/validate-response.js';
+import type { ChatCodec } from '../../core/chat-codec.js';
+import { createChatCalls } from '../../core/chat-codec.js';
+import { createProviderHttp } from '../../core/provider-http.js';
 import type {
   DriverCallOptions,
   DriverEmbedOptions,
   DriverEmbedResult,
-  DriverGenerateResult,
   DriverModel,
   DriverV1,
   PoolStats,
@@ -15,7 +13,7 @@ import type {
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ToolCall } from '../../spec/messages.js';
 import type { Usage } from '../../spec/response.js';
-import type { StreamPart } from '../../spec/stream.js';
+import type { FinishPart, StreamPart } from '../../spec/stream.js';
 import { buildOllamaChatBody } from './convert-to-ollama-messages.js';
 import { mapOllamaFinishReason } from './map-ollama-finish-reason.js';
 import { ollamaChatResponseSchema, ollamaEmbedResponseSchema, ollamaTagsSchema, type OllamaChatResponse } from './ollama-api.js';
@@ -34,64 +32,19 @@ export type OllamaDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolS
  */
 export function createOllamaDriver(settings: OllamaDriverSettings = {}): OllamaDriver {
   const { provider, baseURL, headers, transport } = resolveOllamaSettings(settings);
-
-  function call(path: string, context: string, body: unknown, signal: AbortSignal | undefined, modelCall: boolean): HttpCallOptions {
-    return {
-      dispatcher: transport.dispatcher(),
-      url: `${baseURL}${path}`,
-      headers: { ...headers },
-      body,
-      signal,
-      provider,
-      context,
-      mapError: (response) => mapOllamaError(response, { provider, modelCall, secrets: secretsOf(headers) }),
-    };
-  }
-
-  async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
-    const { body, warnings } = buildOllamaChatBody(options, false, provider);
-    const response = await requestJson(call('/api/chat', 'chat', body, options.signal, true));
-    const result = validateResponse(ollamaChatResponseSchema, response.value, `${provider} chat`, provider);
-    const state = createStreamState();
-    Array.from(state.accept(result)); // the whole answer is one line; its deltas are not needed
-    const finish = state.finish();
-    return {
-      id: options.requestId ?? `ollama-${randomUUID()}`,
-      modelId: result.model ?? options.modelId,
-      content: state.text(),
-      toolCalls: finish.toolCalls ?? [],
-      finishReason: finish.finishReason,
-      usage: finish.usage,
-      ...(warnings.length > 0 ? { warnings } : {}),
-    };
-  }
-
-  async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
-    const { body } = buildOllamaChatBody(options, true, provider);
-    const context = 'chat stream';
-    const response = await requestStream(call('/api/chat', context, body, options.signal, true));
-    const state = createStreamState();
-    try {
-      for await (const value of readJsonLines(response.body, { signal: options.signal, context: `${provider} ${context}`, provider })) {
-        if (state.done()) continue; // drain to the end so the socket is reused
-        const streamError = fromOllamaErrorValue(value);
-        if (streamError !== undefined) throw mapOllamaStreamError(streamError, { provider });
-        const line = validateResponse(ollamaChatResponseSchema, value, `${provider} ${context} line`, provider);
-        yield* state.accept(line);
-      }
-    } catch (error) {
-      throw mapTransportError(error, { provider, context, signal: options.signal });
-    }
-    if (!state.done()) {
-      throw truncatedStreamError(provider, context, 'its done line');
-    }
-    await waitForSocketRelease();
-    yield state.finish();
-  }
+  const credentials = { headers: {}, secrets: secretsOf(headers) };
+  const http = createProviderHttp({
+    provider,
+    baseURL,
+    transport,
+    headers,
+    credentials: () => credentials,
+    mapError: (response, context) => mapOllamaError(response, { provider, modelCall: context.modelCall, secrets: context.secrets }),
+  });
+  const { doGenerate, doStream } = createChatCalls(http, createOllamaChatCodec(provider));
 
   async function listModels(options: { signal?: AbortSignal } = {}): Promise<DriverModel[]> {
-    const response = await requestJson(call('/api/tags', 'model list', undefined, options.signal, false));
-    const tags = validateResponse(ollamaTagsSchema, response.value, `${provider} model list`, provider);
+    const tags = await http.json({ path: '/api/tags', context: 'model list', signal: options.signal }, ollamaTagsSchema);
     return (tags.models ?? []).map((model) => {
       const modified = model.modified_at ? Date.parse(model.modified_at) : Number.NaN;
       return {
@@ -110,8 +63,7 @@ export function createOllamaDriver(settings: OllamaDriverSettings = {}): OllamaD
       input: options.input,
       ...(options.dimensions !== undefined ? { dimensions: options.dimensions } : {}),
     };
-    const response = await requestJson(call('/api/embed', 'embeddings', body, options.signal, true));
-    const result = validateResponse(ollamaEmbedResponseSchema, response.value, `${provider} embeddings`, provider);
+    const result = await http.json({ path: '/api/embed', context: 'embeddings', body, signal: options.signal, modelCall: true }, ollamaEmbedResponseSchema);
     if (result.embeddings.length !== options.input.length) {
       throw new SwitchyardError({
         code: 'invalid_response',
@@ -132,6 +84,42 @@ export function createOllamaDriver(settings: OllamaDriverSettings = {}): OllamaD
     doEmbed,
     poolStats: (): PoolStats => transport.stats(),
     close: () => transport.close(),
+  };
+}
+
+/** The /api/chat codec: the body, the answer's fields, and the line decoder (the same state reads both). */
+export function createOllamaChatCodec(provider: string): ChatCodec<OllamaChatResponse, OllamaChatResponse> {
+  return {
+    path: () => '/api/chat',
+    context: { generate: 'chat', stream: 'chat stream' },
+    encode: (options, stream) => buildOllamaChatBody(options, stream, provider),
+    responseSchema: ollamaChatResponseSchema,
+    decode(result, options: DriverCallOptions) {
+      const state = createStreamState();
+      Array.from(state.accept(result)); // the whole answer is one line; its deltas are not needed
+      const finish = state.finish();
+      return {
+        id: options.requestId ?? `ollama-${randomUUID()}`,
+        modelId: result.model ?? options.modelId,
+        content: state.text(),
+        toolCalls: finish.toolCalls ?? [],
+        finishReason: finish.finishReason,
+        usage: finish.usage,
+      };
+    },
+    stream: {
+      framing: 'ndjson',
+      chunkSchema: ollamaChatResponseSchema,
+      errorOf(value) {
+        const streamError = fromOllamaErrorValue(value);
+        return streamError !== undefined ? mapOllamaStreamError(streamError, { provider }) : undefined;
+      },
+      closing: 'its done line',
+      createDecoder() {
+        const state = createStreamState();
+        return { accept: (line) => state.accept(line), done: () => state.done(), complete: () => state.done(), finish: () => state.finish() };
+      },
+    },
   };
 }
 
@@ -173,7 +161,7 @@ function createStreamState() {
     },
     done: (): boolean => last !== undefined,
     text: (): string => texts.join(''),
-    finish(): StreamPart & { type: 'finish' } {
+    finish(): FinishPart {
       const inputTokens = last?.prompt_eval_count ?? 0;
       const outputTokens = last?.eval_count ?? 0;
       const usage: Usage = { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };

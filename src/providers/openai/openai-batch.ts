@@ -1,17 +1,16 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { requestJson, type HttpCallOptions } from '../../core/http.js';
+import type { ChatCodec } from '../../core/chat-codec.js';
 import { multipartBody, requestRaw } from '../../core/http-body.js';
 import { readJsonLines } from '../../core/json-lines.js';
 import { parseJson } from '../../core/safe-json.js';
 import { validateResponse } from '../../core/validate-response.js';
 import type { DriverBatchApi, ProviderBatchLimits, ProviderBatchResult, ProviderBatchState, ProviderBatchStatus } from '../../spec/batch.js';
 import { SwitchyardError } from '../../spec/errors.js';
-import { openAIChatResponseSchema } from './openai-api.js';
+import type { ProviderHttp } from '../../core/provider-http.js';
+import { openAIChatResponseSchema, type OpenAIChatChunk, type OpenAIChatResponse } from './openai-api.js';
 import { openAIBatchOutputLineSchema, openAIBatchSchema, openAIFileSchema, type OpenAIBatch } from './openai-batch-api.js';
-import { buildOpenAIChatBody } from './convert-to-openai-messages.js';
 import { mapOpenAIError } from './openai-error.js';
-import { fromOpenAIChatResponse } from './openai-response.js';
 
 /** OpenAI's published per-batch limits: 50,000 requests and a 200 MB input file. */
 export const OPENAI_BATCH_LIMITS: ProviderBatchLimits = { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024 };
@@ -29,10 +28,10 @@ const STATUSES: Record<string, ProviderBatchStatus> = {
   cancelled: 'cancelled',
 };
 
-/** What the batch API borrows from its driver: the provider name and its authenticated call builder. */
+/** What the batch API borrows from its driver: its HTTP endpoint and its chat codec. */
 export interface OpenAIBatchDependencies {
-  provider: string;
-  call(path: string, context: string, body: unknown, signal?: AbortSignal): HttpCallOptions;
+  http: ProviderHttp;
+  codec: ChatCodec<OpenAIChatResponse, OpenAIChatChunk>;
   limits?: Partial<ProviderBatchLimits>;
 }
 
@@ -43,12 +42,13 @@ export interface OpenAIBatchDependencies {
  * back line by line.
  */
 export function createOpenAIBatchApi(dependencies: OpenAIBatchDependencies): DriverBatchApi {
-  const { provider, call } = dependencies;
+  const { http, codec } = dependencies;
+  const provider = http.provider;
+  const call = (path: string, context: string, body: unknown, signal?: AbortSignal) => http.options({ path, context, body, signal });
   const limits = { ...OPENAI_BATCH_LIMITS, ...dependencies.limits };
 
-  async function getBatch(id: string, signal?: AbortSignal): Promise<OpenAIBatch> {
-    const response = await requestJson(call(`/batches/${encodeURIComponent(id)}`, 'batch', undefined, signal));
-    return validateResponse(openAIBatchSchema, response.value, `${provider} batch`, provider);
+  function getBatch(id: string, signal?: AbortSignal): Promise<OpenAIBatch> {
+    return http.json({ path: `/batches/${encodeURIComponent(id)}`, context: 'batch', signal }, openAIBatchSchema);
   }
 
   async function* fileLines(fileId: string, signal?: AbortSignal): AsyncGenerator<ProviderBatchResult> {
@@ -69,7 +69,7 @@ export function createOpenAIBatchApi(dependencies: OpenAIBatchDependencies): Dri
     if (status !== undefined && status >= 200 && status < 300) {
       try {
         const completion = validateResponse(openAIChatResponseSchema, line.response!.body, `${provider} batch chat completion`, provider);
-        return { customId, result: fromOpenAIChatResponse(completion, '') };
+        return { customId, result: codec.decode(completion, { modelId: '', messages: [] }) };
       } catch (error) {
         return { customId, error: error as SwitchyardError };
       }
@@ -85,7 +85,7 @@ export function createOpenAIBatchApi(dependencies: OpenAIBatchDependencies): Dri
   return {
     limits,
     encodeRequest(customId, options) {
-      const { body } = buildOpenAIChatBody(options, false, provider);
+      const { body } = codec.encode(options, false);
       return JSON.stringify({ custom_id: customId, method: 'POST', url: CHAT_URL, body });
     },
     async submit({ path, signal }) {
@@ -95,8 +95,8 @@ export function createOpenAIBatchApi(dependencies: OpenAIBatchDependencies): Dri
       );
       const uploaded = await requestRaw({ ...call('/files', 'file upload', undefined, signal), method: 'POST', body: upload.body, contentType: upload.contentType, accept: 'application/json' });
       const file = validateResponse(openAIFileSchema, parseJson(await uploaded.body.text(), `${provider} file upload`, provider), `${provider} file upload`, provider);
-      const created = await requestJson(call('/batches', 'batch create', { input_file_id: file.id, endpoint: CHAT_URL, completion_window: '24h' }, signal));
-      return { id: validateResponse(openAIBatchSchema, created.value, `${provider} batch`, provider).id };
+      const body = { input_file_id: file.id, endpoint: CHAT_URL, completion_window: '24h' };
+      return { id: (await http.json({ path: '/batches', context: 'batch create', body, signal }, openAIBatchSchema)).id };
     },
     async poll(id, options = {}): Promise<ProviderBatchState> {
       const batch = await getBatch(id, options.signal);
@@ -116,7 +116,7 @@ export function createOpenAIBatchApi(dependencies: OpenAIBatchDependencies): Dri
       if (batch.error_file_id) yield* fileLines(batch.error_file_id, options.signal);
     },
     async cancel(id, options = {}) {
-      await requestJson(call(`/batches/${encodeURIComponent(id)}/cancel`, 'batch cancel', {}, options.signal));
+      await http.send({ path: `/batches/${encodeURIComponent(id)}/cancel`, context: 'batch cancel', body: {}, signal: options.signal });
     },
   };
 }
