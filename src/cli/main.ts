@@ -2,9 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { registerBatchCommand } from './batch-command.js';
 import { registerCacheCommand } from './cache-command.js';
 import { registerChatCommand } from './chat-command.js';
+import { registerKeysCommand } from './keys-command.js';
 import { registerMockUpstreamCommand } from './mock-upstream-command.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerSpendCommand } from './spend-command.js';
 import { describeError } from './output.js';
 
 /** Builds the `switchyard` command with every subcommand. */
@@ -18,6 +20,8 @@ export function createProgram(): Command {
   registerBatchCommand(program);
   registerModelsCommand(program);
   registerCacheCommand(program);
+  registerKeysCommand(program);
+  registerSpendCommand(program);
   registerMockUpstreamCommand(program);
   return program;
 }

@@ -14,6 +14,8 @@ export interface ClientServices {
   database(): Promise<Database>;
   /** The tiered cache: memory, then Redis when configured, then SQL. */
   cache(): Promise<TieredCache>;
+  /** The shared Redis client, opened on first use; absent when no Redis is configured. */
+  redis?: () => Promise<RedisPubSubLike>;
   /** Dependency states for readiness checks. */
   health(): Promise<Record<string, { ok: boolean; detail?: string }>>;
   close(): Promise<void>;
@@ -121,6 +123,7 @@ export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks
   return {
     database: database.get,
     cache: cache.get,
+    ...(config.redisUrl ? { redis: redis.get } : {}),
     async health() {
       const states: Record<string, { ok: boolean; detail?: string }> = {
         database: await state(async () => (await database.get()).db.selectFrom('cache_entries').select('key').limit(1).execute()),

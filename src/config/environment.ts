@@ -86,7 +86,13 @@ export function readEnvironment(env: NodeJS.ProcessEnv): EnvironmentReading {
       responses: readBoolean(env, 'SWITCHYARD_CACHE_RESPONSES', issues),
       ttlSeconds: readNumber(env, 'SWITCHYARD_CACHE_TTL_SECONDS', issues),
     }),
-    server: definedOnly({ port, host: env.SWITCHYARD_HOST || undefined, apiKeys }),
+    server: definedOnly({
+      port,
+      host: env.SWITCHYARD_HOST || undefined,
+      apiKeys,
+      adminKey: env.SWITCHYARD_ADMIN_KEY || undefined,
+      metricsPublic: readBoolean(env, 'SWITCHYARD_METRICS_PUBLIC', issues),
+    }),
     observability: definedOnly({
       logLevel: (env.SWITCHYARD_LOG_LEVEL || undefined) as never,
       includeContent: readBoolean(env, 'SWITCHYARD_LOG_INCLUDE_CONTENT', issues),

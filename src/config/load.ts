@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { SwitchyardError } from '../spec/errors.js';
 import { KNOWN_PROVIDERS, readEnvironment } from './environment.js';
 import { PROFILES, resolveEnvironment, type Environment, type Profile } from './profiles.js';
-import { configSchema, type MockConfig, type SwitchyardConfigInput } from './schema.js';
+import { configSchema, type MockConfig, type SwitchyardConfigInput, type TenantLimitsConfig } from './schema.js';
 
 /** A provider with every setting resolved. */
 export interface ResolvedProvider {
@@ -37,7 +37,26 @@ export interface ResolvedConfig {
   redisUrl?: string;
   databaseUrl: string;
   cache: { responses: boolean; temperatureThreshold: number; ttlSeconds: number; memoryMaxBytes: number; maxEntryBytes: number };
-  server: { port: number; host: string; apiKeys: GatewayKey[]; bodyLimitBytes: number; shutdownTimeoutMs: number };
+  server: {
+    port: number;
+    host: string;
+    apiKeys: GatewayKey[];
+    bodyLimitBytes: number;
+    shutdownTimeoutMs: number;
+    adminKey?: string;
+    metricsPublic: boolean;
+  };
+  /** Rate limits, budgets and spend (see `limitsConfigSchema`). */
+  limits: {
+    windowMs: number;
+    /** The window slides in steps of this size (a sixtieth of the window, at least 10 ms). */
+    slotMs: number;
+    leaseTtlMs: number;
+    keyRefreshMs: number;
+    spendFlushMs: number;
+    redisTimeoutMs: number;
+    tenants: Record<string, TenantLimitsConfig>;
+  };
   observability: {
     logLevel: Profile['logLevel'];
     /** True when a level was set (options, file, `SWITCHYARD_LOG_LEVEL`, a host's defaults), not taken from the profile. */
@@ -223,7 +242,10 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
       apiKeys: parseGatewayKeys(input.server?.apiKeys ?? []),
       bodyLimitBytes: input.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
       shutdownTimeoutMs: input.server?.shutdownTimeoutMs ?? 10_000,
+      ...(input.server?.adminKey !== undefined ? { adminKey: input.server.adminKey } : {}),
+      metricsPublic: input.server?.metricsPublic ?? false,
     },
+    limits: resolveLimits(input.limits ?? {}),
     observability: {
       logLevel: observability.logLevel ?? profile.logLevel,
       logLevelConfigured: observability.logLevel !== undefined,
@@ -266,5 +288,18 @@ function resolveProvider(
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs ?? 30_000,
     maxConnections: settings.maxConnections ?? 128,
     retries: settings.retries ?? profile.retries,
+  };
+}
+
+function resolveLimits(input: NonNullable<ReturnType<typeof configSchema.parse>['limits']>): ResolvedConfig['limits'] {
+  const slotMs = Math.max(10, Math.round(((input.windowSeconds ?? 60) * 1000) / 60));
+  return {
+    windowMs: slotMs * Math.max(1, Math.round(((input.windowSeconds ?? 60) * 1000) / slotMs)),
+    slotMs,
+    leaseTtlMs: (input.leaseSeconds ?? 600) * 1000,
+    keyRefreshMs: input.keyRefreshMs ?? 500,
+    spendFlushMs: input.spendFlushMs ?? 1000,
+    redisTimeoutMs: input.redisTimeoutMs ?? 1000,
+    tenants: Object.assign(Object.create(null), input.tenants),
   };
 }

@@ -49,6 +49,34 @@ export const serverConfigSchema = z.strictObject({
   apiKeys: z.array(z.string().min(1)).optional(),
   bodyLimitBytes: z.number().int().positive().optional(),
   shutdownTimeoutMs: positiveMs.optional(),
+  /** `SWITCHYARD_ADMIN_KEY`: needed for /admin/* and the operator routes (/, /api/stats, /metrics) when set. */
+  adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** `SWITCHYARD_METRICS_PUBLIC`: leaves /metrics open for scrapers even with an admin key. */
+  metricsPublic: z.boolean().optional(),
+});
+
+/** Rate limits and budget of one tenant (shared by all its keys). */
+export const tenantLimitsSchema = z.strictObject({
+  rpm: z.number().int().positive().optional(),
+  tpm: z.number().int().positive().optional(),
+  concurrency: z.number().int().positive().optional(),
+  budgetUsd: z.number().min(0).optional(),
+  budgetPeriod: z.enum(['day', 'month', 'total']).optional(),
+});
+
+/** Rate limits, budgets and spend: window length, timings, and per-tenant limits. */
+export const limitsConfigSchema = z.strictObject({
+  /** The window `rpm` and `tpm` count over. Default 60 (tests shorten it). */
+  windowSeconds: z.number().positive().max(3600).optional(),
+  /** How long a concurrency slot is held for a request that never ends (a crashed instance). Default 600. */
+  leaseSeconds: z.number().positive().optional(),
+  /** How often each instance polls the database for changed keys (revocations). Default 500. */
+  keyRefreshMs: positiveMs.optional(),
+  /** How often spend is written to the database. Default 1000. */
+  spendFlushMs: positiveMs.optional(),
+  /** Longest wait for a Redis that does not answer (one that is down fails at once) before a limit decision falls back to this process. Default 1000. */
+  redisTimeoutMs: positiveMs.optional(),
+  tenants: z.record(z.string().min(1), tenantLimitsSchema).optional(),
 });
 
 /** Batch settings: the gateway's Batch API and `switchyard worker`. */
@@ -91,6 +119,7 @@ export const configSchema = z.strictObject({
   observability: observabilityConfigSchema.optional(),
   mock: mockConfigSchema.optional(),
   batch: batchConfigSchema.optional(),
+  limits: limitsConfigSchema.optional(),
 });
 
 /** Configuration input: a file's JSON or `createSwitchyard` options. */
@@ -99,3 +128,5 @@ export type SwitchyardConfigInput = z.input<typeof configSchema>;
 export type ProviderConfigInput = z.input<typeof providerConfigSchema>;
 /** The mock provider's configuration. */
 export type MockConfig = z.output<typeof mockConfigSchema>;
+/** One tenant's limits as configured. */
+export type TenantLimitsConfig = z.output<typeof tenantLimitsSchema>;

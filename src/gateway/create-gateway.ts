@@ -3,7 +3,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
 import { registerAnthropicMessagesRoute } from './anthropic-messages-route.js';
-import { createTenantAuthenticator } from './auth.js';
+import { registerAccessHooks } from './access-hooks.js';
+import { registerAdminRoutes } from './admin-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerEmbeddingsRoute } from './embeddings-route.js';
 import { createGatewayMonitor, type GatewayMonitor } from './gateway-monitor.js';
@@ -12,7 +13,7 @@ import { registerMetricsRoute } from './metrics-route.js';
 import { registerModelsRoute } from './models-route.js';
 import { registerOpenAIChatRoute } from './openai-chat-route.js';
 import { registerOpenAIResponsesRoutes } from './openai-responses-route.js';
-import { sendError, type GatewayRouteConfig } from './route-support.js';
+import { sendError } from './route-support.js';
 
 /** Options of `createGateway`; each defaults from `ai.config.server`. */
 export interface GatewayOptions {
@@ -32,7 +33,6 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
  */
 export function createGateway(ai: Switchyard, options: GatewayOptions = {}): FastifyInstance {
   const monitor: GatewayMonitor = createGatewayMonitor(ai);
-  const auth = createTenantAuthenticator(ai.config.server.apiKeys);
   let closing = false;
   const app = Fastify({
     loggerInstance: monitor.observability.logger as FastifyBaseLogger,
@@ -59,11 +59,9 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     request.gatewayCall = call;
     reply.raw.once('close', () => monitor.finish(call, reply.raw));
     reply.header('x-request-id', request.id);
-    if ((request.routeOptions.config as GatewayRouteConfig | undefined)?.authenticated) {
-      request.tenant = auth.authenticate(request.headers);
-      call.tenant = request.tenant;
-    }
   });
+  // Keys, admin key, model access, rate limits, budgets and spend.
+  const access = registerAccessHooks(app, ai, monitor);
 
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
@@ -83,6 +81,15 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   registerModelsRoute(app, ai);
   registerHealthRoutes(app, ai, () => closing);
   registerMetricsRoute(app, monitor);
-  registerDashboardRoutes(app, monitor, { tenants: new Set(ai.config.server.apiKeys.map((key) => key.tenant)).size, authRequired: auth.required });
+  registerAdminRoutes(app, ai, access);
+  const staticTenants = new Set(ai.config.server.apiKeys.map((key) => key.tenant)).size;
+  registerDashboardRoutes(app, monitor, {
+    get tenants() {
+      return staticTenants;
+    },
+    get authRequired() {
+      return access.directory.required;
+    },
+  });
   return app;
 }

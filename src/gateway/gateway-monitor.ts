@@ -19,6 +19,8 @@ export interface CallOutcome {
 export interface GatewayCall {
   readonly requestId: string;
   tenant?: string;
+  /** The answer of the model call, once it succeeded (limits settle and spend record it). */
+  readonly outcome?: CallOutcome;
   /** Starts following a model call (chat, stream, embed) on this request. */
   beginModelCall(operation: RequestOperation, model: string): void;
   /**
@@ -79,6 +81,7 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
 
   class TrackedGatewayCall implements GatewayCall {
     tenant?: string;
+    outcome?: CallOutcome;
     modelCall: TrackHandle<'request'> | undefined;
     modelCallOpen = false;
     /** The error the response reports, for the gateway record. */
@@ -101,6 +104,7 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
 
     succeed(outcome: CallOutcome): void {
       if (!this.modelCallOpen) return;
+      this.outcome = outcome;
       this.modelCallOpen = false;
       this.modelCall?.set({ ...outcome }).end();
     }

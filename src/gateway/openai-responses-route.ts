@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { resolveTargets } from '../client/model-resolver.js';
+import { resolveTargets, type ModelTarget } from '../client/model-resolver.js';
 import type { Switchyard } from '../client/types.js';
+import type { ChatResponse } from '../spec/response.js';
 import type { ResponseStore } from '../store/stored-responses.js';
 import { fromResponsesRequest } from '../wire/openai-responses-convert.js';
 import { createResponsesEventWriter, type ResponsesEvent } from '../wire/openai-responses-events.js';
-import { newResponseId, toResponsesObject, type ResponsesIdentity, type ResponsesObject } from '../wire/openai-responses-output.js';
+import { newResponseId, toResponsesObject, type ResponsesIdentity } from '../wire/openai-responses-output.js';
 import { responsesRequestSchema, type ResponsesRequest } from '../wire/openai-responses-schemas.js';
 import { openModelStream } from './model-stream.js';
+import { createNativeEventTap, forwardedBody, nativeResponsesProviders, speaksResponsesNatively } from './responses-native.js';
 import {
   createResponsesStoreAccess,
   inputItemsOf,
@@ -33,60 +35,75 @@ interface ResponsesCall {
   raw: Record<string, unknown>;
   conversation: ResponsesConversation;
   store: () => Promise<ResponseStore>;
+  /** The body for a native upstream (verbatim but for an unknown `previous_response_id`), or undefined to convert. */
+  native?: Record<string, unknown>;
 }
 
-/** Keeps the response for the tenant unless the request said `store: false`. */
-async function keep(request: FastifyRequest, call: ResponsesCall, provider: string, response: ResponsesObject): Promise<void> {
-  if (call.body.store === false) return;
+/** Keeps a response for the tenant unless the request said `store: false`; `native` when the upstream answered it itself. */
+async function keep(request: FastifyRequest, call: ResponsesCall, answer: { provider: string; native: boolean; response: Record<string, unknown> }): Promise<void> {
+  if (call.body.store === false || typeof answer.response.id !== 'string') return;
   await (await call.store()).save({
-    id: response.id,
+    id: answer.response.id,
     tenant: request.tenant,
-    provider,
-    model: response.model,
-    native: false,
+    provider: answer.provider,
+    model: typeof answer.response.model === 'string' ? answer.response.model : call.body.model,
+    native: answer.native,
     input: [...call.conversation.items, ...inputItemsOf(call.raw)],
-    response,
+    response: answer.response,
   });
 }
 
 /**
- * Serves a Responses request with the chat pipeline (any provider): the
- * conversation and input become a neutral chat request; the answer (or the
- * stream's parts) becomes the `response` object (or the Responses events).
+ * Answers a Responses request through the client: natively (the body goes
+ * to an OpenAI-type upstream verbatim and its `response` object or events
+ * come back unchanged), or through the chat pipeline (the conversation and
+ * input become a neutral chat request; the answer, or the stream's parts,
+ * become the `response` object or the Responses events). Either way the
+ * response is stored for the tenant.
  */
-async function answerWithChat(ai: Switchyard, request: FastifyRequest, reply: FastifyReply, call: ResponsesCall, provider: string): Promise<unknown> {
+async function answer(ai: Switchyard, request: FastifyRequest, reply: FastifyReply, call: ResponsesCall, provider: string): Promise<unknown> {
   const { body, raw } = call;
-  const settings = fromResponsesRequest(body, raw, { items: call.conversation.parsed }, provider);
+  const history = { items: call.native ? [] : call.conversation.parsed };
+  const settings = fromResponsesRequest(body, raw, history, provider, { lenient: call.native !== undefined });
+  if (call.native) settings.wireRequest = { format: 'openai-responses', body: call.native, extras: {} };
   const chatRequest = chatRequestFor(request, reply, body.model, settings);
   const identity: ResponsesIdentity = { id: newResponseId(), createdAt: Math.floor(Date.now() / 1000), model: body.model, request: body };
   request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
   if (!body.stream) {
-    const response = await ai.chat(chatRequest, { parent: request.gatewayCall.parent() });
-    const object = toResponsesObject({ ...identity, model: response.model }, response);
-    await keep(request, call, response.provider, object);
+    const response: ChatResponse = await ai.chat(chatRequest, { parent: request.gatewayCall.parent() });
+    const native = response.native?.format === 'openai-responses' ? response.native.body : undefined;
+    const object = native ?? toResponsesObject({ ...identity, model: response.model }, response);
+    await keep(request, call, { provider: response.provider, native: native !== undefined, response: object });
     return reply.headers(finishCall(request, outcomeOf(response))).send(object);
   }
-  return sendModelStream(request, reply, await openModelStream(ai, chatRequest, { parent: request.gatewayCall.parent() }), (streamIdentity) => {
+  const tap = createNativeEventTap();
+  const opened = tap.wrap(await openModelStream(ai, chatRequest, { parent: request.gatewayCall.parent() }));
+  return sendModelStream(request, reply, opened, (streamIdentity) => {
     const writer = createResponsesEventWriter({ ...identity, model: streamIdentity.model });
+    const provider = (part: { provider?: string }) => part.provider ?? streamIdentity.provider;
     return {
       start: () => encode(writer.start()),
       part: (part) => encode(writer.part(part)),
       async finish(part) {
         const end = writer.finish(part);
-        await keep(request, call, part.provider ?? streamIdentity.provider, end.response);
+        await keep(request, call, { provider: provider(part), native: false, response: end.response });
         return encode(end.events);
       },
-      // The chat pipeline's request carries no wire body, so its stream is never a native passthrough.
-      nativeEnd: () => '',
-      error: (error) => encode(writer.error(error)),
+      async nativeEnd(part) {
+        const response = tap.finalResponse();
+        if (response) await keep(request, call, { provider: provider(part), native: true, response });
+        return ''; // the upstream's terminal event was the end; the Responses stream has no terminator
+      },
+      error: (error) => (tap.seen() ? tap.errorEvent(error) : encode(writer.error(error))),
     };
   });
 }
 
 /**
  * POST /v1/responses (OpenAI Responses API, streamed or not), GET and DELETE
- * /v1/responses/{id} (the tenant's stored responses). Every provider serves
- * it through the chat pipeline.
+ * /v1/responses/{id} (the tenant's stored responses). OpenAI and
+ * OpenAI-compatible targets get the request natively; every other provider
+ * (or a route mixing them) is served through the chat pipeline.
  */
 export function registerOpenAIResponsesRoutes(app: FastifyInstance, ai: Switchyard): void {
   const config: GatewayRouteConfig = { wire: 'openai', authenticated: true };
@@ -95,13 +112,21 @@ export function registerOpenAIResponsesRoutes(app: FastifyInstance, ai: Switchya
   app.post('/v1/responses', { config }, async (request, reply) => {
     const sent = request.body as Record<string, unknown>;
     const checked = validateBody(responsesRequestSchema, sent);
-    const targets = resolveTargets(checked.model, ai.config);
+    const targets: ModelTarget[] = resolveTargets(checked.model, ai.config);
+    const nativeProviders = nativeResponsesProviders(ai, targets);
+    if (nativeProviders !== undefined) {
+      // Loaded even when forwarded verbatim: a tenant may only continue its own responses.
+      const conversation = await loadConversation(store, checked, request.tenant);
+      const native = forwardedBody(sent, conversation, nativeProviders);
+      return answer(ai, request, reply, { body: checked, raw: sent, conversation, store, native }, nativeProviders[0]);
+    }
     // The chat pipeline needs every item itself: references to stored output items are replaced by them (1:1, so paths stay).
     const input = await resolveItemReferences(sent.input, store, request.tenant);
     const raw = input === sent.input ? sent : { ...sent, input };
     const body = raw === sent ? checked : validateBody(responsesRequestSchema, raw);
     const conversation = await loadConversation(store, body, request.tenant);
-    return answerWithChat(ai, request, reply, { body, raw, conversation, store }, targets[0].provider);
+    const converting = targets.find((target) => !speaksResponsesNatively(ai, target.provider)) ?? targets[0];
+    return answer(ai, request, reply, { body, raw, conversation, store }, converting.provider);
   });
 
   app.get<{ Params: { id: string } }>('/v1/responses/:id', { config }, async (request) => {

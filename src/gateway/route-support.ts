@@ -14,6 +14,8 @@ export interface GatewayRouteConfig {
   wire?: WireFlavor;
   /** Routes that need a tenant key when keys are configured. */
   authenticated?: boolean;
+  /** False for an authenticated POST naming a `model` that is not a model call (no rate limits, no spend). Default true. */
+  limited?: boolean;
 }
 
 declare module 'fastify' {

@@ -1,4 +1,5 @@
 import type { BatchTables } from './batch-schema.js';
+import type { GatewayKeysTable, SpendTable } from './team-tables.js';
 import type { StoredResponsesTable } from './stored-responses.js';
 
 /**
@@ -39,5 +40,7 @@ export interface CacheEntriesTable {
 export interface DatabaseSchema extends BatchTables {
   provider_models: ProviderModelsTable;
   cache_entries: CacheEntriesTable;
+  gateway_keys: GatewayKeysTable;
+  spend: SpendTable;
   stored_responses: StoredResponsesTable;
 }

@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { SwitchyardError } from '../spec/errors.js';
 import { BATCH_MIGRATIONS } from './batch-migrations.js';
+import { TEAM_MIGRATIONS } from './team-migrations.js';
 import { RESPONSE_MIGRATIONS } from './response-migrations.js';
 
 /*
@@ -60,6 +61,7 @@ const MIGRATIONS: Record<string, Migration> = {
     },
   },
   ...BATCH_MIGRATIONS,
+  ...TEAM_MIGRATIONS,
   ...RESPONSE_MIGRATIONS,
 };
 

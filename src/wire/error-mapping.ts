@@ -21,6 +21,10 @@ export const ERROR_MAPPING = {
   invalid_config: { status: 500, openai: 'server_error', anthropic: 'api_error' },
   authentication_failed: { status: 401, openai: 'invalid_request_error', anthropic: 'authentication_error' },
   permission_denied: { status: 403, openai: 'permission_error', anthropic: 'permission_error' },
+  // A gateway key's own limits (never an upstream's): model access, rate limits, budget.
+  model_not_allowed: { status: 403, openai: 'permission_error', anthropic: 'permission_error' },
+  rate_limit_exceeded: { status: 429, openai: 'rate_limit_error', anthropic: 'rate_limit_error' },
+  budget_exceeded: { status: 429, openai: 'rate_limit_error', anthropic: 'rate_limit_error' },
   model_not_found: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error' },
   not_found: { status: 404, openai: 'invalid_request_error', anthropic: 'not_found_error' },
   payload_too_large: { status: 413, openai: 'invalid_request_error', anthropic: 'request_too_large' },

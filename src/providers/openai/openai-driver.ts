@@ -28,15 +28,18 @@ import { fromErrorValue, mapOpenAIError, mapOpenAIStreamError } from './openai-e
 import { resolveOpenAISettings, type OpenAIDriverSettings } from './openai-options.js';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
 import { createOpenAIBatchApi } from './openai-batch.js';
+import { createOpenAIResponsesCodec, RESPONSES_WIRE_FORMATS } from './openai-responses-codec.js';
 
 /** The OpenAI driver: every optional capability of DriverV1 is present (`doBatch` unless `batch: false`). */
 export type OpenAIDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolStats' | 'close' | 'wireFormats'>>;
 
 /** The wire formats passed through verbatim (see WireRequest). */
 const WIRE_FORMATS: readonly WireFormat[] = ['openai-chat'];
+const ALL_WIRE_FORMATS: readonly WireFormat[] = [...WIRE_FORMATS, ...RESPONSES_WIRE_FORMATS];
 
 /**
- * Creates a driver for OpenAI's Chat Completions, Models and Embeddings APIs,
+ * Creates a driver for OpenAI's Chat Completions, Models and Embeddings APIs
+ * (and the Responses API as a same-wire passthrough),
  * also used for OpenAI-compatible providers (xAI, Groq, vLLM...) by setting
  * `provider`, `baseURL` and the key. Requests go over the injected (or owned)
  * transport; the key is read at each request. No retries here: callers wrap
@@ -58,7 +61,12 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
     mapError: (response, context) => mapOpenAIError(response, { provider, secrets: context.secrets }),
   });
   const codec = createOpenAIChatCodec(provider);
-  const { doGenerate, doStream } = createChatCalls(http, codec);
+  const chat = createChatCalls(http, codec);
+  // A Responses API call (its wire body passed through) goes to /responses; every other call is a chat completion.
+  const responses = createChatCalls(http, createOpenAIResponsesCodec(provider));
+  const callsFor = (options: DriverCallOptions) => (options.wireRequest?.format === 'openai-responses' ? responses : chat);
+  const doGenerate = (options: DriverCallOptions) => callsFor(options).doGenerate(options);
+  const doStream = (options: DriverCallOptions) => callsFor(options).doStream(options);
 
   async function listModels(options: { signal?: AbortSignal } = {}): Promise<DriverModel[]> {
     const list = await http.json({ path: '/models', context: 'model list', signal: options.signal }, openAIModelListSchema);
@@ -98,7 +106,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
   return {
     specificationVersion: 'v1',
     provider,
-    wireFormats: WIRE_FORMATS,
+    wireFormats: ALL_WIRE_FORMATS,
     doGenerate,
     doStream,
     listModels,

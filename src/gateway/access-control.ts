@@ -1,0 +1,256 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Counter } from 'prom-client';
+import type { Budget, GatewayIdentity, RateLimits, TenantPolicy } from '../access/key-policy.js';
+import { hasRateLimits } from '../access/key-policy.js';
+import { createKeyDirectory, type KeyDirectory } from '../access/key-directory.js';
+import { isModelAllowed } from '../access/model-access.js';
+import { resolveTargets } from '../client/model-resolver.js';
+import type { Switchyard } from '../client/types.js';
+import type { TenantLimitsConfig } from '../config/schema.js';
+import type { LimitSubject } from '../limits/limit-types.js';
+import { createMemoryLimitBackend } from '../limits/memory-limiter.js';
+import { createRateLimiter, type Admitted, type RateLimiter } from '../limits/rate-limiter.js';
+import { createRedisLimitBackend, type RedisScriptClient } from '../limits/redis-limiter.js';
+import { createRedisOpener } from '../cache/redis-like.js';
+import type { Usage } from '../spec/response.js';
+import { SwitchyardError } from '../spec/errors.js';
+import { currentPeriod } from '../spend/budget-period.js';
+import { createSpendRecorder, type SpendRecorder } from '../spend/spend-recorder.js';
+import { spentSince } from '../spend/spend-store.js';
+import type { GatewayMonitor } from './gateway-monitor.js';
+
+/** The caller when no keys are configured. */
+export const ANONYMOUS: GatewayIdentity = { keyId: 'anonymous', keyName: 'anonymous', tenant: 'default', models: [], limits: {} };
+
+/** What a finished model call tells the limits and the spend. */
+export interface CallResult {
+  model: string;
+  usage?: Usage;
+  cost?: number | null;
+  cacheHit: boolean;
+}
+
+/** A request let through: its rate-limit figures, and how to settle it once it ends. */
+export interface Admission {
+  figures: Pick<Admitted, 'requests' | 'tokens'>;
+  /** Settles tokens, releases the concurrency slot, adds the cost to the budgets and the spend (once). */
+  settle(result: CallResult | undefined): void;
+}
+
+/** Keys, model access, rate limits, budgets and spend for the gateway. */
+export interface AccessControl {
+  readonly directory: KeyDirectory;
+  readonly spend: SpendRecorder;
+  /** The caller of a presented key; throws `authentication_failed` (401) for a missing or unknown key when keys are required. */
+  identify(key: string | undefined): Promise<GatewayIdentity>;
+  /** Whether `identity` may use `model` (a route name, `provider/model` or a bare model). */
+  allows(identity: GatewayIdentity, model: string): boolean;
+  /**
+   * Admits a model call of `identity` reserving `tokens`, or throws:
+   * `model_not_allowed` (403), `rate_limit_exceeded` or `budget_exceeded`
+   * (429, with `retryAfterMs` and the figures on the error's `rateLimits`).
+   * Batch lines and every model route go through here.
+   */
+  admit(identity: GatewayIdentity, model: string, tokens: () => number): Promise<Admission>;
+  close(): Promise<void>;
+}
+
+/** A refusal of the gateway's own, carrying the figures for the rate-limit headers. */
+export interface LimitRefusal extends SwitchyardError {
+  rateLimits?: Admission['figures'];
+}
+
+function tenantPolicy(config: TenantLimitsConfig | undefined): TenantPolicy | undefined {
+  if (!config) return undefined;
+  const limits: RateLimits = {};
+  if (config.rpm !== undefined) limits.rpm = config.rpm;
+  if (config.tpm !== undefined) limits.tpm = config.tpm;
+  if (config.concurrency !== undefined) limits.concurrency = config.concurrency;
+  return { limits, ...(config.budgetUsd !== undefined ? { budget: { usd: config.budgetUsd, period: config.budgetPeriod ?? 'month' } } : {}) };
+}
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Creates the gateway's access control over a client: the key directory
+ * (static keys plus `gateway_keys`, cached, polled for revocations), the rate
+ * limiter (Redis when configured, in process otherwise or while Redis is
+ * down), budget counters seeded from the `spend` table, and the write-behind
+ * spend recorder.
+ */
+export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): AccessControl {
+  const { logger, metrics } = monitor.observability;
+  const settings = ai.config.limits;
+  const registry = metrics.registry;
+  const fallbacks =
+    (registry.getSingleMetric('switchyard_rate_limit_fallbacks_total') as Counter | undefined) ??
+    new Counter({ name: 'switchyard_rate_limit_fallbacks_total', help: 'Rate-limit decisions made in process because Redis was unreachable.', registers: [registry] });
+  const rejections =
+    (registry.getSingleMetric('switchyard_gateway_rejections_total') as Counter<'reason'> | undefined) ??
+    new Counter({ name: 'switchyard_gateway_rejections_total', help: 'Requests refused by key limits, by reason.', labelNames: ['reason'], registers: [registry] });
+
+  const directory = createKeyDirectory({
+    staticKeys: ai.config.server.apiKeys,
+    database: ai.services.database,
+    refreshMs: settings.keyRefreshMs,
+    onError: (error) => logger.warn({ error: errorMessage(error) }, 'gateway keys: the database could not be read'),
+  });
+  const spend = createSpendRecorder({
+    database: ai.services.database,
+    flushMs: settings.spendFlushMs,
+    onError: (error) => logger.warn({ error: errorMessage(error) }, 'spend: flush failed; kept for the next one'),
+  });
+  const shape = { windowMs: settings.windowMs, slotMs: settings.slotMs, leaseTtlMs: settings.leaseTtlMs };
+  const openRedis = ai.services.redis;
+  let redisBackend: ReturnType<typeof createRedisLimitBackend> | undefined;
+  if (openRedis) {
+    let opener: (() => Promise<void>) | undefined;
+    const client = async (): Promise<RedisScriptClient> => {
+      const redis = await openRedis();
+      opener ??= createRedisOpener(redis, settings.redisTimeoutMs);
+      await opener();
+      return redis as unknown as RedisScriptClient;
+    };
+    // Connect now, so the first requests do not wait for the connection.
+    client().catch(() => undefined);
+    redisBackend = createRedisLimitBackend(
+      {
+        evalSha: async (sha, options) => (await client()).evalSha(sha, options),
+        eval: async (script, options) => (await client()).eval(script, options),
+      },
+      shape,
+    );
+  }
+  const limiter: RateLimiter = createRateLimiter({
+    memory: createMemoryLimitBackend(shape),
+    redis: redisBackend,
+    redisTimeoutMs: settings.redisTimeoutMs,
+    onFallback: (error, first) => {
+      fallbacks.inc();
+      if (first) logger.warn({ error: errorMessage(error) }, 'rate limits: Redis is unreachable; limits are enforced per process until it returns');
+    },
+    onRecovered: () => logger.warn('rate limits: Redis is back; limits are shared again'),
+  });
+
+  const seeds = new Map<string, Promise<number>>();
+  function seedFor(subject: { keyId: string } | { tenant: string }, base: string, periodId: string, firstDay: string | undefined): Promise<number> {
+    const id = `${base}|${periodId}`;
+    let seed = seeds.get(id);
+    if (!seed) {
+      seed = ai.services.database().then(({ db }) => spentSince(db, subject, firstDay));
+      seed.catch(() => seeds.delete(id));
+      seeds.set(id, seed);
+    }
+    return seed;
+  }
+
+  async function subjectOf(base: string, who: { keyId: string } | { tenant: string }, limits: RateLimits, budget: Budget | undefined, now: number): Promise<LimitSubject> {
+    if (!budget) return { base, limits };
+    const period = currentPeriod(budget.period, now);
+    const seedUsd = await seedFor(who, base, period.id, period.firstDay);
+    return { base, limits, budget: { usd: budget.usd, periodId: period.id, seedUsd, remainingMs: period.remainingMs } };
+  }
+
+  async function subjectsOf(identity: GatewayIdentity): Promise<LimitSubject[]> {
+    const now = Date.now();
+    // Every key of one call carries the tenant's hash tag: one Redis Cluster slot per tenant.
+    const tag = createHash('sha256').update(identity.tenant).digest('hex').slice(0, 16);
+    const subjects: Promise<LimitSubject>[] = [];
+    if (hasRateLimits(identity.limits) || identity.budget) {
+      subjects.push(subjectOf(`switchyard:limits:{${tag}}:key:${identity.keyId}`, { keyId: identity.keyId }, identity.limits, identity.budget, now));
+    }
+    const policy = tenantPolicy(settings.tenants[identity.tenant]);
+    if (policy && (hasRateLimits(policy.limits) || policy.budget)) {
+      subjects.push(subjectOf(`switchyard:limits:{${tag}}:tenant`, { tenant: identity.tenant }, policy.limits, policy.budget, now));
+    }
+    return Promise.all(subjects);
+  }
+
+  function refuse(identity: GatewayIdentity, model: string, reason: string, error: LimitRefusal): never {
+    rejections.inc({ reason });
+    spend.record({ tenant: identity.tenant, keyId: identity.keyId, model, costUsd: 0, rejected: true });
+    throw error;
+  }
+
+  function allows(identity: GatewayIdentity, model: string): boolean {
+    if (identity.models.length === 0 || isModelAllowed(identity.models, model)) return true;
+    try {
+      return resolveTargets(model, ai.config).every((target) => isModelAllowed(identity.models, target.model));
+    } catch {
+      return false; // unknown to the resolver: not among the key's models either
+    }
+  }
+
+  return {
+    directory,
+    spend,
+    async identify(key) {
+      await directory.ready();
+      // A presented key is always looked up, so a key created a moment ago has its limits before every instance has polled.
+      const identity = key === undefined ? undefined : await directory.identify(key);
+      if (identity) return identity;
+      if (!directory.required) return ANONYMOUS;
+      if (key === undefined) {
+        throw new SwitchyardError({ code: 'authentication_failed', status: 401, message: 'missing API key: send "Authorization: Bearer KEY" or "x-api-key: KEY"' });
+      }
+      throw new SwitchyardError({ code: 'authentication_failed', status: 401, message: 'invalid API key' });
+    },
+    allows,
+    async admit(identity, model, tokens) {
+      if (!allows(identity, model)) {
+        refuse(identity, model, 'model', new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` }));
+      }
+      const subjects = await subjectsOf(identity);
+      if (subjects.length === 0) return { figures: {}, settle: (result) => recordSpend(identity, model, result) };
+      const reserved = subjects.some((subject) => subject.limits.tpm !== undefined) ? tokens() : 0;
+      const leaseId = randomUUID();
+      const decision = await limiter.admit(subjects, reserved, leaseId);
+      const figures = { ...(decision.requests ? { requests: decision.requests } : {}), ...(decision.tokens ? { tokens: decision.tokens } : {}) };
+      if (!decision.allowed) {
+        const budget = decision.reason === 'budget';
+        const error: LimitRefusal = new SwitchyardError({
+          code: budget ? 'budget_exceeded' : 'rate_limit_exceeded',
+          status: 429,
+          retryAfterMs: decision.retryAfterMs,
+          message: budget
+            ? 'this key or its tenant has spent its budget for the period'
+            : `rate limit exceeded (${decision.reason === 'rpm' ? 'requests' : decision.reason === 'tpm' ? 'tokens' : 'concurrent requests'}); try again later`,
+        });
+        error.rateLimits = figures;
+        refuse(identity, model, decision.reason ?? 'rpm', error);
+      }
+      let settled = false;
+      return {
+        figures,
+        settle(result) {
+          if (settled) return;
+          settled = true;
+          const used = result && !result.cacheHit && result.usage ? result.usage.inputTokens + result.usage.outputTokens : 0;
+          const costUsd = result && !result.cacheHit ? (result.cost ?? 0) : 0;
+          void limiter.settle(decision.store, subjects, { slot: decision.slot, tokenDelta: used - reserved, costUsd, leaseId });
+          recordSpend(identity, model, result);
+        },
+      };
+    },
+    async close() {
+      directory.close();
+      await spend.close();
+    },
+  };
+
+  function recordSpend(identity: GatewayIdentity, requested: string, result: CallResult | undefined): void {
+    const model = result?.model ?? requested;
+    const costUsd = result && !result.cacheHit ? (result.cost ?? 0) : 0;
+    const savingsUsd = result?.cacheHit && result.usage ? (ai.cost(result.usage, model) ?? 0) : 0;
+    spend.record({
+      tenant: identity.tenant,
+      keyId: identity.keyId,
+      model,
+      inputTokens: result?.usage?.inputTokens,
+      outputTokens: result?.usage?.outputTokens,
+      costUsd,
+      savingsUsd,
+      cacheHit: result?.cacheHit,
+    });
+  }
+}

@@ -1,0 +1,125 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { GatewayIdentity } from '../access/key-policy.js';
+import type { Switchyard } from '../client/types.js';
+import { SwitchyardError } from '../spec/errors.js';
+import { createAccessControl, type AccessControl, type LimitRefusal } from './access-control.js';
+import { presentedKey } from './auth.js';
+import type { GatewayMonitor } from './gateway-monitor.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
+import { maxOutputTokens, promptText } from './request-tokens.js';
+import { wireOf, type GatewayRouteConfig } from './route-support.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who sent the request (set for authenticated routes): key id and name, tenant, limits; never the key. */
+    identity: GatewayIdentity | null;
+  }
+}
+
+/** Routes for operators: the dashboard, its JSON and the metrics. */
+const OPERATOR_ROUTES = new Set(['/', '/api/stats', '/metrics']);
+
+const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+/** The admin key a request presents: Bearer, x-api-key, or the password of HTTP Basic (what a browser sends for the dashboard). */
+function presentedAdminKey(headers: IncomingHttpHeaders): string | undefined {
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string') {
+    const basic = /^Basic\s+([A-Za-z0-9+/=]{1,1024})$/i.exec(authorization.trim());
+    if (basic) {
+      const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+      return decoded.slice(decoded.indexOf(':') + 1);
+    }
+  }
+  return presentedKey(headers);
+}
+
+/** Tokens a request reserves: the existing estimator on its prompt text, plus its output cap. */
+function estimateWith(ai: Switchyard): (body: Record<string, unknown>, model: string) => number {
+  return (body, model) => {
+    const text = promptText(body);
+    let tokens: number;
+    try {
+      tokens = ai.estimateTokens(text, model).tokens;
+    } catch {
+      tokens = Math.ceil(text.length / 4); // a model the resolver does not know: the route answers 404 anyway
+    }
+    return tokens + maxOutputTokens(body);
+  };
+}
+
+/**
+ * Adds keys, model access, rate limits, budgets and spend to the gateway:
+ * authenticated routes get `request.identity` (401 without a valid key when
+ * keys are configured or stored); every authenticated POST whose body names a
+ * `model` is admitted (403 `model_not_allowed`, 429 `rate_limit_exceeded` /
+ * `budget_exceeded`) and settled when its response closes (routes opt out
+ * with `limited: false`); operator routes (`/`, `/api/stats`, `/metrics`) and
+ * `/admin/*` need `SWITCHYARD_ADMIN_KEY` when it is set (/metrics stays open
+ * with `SWITCHYARD_METRICS_PUBLIC=true`); /admin/* is refused without one.
+ */
+export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monitor: GatewayMonitor): AccessControl {
+  const access = createAccessControl(ai, monitor);
+  const estimate = estimateWith(ai);
+  const { adminKey, metricsPublic } = ai.config.server;
+  const adminDigest = adminKey === undefined ? undefined : digest(adminKey);
+  app.decorateRequest('identity', null);
+
+  function checkAdmin(request: FastifyRequest, route: string): void {
+    const isAdminRoute = route.startsWith('/admin/');
+    if (!isAdminRoute && (!OPERATOR_ROUTES.has(route) || (route === '/metrics' && metricsPublic))) return;
+    if (adminDigest === undefined) {
+      if (!isAdminRoute) return;
+      throw new SwitchyardError({ code: 'permission_denied', status: 403, message: 'the admin API is off: set SWITCHYARD_ADMIN_KEY to use it' });
+    }
+    const key = presentedAdminKey(request.headers);
+    if (key !== undefined && timingSafeEqual(digest(key), adminDigest)) return;
+    throw Object.assign(new SwitchyardError({ code: 'authentication_failed', status: 401, message: key === undefined ? 'this route needs the admin key' : 'invalid admin key' }), {
+      basicChallenge: route === '/' || route === '/api/stats',
+    });
+  }
+
+  app.addHook('onRequest', async (request, reply) => {
+    const route = request.routeOptions.url ?? '';
+    try {
+      checkAdmin(request, route);
+    } catch (error) {
+      // The browser asks for the admin key (any user name) when the dashboard needs it.
+      if ((error as { basicChallenge?: boolean }).basicChallenge) reply.header('www-authenticate', 'Basic realm="switchyard", charset="UTF-8"');
+      throw error;
+    }
+    if (!(request.routeOptions.config as GatewayRouteConfig | undefined)?.authenticated) return;
+    const identity = await access.identify(presentedKey(request.headers));
+    request.identity = identity;
+    request.tenant = identity.tenant;
+    request.gatewayCall.tenant = identity.tenant;
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    const config = request.routeOptions.config as GatewayRouteConfig | undefined;
+    if (!config?.authenticated || config.limited === false || request.method !== 'POST' || request.identity === null) return;
+    const body = request.body as Record<string, unknown> | null | undefined;
+    const model = typeof body === 'object' && body !== null && typeof body.model === 'string' ? body.model : undefined;
+    if (model === undefined) return; // the route's own validation names the missing field
+    const flavor = wireOf(request);
+    try {
+      const admission = await access.admit(request.identity, model, () => estimate(body!, model));
+      for (const [name, value] of Object.entries(rateLimitHeaders(flavor, admission.figures))) reply.raw.setHeader(name, value);
+      reply.raw.once('close', () => {
+        const outcome = request.gatewayCall.outcome;
+        admission.settle(outcome && { model: outcome.model, usage: outcome.usage, cost: outcome.cost, cacheHit: outcome.cache.startsWith('hit-') });
+      });
+    } catch (error) {
+      const figures = (error as LimitRefusal).rateLimits;
+      if (figures) for (const [name, value] of Object.entries(rateLimitHeaders(flavor, figures))) reply.raw.setHeader(name, value);
+      throw error;
+    }
+  });
+
+  app.addHook('onClose', async () => {
+    await access.close();
+  });
+  return access;
+}
