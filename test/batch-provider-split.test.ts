@@ -58,7 +58,7 @@ describe.each(DIALECTS)('provider batches split at the limits ($dialect)', ({ di
     );
     await writeFile(input, `${lines.join('\n')}\n`);
     const store = createProviderBatchStore(test.database.db);
-    const providerBatching = await createProviderBatching({ ai, store, jobKey: `test:${dialect}`, firstPollMs: 20 });
+    const providerBatching = createProviderBatching({ ai, store, jobKey: `test:${dialect}`, firstPollMs: 20 });
     try {
       const counts = await runBatch({ ai, input, output, providerBatching });
       expect(counts).toMatchObject({ succeeded: 600, failed: 0, inProviderBatches: 0, interrupted: false });

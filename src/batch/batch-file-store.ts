@@ -29,6 +29,10 @@ export function newId(prefix: string): string {
 export interface BatchFileStore {
   /** Stores an upload from a byte stream; `maxBytes` bounds it (`payload_too_large`). */
   upload(tenant: string, filename: string, purpose: string, content: AsyncIterable<Buffer | string>, maxBytes: number): Promise<BatchFile>;
+  /** Sets an upload's purpose (multipart fields may follow the file). */
+  setPurpose(id: string, purpose: string): Promise<void>;
+  /** Deletes an upload and its content. */
+  remove(id: string): Promise<void>;
   /** The tenant's file, or a `not_found` error (another tenant's file is not found either). */
   get(tenant: string, id: string): Promise<BatchFile>;
   /** Records a batch's output or error file; undefined when it would be empty. */
@@ -76,6 +80,13 @@ export function createBatchFileStore(db: Kysely<DatabaseSchema>): BatchFileStore
       const file: BatchFile = { id, tenant, kind: 'upload', purpose, filename, bytes, batch_id: null, created_at: Date.now() };
       await db.insertInto('batch_files').values(file).execute();
       return file;
+    },
+    async setPurpose(id, purpose) {
+      await db.updateTable('batch_files').set({ purpose }).where('id', '=', id).execute();
+    },
+    async remove(id) {
+      await db.deleteFrom('batch_file_chunks').where('file_id', '=', id).execute();
+      await db.deleteFrom('batch_files').where('id', '=', id).execute();
     },
     async get(tenant, id) {
       const file = await db.selectFrom('batch_files').selectAll().where('id', '=', id).where('tenant', '=', tenant).executeTakeFirst();

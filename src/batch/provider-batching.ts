@@ -70,7 +70,7 @@ interface Group {
  * resubmits nor loses a batch, and resumes polling. Results stream from the
  * provider into OUT; cost is at the batch price.
  */
-export async function createProviderBatching(options: ProviderBatchingOptions): Promise<ProviderBatching> {
+export function createProviderBatching(options: ProviderBatchingOptions): ProviderBatching {
   const { ai, store, jobKey } = options;
   const groups = new Map<string, Group>();
   let prepared: Promise<{ assigned: Set<string>; directory: string }> | undefined;

@@ -50,7 +50,7 @@ export function registerBatchCommand(program: Command): void {
       try {
         if (options.providerBatch) {
           const store = createProviderBatchStore((await ai.services.database()).db);
-          providerBatching = await createProviderBatching({ ai, store, jobKey: jobKeyOf(input, options.out) });
+          providerBatching = createProviderBatching({ ai, store, jobKey: jobKeyOf(input, options.out) });
         }
         const counts = await runBatch({
           ai,
