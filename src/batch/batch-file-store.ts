@@ -10,7 +10,7 @@ export const CHUNK_LINES = 100;
 /** Bytes per stored piece (a longer single line makes a piece of its own). */
 export const CHUNK_BYTES = 1024 * 1024;
 /** Result rows read per query when streaming an output file. */
-const RESULT_PAGE = 200;
+const RESULT_PAGE = 64;
 
 /** A file row. */
 export type BatchFile = BatchFilesTable;
@@ -95,10 +95,14 @@ export function createBatchFileStore(db: Kysely<DatabaseSchema>): BatchFileStore
     },
     async createResultFile(tenant, batchId, kind) {
       const isError = kind === 'error' ? 1 : 0;
-      const file: BatchFile = { id: newId('file'), tenant, kind, purpose: 'batch_output', filename: `${batchId}_${kind}.jsonl`, bytes: 0, batch_id: batchId, created_at: Date.now() };
-      // The size is known once, by reading the rows' lengths in pages.
-      for await (const text of resultLines(db, batchId, isError)) file.bytes += Buffer.byteLength(text);
-      if (file.bytes === 0) return undefined;
+      const size = await db
+        .selectFrom('gateway_batch_results')
+        .select((expression) => [expression.fn.sum<number>('bytes').as('bytes'), expression.fn.countAll<number>().as('count')])
+        .where('batch_id', '=', batchId)
+        .where('is_error', '=', isError)
+        .executeTakeFirst();
+      if (Number(size?.count ?? 0) === 0) return undefined;
+      const file: BatchFile = { id: newId('file'), tenant, kind, purpose: 'batch_output', filename: `${batchId}_${kind}.jsonl`, bytes: Number(size?.bytes ?? 0), batch_id: batchId, created_at: Date.now() };
       await db.insertInto('batch_files').values(file).execute();
       return file;
     },

@@ -122,9 +122,10 @@ export function createGatewayBatchStore(db: Kysely<DatabaseSchema>): GatewayBatc
         .execute();
     },
     async writeResult(batchId, customId, lineNumber, isError, record) {
+      const text = JSON.stringify(record);
       const result = await db
         .insertInto('gateway_batch_results')
-        .values({ batch_id: batchId, custom_id: customId, line_number: lineNumber, is_error: isError ? 1 : 0, record: JSON.stringify(record) })
+        .values({ batch_id: batchId, custom_id: customId, line_number: lineNumber, is_error: isError ? 1 : 0, record: text, bytes: Buffer.byteLength(text) + 1 })
         .onConflict((conflict) => conflict.columns(['batch_id', 'custom_id']).doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;

@@ -109,6 +109,7 @@ export const BATCH_MIGRATIONS: Record<string, Migration> = {
         .addColumn('line_number', 'integer', (column) => column.notNull())
         .addColumn('is_error', 'integer', (column) => column.notNull())
         .addColumn('record', 'text', (column) => column.notNull())
+        .addColumn('bytes', 'integer', (column) => column.notNull())
         .addPrimaryKeyConstraint('gateway_batch_results_primary_key', ['batch_id', 'custom_id'])
         .execute();
       await db.schema

@@ -103,6 +103,8 @@ export interface GatewayBatchResultsTable {
   is_error: number;
   /** The output line (JSON text). */
   record: string;
+  /** The line's size in bytes, newline included. */
+  bytes: number;
 }
 
 /** The gateway's batch tables. */
