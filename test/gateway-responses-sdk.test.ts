@@ -74,7 +74,7 @@ describe('responses.create through the chat pipeline', () => {
     expect(call.call_id).toMatch(/^toolu_/);
     expect(JSON.parse(call.arguments)).toEqual({ input: 'weather in Paris? [tool]' });
     expect((anthropic.lastRequest()?.body as { tools: unknown[] }).tools).toEqual([
-      { name: 'get_weather', description: 'Current weather of a city', input_schema: weatherTool.parameters },
+      { name: 'get_weather', description: 'Current weather of a city', input_schema: weatherTool.parameters, strict: false },
     ]);
 
     const second = await client.responses.create({
@@ -225,20 +225,47 @@ describe('stored responses', () => {
   });
 });
 
+describe('fields mapped onto Anthropic', () => {
+  it('maps reasoning effort to a thinking budget, strict tools, documents and parallel_tool_calls', async () => {
+    await client.responses.create({
+      model: CLAUDE,
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'summarise' }, { type: 'input_file', file_data: 'data:application/pdf;base64,JVBERi0=', filename: 'a.pdf' }] }],
+      reasoning: { effort: 'low' },
+      max_output_tokens: 4096,
+      tools: [{ ...weatherTool, strict: true }],
+      parallel_tool_calls: false,
+    });
+    expect(anthropic.lastRequest()?.body).toMatchObject({
+      thinking: { type: 'enabled', budget_tokens: 2048 },
+      tools: [{ name: 'get_weather', strict: true }],
+      tool_choice: { type: 'auto', disable_parallel_tool_use: true },
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'summarise' }, { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } }] }],
+    });
+  });
+});
+
 describe('fields a converted provider cannot honour', () => {
   it.each([
-    ['reasoning', { reasoning: { effort: 'high' } }],
+    ['reasoning.effort', { reasoning: { effort: 'xhigh' } }],
     ['tools.0.type', { tools: [{ type: 'web_search' }] }],
-    ['tools.0.strict', { tools: [{ ...weatherTool, strict: true }] }],
     ['text.verbosity', { text: { verbosity: 'low' } }],
     ['prompt_cache_key', { prompt_cache_key: 'k' }],
-    ['input.0.type', { input: [{ type: 'reasoning', id: 'rs_1', summary: [] }] }],
+    ['input.0.type', { input: [{ type: 'web_search_call', id: 'ws_1', status: 'completed' }] }],
+    ['top_logprobs', { top_logprobs: 2 }],
   ])('answers 400 naming %s and the provider', async (param, fields) => {
     const request = { model: CLAUDE, input: 'hello', ...fields } as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming;
     const error = await client.responses.create(request).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect(error).toMatchObject({ status: 400, param });
     expect((error as Error).message).toContain('"anthropic"');
+  });
+
+  it('answers an upstream failure with the OpenAI error shape, streamed or not', async () => {
+    anthropic.enqueue({ status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
+    await expect(client.responses.create({ model: CLAUDE, input: 'fail please' })).rejects.toMatchObject({ status: 502, code: 'upstream_unavailable' });
+    anthropic.enqueue({ status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } });
+    const stream = client.responses.stream({ model: CLAUDE, input: 'fail streaming' });
+    await expect(stream.finalResponse()).rejects.toMatchObject({ status: 502, code: 'upstream_unavailable' });
   });
 
   it('answers 400 naming an unknown field', async () => {

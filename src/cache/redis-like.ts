@@ -17,6 +17,8 @@ export interface RedisLike {
   del(keys: string | string[]): Promise<number | {}>;
   scanIterator(options: { MATCH: string; COUNT: number }): AsyncIterable<string[] | {}>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  /** Runs a script the server has cached by its SHA1 (NOSCRIPT when it has not). */
+  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   on(event: 'error', listener: (error: Error) => void): unknown;
   close(): Promise<unknown>;
   destroy(): void;

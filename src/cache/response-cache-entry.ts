@@ -21,7 +21,7 @@ export function cacheStatusOf(layer: CacheLayerName): CacheStatus {
 
 /** Serializes a response for the cache (see {@link parseCachedResponse}). */
 export function serializeCachedResponse(
-  response: Pick<ChatResponse, 'id' | 'provider' | 'model' | 'content' | 'toolCalls' | 'finishReason' | 'usage' | 'warnings' | 'native'> & {
+  response: Pick<ChatResponse, 'id' | 'provider' | 'model' | 'content' | 'toolCalls' | 'finishReason' | 'usage' | 'warnings' | 'native' | 'reasoning' | 'logprobs' | 'stopSequence'> & {
     nativeEvents?: NativeEventPart[];
   },
   storedAt: number = Date.now(),
@@ -35,6 +35,9 @@ export function serializeCachedResponse(
     finishReason: response.finishReason,
     usage: response.usage,
     ...(response.warnings !== undefined && response.warnings.length > 0 ? { warnings: response.warnings } : {}),
+    ...(response.reasoning !== undefined ? { reasoning: response.reasoning } : {}),
+    ...(response.logprobs !== undefined ? { logprobs: response.logprobs } : {}),
+    ...(response.stopSequence !== undefined ? { stopSequence: response.stopSequence } : {}),
     ...(response.native !== undefined ? { native: response.native } : {}),
     ...(response.nativeEvents !== undefined ? { nativeEvents: response.nativeEvents } : {}),
     storedAt,
@@ -99,6 +102,9 @@ export function toCacheHitResponse(cached: CachedResponse, layer: CacheLayerName
     latencyMs,
     cache: cacheStatusOf(layer),
     ...(cached.warnings !== undefined ? { warnings: cached.warnings } : {}),
+    ...(cached.reasoning !== undefined ? { reasoning: cached.reasoning } : {}),
+    ...(cached.logprobs !== undefined ? { logprobs: cached.logprobs } : {}),
+    ...(cached.stopSequence !== undefined ? { stopSequence: cached.stopSequence } : {}),
     ...(cached.native !== undefined ? { native: cached.native } : {}),
   };
 }
@@ -125,6 +131,7 @@ export async function* replayCachedResponse(cached: CachedResponse, options: Rep
   } else {
     const chunkSize = Math.max(1, options.chunkSize ?? 64);
     const characters = Array.from(cached.content); // never split a surrogate pair
+    for (const part of cached.reasoning ?? []) yield { type: 'reasoning-delta', text: part.text, ...(part.signature !== undefined ? { signature: part.signature } : {}) };
     for (let index = 0; index < characters.length; index += chunkSize) {
       yield { type: 'text-delta', text: characters.slice(index, index + chunkSize).join('') };
     }
@@ -143,5 +150,7 @@ export async function* replayCachedResponse(cached: CachedResponse, options: Rep
     latencyMs: Math.round(performance.now() - startedAt),
     cache: cacheStatusOf(options.layer),
     toolCalls: cached.toolCalls,
+    ...(cached.stopSequence !== undefined ? { stopSequence: cached.stopSequence } : {}),
+    ...(cached.logprobs !== undefined ? { logprobs: cached.logprobs } : {}),
   };
 }

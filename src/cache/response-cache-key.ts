@@ -41,7 +41,7 @@ function normalizeMessage(message: Message): Record<string, unknown> {
 
 function normalizeTools(tools: Tool[] | undefined): Tool[] | null {
   if (tools === undefined || tools.length === 0) return null;
-  return tools.map((tool) => ({ name: tool.name, description: tool.description ?? '', parameters: tool.parameters }));
+  return tools.map((tool) => ({ name: tool.name, description: tool.description ?? '', parameters: tool.parameters, strict: tool.strict === true }));
 }
 
 function normalizeResponseFormat(format: ResponseFormat | undefined): ResponseFormat | null {
@@ -89,6 +89,12 @@ export function canonicalResponseRequest(input: ResponseCacheKeyInput): string {
     stop: settings.stop === undefined || settings.stop.length === 0 ? null : settings.stop,
     seed: settings.seed ?? null,
     responseFormat: normalizeResponseFormat(settings.responseFormat),
+    topK: settings.topK ?? null,
+    frequencyPenalty: settings.frequencyPenalty ?? 0,
+    presencePenalty: settings.presencePenalty ?? 0,
+    logprobs: settings.logprobs === true ? (settings.topLogprobs ?? 0) : null,
+    parallelToolCalls: tools === null ? null : settings.parallelToolCalls !== false,
+    reasoning: settings.reasoning ?? null,
     providerOptions,
   });
 }

@@ -1,4 +1,4 @@
-import type { ToolCall } from '../spec/messages.js';
+import type { ReasoningPart, ToolCall } from '../spec/messages.js';
 import type { ChatResponse } from '../spec/response.js';
 import type { FinishPart, NativeEventPart, StreamPart } from '../spec/stream.js';
 import { isCacheableResult } from './response-cache-policy.js';
@@ -11,7 +11,7 @@ export interface StreamIdentity {
 }
 
 /** A captured answer, ready for `serializeCachedResponse`. */
-export type CapturedResponse = Pick<ChatResponse, 'id' | 'provider' | 'model' | 'content' | 'toolCalls' | 'finishReason' | 'usage'> & {
+export type CapturedResponse = Pick<ChatResponse, 'id' | 'provider' | 'model' | 'content' | 'toolCalls' | 'finishReason' | 'usage' | 'reasoning' | 'stopSequence' | 'logprobs'> & {
   /** The upstream's events, on a native passthrough stream. */
   nativeEvents?: NativeEventPart[];
 };
@@ -47,6 +47,7 @@ export function createStreamCapture(options: StreamCaptureOptions = {}): StreamC
   let text: string[] = [];
   let calls: ToolCall[] = [];
   let nativeEvents: NativeEventPart[] = [];
+  let reasoning: ReasoningPart | undefined;
   let captured = 0;
   let finish: FinishPart | undefined;
   let aborted = false;
@@ -54,17 +55,23 @@ export function createStreamCapture(options: StreamCaptureOptions = {}): StreamC
   return {
     push(part) {
       if (part.type !== 'finish' && !tooLarge) {
-        captured += part.type === 'text-delta' ? part.text.length : part.type === 'native-event' ? part.data.length : part.argumentsDelta.length;
+        captured += part.type === 'tool-call-delta' ? part.argumentsDelta.length : part.type === 'native-event' ? part.data.length : part.text.length;
         if (captured > maxChars) {
           tooLarge = true;
           text = [];
           calls = [];
           nativeEvents = [];
+          reasoning = undefined;
         }
       }
       if (tooLarge && part.type !== 'finish') return;
       if (part.type === 'text-delta') text.push(part.text);
       else if (part.type === 'native-event') nativeEvents.push(part);
+      else if (part.type === 'reasoning-delta') {
+        reasoning ??= { type: 'reasoning', text: '' };
+        reasoning.text += part.text;
+        if (part.signature !== undefined) reasoning.signature = part.signature;
+      }
       else if (part.type === 'tool-call-delta') {
         const call = (calls[part.index] ??= { id: part.id, name: part.name ?? '', arguments: '' });
         if (call.name === '' && part.name !== undefined) call.name = part.name;
@@ -86,6 +93,9 @@ export function createStreamCapture(options: StreamCaptureOptions = {}): StreamC
         finishReason: finish.finishReason,
         usage: finish.usage,
         ...(nativeEvents.length > 0 ? { nativeEvents } : {}),
+        ...(reasoning !== undefined ? { reasoning: [reasoning] } : {}),
+        ...(finish.stopSequence !== undefined ? { stopSequence: finish.stopSequence } : {}),
+        ...(finish.logprobs !== undefined ? { logprobs: finish.logprobs } : {}),
       };
     },
   };

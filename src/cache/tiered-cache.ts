@@ -75,7 +75,8 @@ export interface TieredCacheOptions {
 export interface TieredCache {
   /** The layer names, fastest first. */
   readonly layerNames: readonly CacheLayerName[];
-  get(key: string): Promise<TieredHit | undefined>;
+  /** Reads through the layers; `sharedOnly` skips this process's memory (to see what another process just wrote). */
+  get(key: string, options?: { sharedOnly?: boolean }): Promise<TieredHit | undefined>;
   /**
    * Stores in every layer; `ttlMs` defaults to `defaultTtlMs`. With
    * `broadcast`, other processes drop their in-memory copy (for entries that
@@ -220,10 +221,11 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
     );
   }
 
-  async function get(key: string): Promise<TieredHit | undefined> {
+  async function get(key: string, getOptions?: { sharedOnly?: boolean }): Promise<TieredHit | undefined> {
     listen();
     for (let index = 0; index < layers.length; index += 1) {
       const layer = layers[index];
+      if (getOptions?.sharedOnly === true && localLayers.includes(layer)) continue;
       const result = await attempt(layer, 'get', key, () => layer.get(key));
       if (!result.ok) continue;
       const hit = result.value;

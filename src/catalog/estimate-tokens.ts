@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { countTokensLinear } from '../core/count-tokens.js';
 import type { Message } from '../spec/messages.js';
 
 /** A token count; `estimated` is false only when counted with the model's own tokenizer. */
@@ -14,13 +15,13 @@ type CountTokens = (text: string) => number;
 
 let counter: CountTokens | undefined;
 
-/** Loads the o200k_base tables on first use (about 100 ms), not at import. */
+/** Loads the o200k_base tables on first use (about 100 ms), not at import. Linear in the text, long words included. */
 function o200kCount(text: string): number {
   if (counter === undefined) {
     const require = createRequire(import.meta.url);
     counter = (require('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens }).countTokens;
   }
-  return counter(text);
+  return countTokensLinear(counter, text);
 }
 
 /** OpenAI model families tokenized with o200k_base. */

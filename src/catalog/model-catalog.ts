@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { CacheLogger } from '../cache/cache-events.js';
+import type { DistributedLock } from '../cache/redis-lock.js';
+import { computeWithLock } from '../cache/single-flight.js';
 import type { TieredCache } from '../cache/tiered-cache.js';
 import { parseJson } from '../core/safe-json.js';
 import type { DriverModel } from '../spec/driver.js';
@@ -20,6 +22,14 @@ export interface ModelCatalogOptions {
   freshMs?: number;
   /** A list is kept (and served stale while one refresh runs) this long. Default 24 hours. */
   keepMs?: number;
+  /**
+   * A lock shared by every instance (createRedisLock): with it, one refresh
+   * per provider runs at a time across the fleet, and the other instances
+   * wait for its list instead of asking the provider too.
+   */
+  lease?: DistributedLock;
+  /** How long a refresh holds the lease at most (a holder that dies frees it then). Default 60 s. */
+  leaseTtlMs?: number;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
   logger?: CacheLogger;
@@ -119,21 +129,58 @@ export function createModelCatalog(options: ModelCatalogOptions): ModelCatalog {
     await cache.set(catalogCacheKey(provider), JSON.stringify({ fetchedAt: now(), models } satisfies CachedList), keepMs, { broadcast: true });
   }
 
-  /** One refresh per provider at a time in this process; callers join a running one. */
+  /** Lists the provider, writes `provider_models` and the cache. */
+  async function refreshNow(provider: string, signal?: AbortSignal): Promise<ModelInfo[]> {
+    refreshes += 1;
+    const models = await fetchList(provider, signal);
+    try {
+      await syncProviderModels(db, provider, models, { now: now() });
+    } catch (error) {
+      warn({ provider, error: error instanceof Error ? error.message : String(error) }, 'model catalog: writing provider_models failed');
+    }
+    await store(provider, models);
+    return models;
+  }
+
+  /**
+   * Refreshes under the fleet-wide lease: the holder lists the provider; the
+   * others wait until a list written after they asked appears in the cache
+   * (or the lease frees without one, and one of them takes it). Without
+   * Redis, or when it fails, the refresh runs here.
+   */
+  async function refreshUnderLease(provider: string, lease: DistributedLock, signal?: AbortSignal): Promise<ModelInfo[]> {
+    const askedAt = now();
+    const leaseTtlMs = options.leaseTtlMs ?? 60_000;
+    let fresh: ModelInfo[] | undefined;
+    const result = await computeWithLock({
+      key: `catalog-refresh:${provider}`,
+      lock: lease,
+      lockTtlMs: leaseTtlMs,
+      waitMs: leaseTtlMs,
+      pollMinMs: 20,
+      pollMaxMs: 250,
+      read: async () => {
+        // The shared layers only: this process's memory may still hold the list the holder replaced.
+        const hit = await cache.get(catalogCacheKey(provider), { sharedOnly: true });
+        const cached = hit === undefined ? undefined : parseCachedList(hit.value);
+        return cached !== undefined && cached.fetchedAt >= askedAt ? { value: hit!.value, source: hit!.layer } : undefined;
+      },
+      computeAndStore: async () => {
+        fresh = await refreshNow(provider, signal);
+        return { value: '', source: 'compute' };
+      },
+      onWait: () => {},
+      onLockError: (op, error) => warn({ provider, op, error: error instanceof Error ? error.message : String(error) }, 'model catalog: the refresh lease failed; refreshing here'),
+      onLockSuccess: () => {},
+    });
+    return fresh ?? parseCachedList(result.value)?.models ?? refreshNow(provider, signal);
+  }
+
+  /** One refresh per provider at a time in this process (callers join a running one), and with a lease across the fleet. */
   function refresh(provider: string, signal?: AbortSignal): Promise<ModelInfo[]> {
     const current = running.get(provider);
     if (current !== undefined) return current;
-    refreshes += 1;
-    const task = (async () => {
-      const models = await fetchList(provider, signal);
-      try {
-        await syncProviderModels(db, provider, models, { now: now() });
-      } catch (error) {
-        warn({ provider, error: error instanceof Error ? error.message : String(error) }, 'model catalog: writing provider_models failed');
-      }
-      await store(provider, models);
-      return models;
-    })();
+    const task = options.lease === undefined ? refreshNow(provider, signal) : refreshUnderLease(provider, options.lease, signal);
     running.set(provider, task);
     const cleanup = () => {
       if (running.get(provider) === task) running.delete(provider);

@@ -21,6 +21,9 @@ function toResponse(context: ClientContext, scope: RequestScope, answered: Answe
     latencyMs: Math.round(performance.now() - scope.startedAt),
     cache,
     ...(value.warnings && value.warnings.length > 0 ? { warnings: value.warnings } : {}),
+    ...(value.reasoning !== undefined ? { reasoning: value.reasoning } : {}),
+    ...(value.logprobs !== undefined ? { logprobs: value.logprobs } : {}),
+    ...(value.stopSequence !== undefined ? { stopSequence: value.stopSequence } : {}),
     ...(value.native !== undefined ? { native: value.native } : {}),
   };
 }

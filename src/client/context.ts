@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/load.js';
 import type { Observability } from '../observability/index.js';
 import type { TrackHandle } from '../observability/tracked-operation.js';
+import type { Balancer } from '../routing/balancer.js';
 import type { Usage } from '../spec/response.js';
 import type { DriverRegistry } from './driver-registry.js';
 import type { ClientServices } from './services.js';
@@ -14,6 +15,8 @@ export interface ClientContext {
   services: ClientServices;
   /** Identical concurrent cacheable calls, sharing one upstream call. */
   flights: SharedFlights;
+  /** Orders a balanced route's deployments per request and counts the calls made to them. */
+  balancer: Balancer;
   /** Cost in US dollars of `usage` on `model` (`provider/model`), or null when the price is unknown. */
   cost(usage: Usage, model: string): number | null;
 }

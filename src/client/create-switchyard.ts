@@ -14,6 +14,7 @@ import { SwitchyardError } from '../spec/errors.js';
 import type { ChatRequest, EmbedRequest } from '../spec/request.js';
 import type { ChatResponse, EmbedResponse, ModelInfo, Usage } from '../spec/response.js';
 import type { StreamPart } from '../spec/stream.js';
+import { createClientBalancer } from './balancing.js';
 import { runChat } from './chat.js';
 import type { ClientContext, RequestScope } from './context.js';
 import { createDriverRegistry } from './driver-registry.js';
@@ -48,9 +49,12 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
   });
   const { events, tracker, logger } = observability;
   for (const warning of config.warnings) logger.warn(warning);
-  const drivers = createDriverRegistry(config, driverOverrides);
-  observability.metrics.registerPoolSource(() => drivers.poolStats());
   const services = createClientServices(config, { logger, wrapLayer: (layer) => createTrackedLayer(layer, tracker) });
+  const balancer = createClientBalancer(config, services, observability);
+  // The balancer hears each provider's rate-limit headers when a route balances by headroom.
+  const byHeadroom = Object.values(config.balancedRoutes).some((route) => route.strategy === 'most-headroom');
+  const drivers = createDriverRegistry(config, driverOverrides, byHeadroom ? { onRateLimit: (provider, report) => balancer.reportHeadroom(provider, report) } : {});
+  observability.metrics.registerPoolSource(() => drivers.poolStats());
   let catalog: ModelCatalog | undefined;
   let closed = false;
 
@@ -60,7 +64,7 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     return costOf(usage, costOptions.batch ? batchPricingFor(provider, modelId) : pricingFor(provider, modelId));
   }
 
-  const context: ClientContext = { config, drivers, observability, services, cost, flights: createSharedFlights() };
+  const context: ClientContext = { config, drivers, observability, services, cost, flights: createSharedFlights(), balancer };
 
   function assertOpen(): void {
     if (closed) throw new SwitchyardError({ code: 'invalid_request', message: 'this Switchyard client is closed' });
@@ -86,10 +90,17 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
 
   async function getCatalog(): Promise<ModelCatalog> {
     if (catalog) return catalog;
-    const [{ db }, cache, { createModelCatalog }] = await Promise.all([services.database(), services.cache(), import('../catalog/model-catalog.js')]);
+    const [{ db }, cache, { createModelCatalog }, lease] = await Promise.all([
+      services.database(),
+      services.cache(),
+      import('../catalog/model-catalog.js'),
+      services.redis ? import('../cache/redis-lock.js').then(async ({ createRedisLock }) => createRedisLock({ client: await services.redis!() })) : undefined,
+    ]);
     catalog ??= createModelCatalog({
       cache,
       db,
+      lease,
+      leaseTtlMs: Math.max(30_000, ...Object.values(config.providers).map((provider) => provider.timeoutMs)),
       listFromProvider: (provider, signal) => drivers.get(provider).listModels({ signal }),
     });
     return catalog;
@@ -216,6 +227,7 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
       return api === undefined ? undefined : { ...targets[0], api };
     },
     poolStats: () => drivers.poolStats(),
+    deployments: () => balancer.snapshot(),
     observability,
     on: (event, listener) => events.on(event, listener),
     off: (event, listener) => events.off(event, listener),
@@ -224,6 +236,7 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
       if (closed) return;
       closed = true;
       await catalog?.close();
+      await balancer.close();
       await Promise.all([drivers.close(), services.close()]);
       await observability.close();
     },

@@ -1,4 +1,5 @@
 import type { ResolvedConfig, ResolvedProvider } from '../config/load.js';
+import { withRateLimitReports, type RateLimitReport } from '../core/rate-limit-headers.js';
 import { createTransport } from '../core/transport.js';
 import { createAnthropicDriver } from '../providers/anthropic/anthropic-driver.js';
 import { createGeminiDriver } from '../providers/gemini/gemini-driver.js';
@@ -16,17 +17,26 @@ export interface DriverRegistry {
   close(): Promise<void>;
 }
 
-function transportFor(settings: ResolvedProvider) {
-  return createTransport({
+/** What the registry reports about upstream answers. */
+export interface DriverRegistryHooks {
+  /** A provider's rate-limit headers, for balancing by headroom. */
+  onRateLimit?: (provider: string, report: RateLimitReport) => void;
+}
+
+function transportFor(settings: ResolvedProvider, hooks: DriverRegistryHooks) {
+  const transport = createTransport({
     maxConnections: settings.maxConnections,
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
     connectTimeoutMs: settings.connectTimeoutMs,
     headersTimeoutMs: settings.headersTimeoutMs,
     bodyTimeoutMs: settings.bodyTimeoutMs,
+    maxRequestsPerConnection: settings.maxRequestsPerConnection,
   });
+  const onRateLimit = hooks.onRateLimit;
+  return onRateLimit ? withRateLimitReports(transport, (report) => onRateLimit(settings.name, report)) : transport;
 }
 
-function createDriver(settings: ResolvedProvider, config: ResolvedConfig): DriverV1 {
+function createDriver(settings: ResolvedProvider, config: ResolvedConfig, hooks: DriverRegistryHooks): DriverV1 {
   switch (settings.type) {
     case 'mock':
       return createMockDriver({ ...config.mock, provider: settings.name, timeoutMs: settings.headersTimeoutMs });
@@ -40,7 +50,8 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig): Drive
         requireApiKey: settings.type === 'openai',
         batch: settings.type === 'openai',
         headers: settings.headers,
-        transport: transportFor(settings),
+        transport: transportFor(settings, hooks),
+        maxResponseBytes: settings.maxResponseBytes,
       });
     case 'anthropic':
       return createAnthropicDriver({
@@ -48,7 +59,8 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig): Drive
         baseURL: settings.baseURL,
         apiKey: settings.apiKey,
         headers: settings.headers,
-        transport: transportFor(settings),
+        transport: transportFor(settings, hooks),
+        maxResponseBytes: settings.maxResponseBytes,
       });
     case 'gemini':
       return createGeminiDriver({
@@ -56,10 +68,11 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig): Drive
         baseURL: settings.baseURL,
         apiKey: settings.apiKey,
         headers: settings.headers,
-        transport: transportFor(settings),
+        transport: transportFor(settings, hooks),
+        maxResponseBytes: settings.maxResponseBytes,
       });
     case 'ollama':
-      return createOllamaDriver({ provider: settings.name, baseURL: settings.baseURL, headers: settings.headers, transport: transportFor(settings) });
+      return createOllamaDriver({ provider: settings.name, baseURL: settings.baseURL, headers: settings.headers, transport: transportFor(settings, hooks), maxResponseBytes: settings.maxResponseBytes });
     default:
       throw new SwitchyardError({ code: 'invalid_config', message: `provider "${settings.name}" has an unknown type "${String(settings.type)}"` });
   }
@@ -69,7 +82,7 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig): Drive
  * Creates the registry. `overrides` replaces or adds drivers by provider name
  * (a host's own driver, or one wired to a test transport).
  */
-export function createDriverRegistry(config: ResolvedConfig, overrides: Record<string, DriverV1> = {}): DriverRegistry {
+export function createDriverRegistry(config: ResolvedConfig, overrides: Record<string, DriverV1> = {}, hooks: DriverRegistryHooks = {}): DriverRegistry {
   const drivers = new Map<string, DriverV1>(Object.entries(overrides));
   return {
     get(provider) {
@@ -79,7 +92,7 @@ export function createDriverRegistry(config: ResolvedConfig, overrides: Record<s
         if (!settings) {
           throw new SwitchyardError({ code: 'model_not_found', status: 404, message: `unknown or disabled provider "${provider}"` });
         }
-        driver = createDriver(settings, config);
+        driver = createDriver(settings, config, hooks);
         drivers.set(provider, driver);
       }
       return driver;

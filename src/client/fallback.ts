@@ -12,6 +12,7 @@ const FALLBACK_CODES = new Set<string>([
   'body_timeout',
   'connection_failed',
   'invalid_response',
+  'response_too_large',
   'model_not_found',
   'authentication_failed',
   'permission_denied',

@@ -1,6 +1,7 @@
 import type { DriverCallOptions } from '../spec/driver.js';
 import type { ChatRequest, GenerationSettings } from '../spec/request.js';
 import { SwitchyardError } from '../spec/errors.js';
+import { checkMessageShapes, checkSettingShapes, checkTools } from './check-request-shapes.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 
@@ -9,9 +10,9 @@ function invalid(param: string, message: string): SwitchyardError {
 }
 
 /**
- * The library's edge check of a chat request: the shape errors a caller
- * without TypeScript could make, named by field. Deeper checks are the
- * provider's (the gateway validates its own wire formats with zod).
+ * The library's edge check of a chat request: every shape error a caller
+ * without TypeScript could make, named by field (the gateway validates its
+ * own wire formats with zod first).
  */
 export function checkChatRequest(request: ChatRequest): void {
   if (typeof request !== 'object' || request === null) throw invalid('request', 'must be an object');
@@ -22,6 +23,9 @@ export function checkChatRequest(request: ChatRequest): void {
   });
   if (request.temperature !== undefined && !(request.temperature >= 0 && request.temperature <= 2)) throw invalid('temperature', 'must be between 0 and 2');
   if (request.maxTokens !== undefined && !(Number.isInteger(request.maxTokens) && request.maxTokens > 0)) throw invalid('maxTokens', 'must be a positive integer');
+  checkMessageShapes(request.messages);
+  checkTools(request.tools);
+  checkSettingShapes(request);
 }
 
 /** The generation settings of a request, without the client-only fields (listed, not spread: this is the hot path). */
@@ -37,6 +41,13 @@ export function generationSettings(request: ChatRequest): GenerationSettings {
     tools: request.tools,
     toolChoice: request.toolChoice,
     user: request.user,
+    topK: request.topK,
+    frequencyPenalty: request.frequencyPenalty,
+    presencePenalty: request.presencePenalty,
+    logprobs: request.logprobs,
+    topLogprobs: request.topLogprobs,
+    parallelToolCalls: request.parallelToolCalls,
+    reasoning: request.reasoning,
     providerOptions: request.providerOptions,
     wireRequest: request.wireRequest,
   };

@@ -3,6 +3,7 @@ import type { CacheLogger } from '../cache/cache-events.js';
 import type { CacheLayer } from '../cache/cache-layer.js';
 import { createDeferredLayer } from '../cache/deferred-layer.js';
 import { createMemoryLayer } from '../cache/memory-layer.js';
+import type { ClusterState } from '../cache/redis-cluster-client.js';
 import type { RedisPubSubLike } from '../cache/redis-like.js';
 import { createTieredCache, type TieredCache } from '../cache/tiered-cache.js';
 import { createTimedLayer } from '../cache/with-timeout.js';
@@ -14,11 +15,18 @@ export interface ClientServices {
   database(): Promise<Database>;
   /** The tiered cache: memory, then Redis when configured, then SQL. */
   cache(): Promise<TieredCache>;
-  /** The shared Redis client, opened on first use; absent when no Redis is configured. */
+  /** The shared Redis (a node or a cluster client, one shape), opened on first use; absent when none is configured. */
   redis?: () => Promise<RedisPubSubLike>;
   /** Dependency states for readiness checks. */
-  health(): Promise<Record<string, { ok: boolean; detail?: string }>>;
+  health(): Promise<Record<string, DependencyState>>;
   close(): Promise<void>;
+}
+
+/** One dependency's state for `/readyz`; a cluster adds what CLUSTER INFO says. */
+export interface DependencyState {
+  ok: boolean;
+  detail?: string;
+  cluster?: ClusterState;
 }
 
 /** Hooks the services report through. */
@@ -26,6 +34,20 @@ export interface ServiceHooks {
   logger?: CacheLogger;
   /** Wraps each cache layer, e.g. to track its accesses. */
   wrapLayer?: (layer: CacheLayer) => CacheLayer;
+}
+
+/** The cluster's own view (CLUSTER INFO) and this client's: ok only while every slot is served and every master it knows answers. */
+async function clusterHealth(client: RedisPubSubLike): Promise<DependencyState> {
+  const { isRedisCluster } = await import('../cache/redis-cluster-client.js');
+  if (!isRedisCluster(client)) return { ok: false, detail: 'the Redis client is not a cluster client' };
+  try {
+    const cluster = await client.clusterState();
+    const ok = cluster.state === 'ok' && cluster.slotsOk === 16_384 && cluster.clientMastersReachable === cluster.clientMasters;
+    const detail = `cluster_state:${cluster.state}, ${cluster.slotsOk} of 16384 slots ok, ${cluster.clientMastersReachable} of ${cluster.clientMasters} masters answer`;
+    return { ok, cluster, ...(ok ? {} : { detail }) };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Longest wait for one Redis or SQL cache operation before it counts as that layer's failure. */
@@ -65,18 +87,22 @@ export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks
     return opened;
   });
 
+  const hasRedis = config.redisUrl !== undefined || config.redisClusterNodes !== undefined;
   const redis = once(async (): Promise<RedisPubSubLike> => {
+    const onError = (error: Error) => hooks.logger?.warn({ error: error.message }, 'redis connection error');
+    if (config.redisClusterNodes) {
+      const { createRedisClusterClient } = await import('../cache/redis-cluster-client.js');
+      return createRedisClusterClient(config.redisClusterNodes, { onError });
+    }
     const { createRedisClient } = await import('../cache/redis-client.js');
-    return createRedisClient(config.redisUrl!, {
-      onError: (error) => hooks.logger?.warn({ error: error.message }, 'redis connection error'),
-    });
+    return createRedisClient(config.redisUrl!, { onError });
   });
 
   const cache = once(async () => {
     const wrap = hooks.wrapLayer ?? ((layer: CacheLayer) => layer);
     const layers: CacheLayer[] = [createMemoryLayer({ maxBytes: config.cache.memoryMaxBytes })];
     let shared: Partial<Parameters<typeof createTieredCache>[0]> = {};
-    if (config.redisUrl) {
+    if (hasRedis) {
       const client = await redis.get();
       const [{ createRedisLayer }, { createRedisLock }, { createRedisInvalidation }] = await Promise.all([
         import('../cache/redis-layer.js'),
@@ -111,7 +137,7 @@ export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks
     });
   });
 
-  async function state(check: () => Promise<unknown>): Promise<{ ok: boolean; detail?: string }> {
+  async function state(check: () => Promise<unknown>): Promise<DependencyState> {
     try {
       await check();
       return { ok: true };
@@ -123,14 +149,15 @@ export function createClientServices(config: ResolvedConfig, hooks: ServiceHooks
   return {
     database: database.get,
     cache: cache.get,
-    ...(config.redisUrl ? { redis: redis.get } : {}),
+    ...(hasRedis ? { redis: redis.get } : {}),
     async health() {
-      const states: Record<string, { ok: boolean; detail?: string }> = {
+      const states: Record<string, DependencyState> = {
         database: await state(async () => (await database.get()).db.selectFrom('cache_entries').select('key').limit(1).execute()),
       };
-      if (config.redisUrl) {
+      if (hasRedis) {
         const { pingRedis } = await import('../cache/redis-like.js');
         states.redis = await state(async () => pingRedis(await redis.get()));
+        if (config.redisClusterNodes) states.redisCluster = await clusterHealth(await redis.get());
       }
       return states;
     },

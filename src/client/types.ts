@@ -1,3 +1,4 @@
+import type { DeploymentSnapshot } from '../routing/balancer.js';
 import type { ResolvedConfig } from '../config/load.js';
 import type { ClientServices } from './services.js';
 import type { SwitchyardConfigInput } from '../config/schema.js';
@@ -89,6 +90,8 @@ export interface Switchyard extends SwitchyardEventSource {
   readonly observability: Observability;
   /** Upstream connection-pool figures by provider. */
   poolStats(): Record<string, PoolStats>;
+  /** Each balanced route's deployments: circuit-breaker state, traffic share and latency in this instance. */
+  deployments(): DeploymentSnapshot[];
   /** Drains pools and closes Redis and the database. */
   close(): Promise<void>;
 }

@@ -39,8 +39,9 @@ function fallbackReporter(context: ClientContext, request: ChatRequest, scope: R
 }
 
 /**
- * Runs `attempt` on the first target that answers: each target's driver with
- * its provider's retries, moving on to the next target per the fallback rules.
+ * Runs `attempt` on the first target that answers: a balanced route's
+ * deployments in the balancer's order, each target's driver with its
+ * provider's retries, moving on to the next target per the fallback rules.
  */
 function onFirstTarget<T>(
   context: ClientContext,
@@ -50,15 +51,18 @@ function onFirstTarget<T>(
   attempt: (driver: DriverV1, target: ModelTarget, options: DriverCallOptions, attempt: number) => Promise<T>,
 ): Promise<Answered<T>> {
   const settings = generationSettings(request);
-  return runWithFallback(
-    targets,
-    async (target) => {
-      const driver = context.drivers.get(target.provider);
-      const options = driverCallOptions(settings, target.modelId, request, scope.requestId);
-      const value = await retryingOn(context, target, request, scope, (number) => attempt(driver, target, options, number));
-      return { target, value };
-    },
-    fallbackReporter(context, request, scope),
+  const { balancer } = context;
+  return balancer.arrange(request.model, targets).then((arranged) =>
+    runWithFallback(
+      arranged,
+      async (target) => {
+        const driver = context.drivers.get(target.provider);
+        const options = driverCallOptions(settings, target.modelId, request, scope.requestId);
+        const value = await retryingOn(context, target, request, scope, (number) => balancer.observe(target, () => attempt(driver, target, options, number)));
+        return { target, value };
+      },
+      fallbackReporter(context, request, scope),
+    ),
   );
 }
 

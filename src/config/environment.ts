@@ -80,6 +80,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): EnvironmentReading {
   const input: SwitchyardConfigInput = {
     defaultProvider: env.SWITCHYARD_DEFAULT_PROVIDER || undefined,
     redisUrl: env.SWITCHYARD_REDIS_URL || undefined,
+    redisClusterNodes: env.SWITCHYARD_REDIS_CLUSTER_NODES || undefined,
     databaseUrl: env.SWITCHYARD_DATABASE_URL || undefined,
     providers: Object.keys(providers).length > 0 ? providers : undefined,
     cache: definedOnly({

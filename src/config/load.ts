@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { SwitchyardError } from '../spec/errors.js';
 import { KNOWN_PROVIDERS, readEnvironment } from './environment.js';
 import { PROFILES, resolveEnvironment, type Environment, type Profile } from './profiles.js';
+import { resolveRoutes, type ResolvedBalancedRoute } from './scale-schema.js';
 import { configSchema, type MockConfig, type SwitchyardConfigInput, type TenantLimitsConfig } from './schema.js';
 
 /** A provider with every setting resolved. */
@@ -19,6 +20,10 @@ export interface ResolvedProvider {
   keepAliveTimeoutMs: number;
   maxConnections: number;
   retries: number;
+  /** Largest non-streamed answer read before `response_too_large`. */
+  maxResponseBytes: number;
+  /** Upstream connections are recycled after this many requests. */
+  maxRequestsPerConnection: number;
 }
 
 /** A gateway key and the tenant it belongs to. */
@@ -33,8 +38,13 @@ export interface ResolvedConfig {
   profile: Profile;
   defaultProvider: string;
   providers: Record<string, ResolvedProvider>;
+  /** Every route as the ordered list of its members (a balanced route: its deployments, then its fallbacks). */
   routes: Record<string, string[]>;
+  /** The routes that balance over deployments, by name. */
+  balancedRoutes: Record<string, ResolvedBalancedRoute>;
   redisUrl?: string;
+  /** Seed nodes of a Redis Cluster; when set, it is the Redis (in place of `redisUrl`). */
+  redisClusterNodes?: { host: string; port: number }[];
   databaseUrl: string;
   cache: { responses: boolean; temperatureThreshold: number; ttlSeconds: number; memoryMaxBytes: number; maxEntryBytes: number };
   server: {
@@ -43,6 +53,12 @@ export interface ResolvedConfig {
     apiKeys: GatewayKey[];
     bodyLimitBytes: number;
     shutdownTimeoutMs: number;
+    requestLimits: RequestLimits;
+    headersTimeoutMs: number;
+    minBodyBytesPerSecond: number;
+    keepAliveTimeoutMs: number;
+    maxRequestsPerConnection: number;
+    maxConnectionsPerIp: number;
     adminKey?: string;
     metricsPublic: boolean;
   };
@@ -73,6 +89,32 @@ export interface ResolvedConfig {
   /** Non-fatal findings, such as a provider key for a provider without a driver. */
   warnings: string[];
 }
+
+/** What a gateway request may contain (see README "Limits"). */
+export interface RequestLimits {
+  /** Deepest nesting of arrays and objects. Default 64. */
+  maxDepth: number;
+  /** Most JSON values (every array, object, string, number...) in one body. Default 200,000. */
+  maxJsonValues: number;
+  /** Longest string in any field, in characters. Default 1 MiB (1,048,576): raise it for large inline images. */
+  maxStringLength: number;
+  /** Most messages (or `input` items). Default 2048. */
+  maxMessages: number;
+  /** Most content parts over all messages. Default 4096. */
+  maxContentParts: number;
+  /** Longest model name. Default 256. */
+  maxModelNameLength: number;
+}
+
+/** The default request limits. */
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
+  maxDepth: 64,
+  maxJsonValues: 200_000,
+  maxStringLength: 1024 * 1024,
+  maxMessages: 2048,
+  maxContentParts: 4096,
+  maxModelNameLength: 256,
+};
 
 /** Where configuration comes from; each defaults to the process's own. */
 export interface LoadConfigOptions {
@@ -208,14 +250,23 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
   if (!providers[defaultProvider]) {
     issues.push(`defaultProvider: unknown or disabled provider "${defaultProvider}" (enabled: ${enabledNames.join(', ')})`);
   }
-  const routes: Record<string, string[]> = Object.assign(Object.create(null), input.routes);
+  const { routes, balancedRoutes } = resolveRoutes(input.routes);
+  const checkMember = (member: string, path: string) => {
+    const slash = member.indexOf('/');
+    if (slash > 0 && !providers[member.slice(0, slash)]) issues.push(`${path}: unknown or disabled provider "${member.slice(0, slash)}" in "${member}"`);
+    if (routes[member]) issues.push(`${path}: a route may not name another route ("${member}")`);
+  };
   for (const [route, members] of Object.entries(routes)) {
-    members.forEach((member, index) => {
-      const slash = member.indexOf('/');
-      if (slash > 0 && !providers[member.slice(0, slash)]) {
-        issues.push(`routes.${route}.${index}: unknown or disabled provider "${member.slice(0, slash)}" in "${member}"`);
-      }
-      if (routes[member]) issues.push(`routes.${route}.${index}: a route may not name another route ("${member}")`);
+    const balanced = balancedRoutes[route];
+    if (!balanced) {
+      members.forEach((member, index) => checkMember(member, `routes.${route}.${index}`));
+      continue;
+    }
+    balanced.deployments.forEach((deployment, index) => checkMember(deployment.model, `routes.${route}.deployments.${index}.model`));
+    balanced.fallbacks.forEach((member, index) => checkMember(member, `routes.${route}.fallbacks.${index}`));
+    const models = balanced.deployments.map((deployment) => deployment.model);
+    models.forEach((model, index) => {
+      if (models.indexOf(model) !== index) issues.push(`routes.${route}.deployments.${index}.model: "${model}" is listed twice`);
     });
   }
   const databaseUrl = input.databaseUrl ?? './.switchyard/switchyard.db';
@@ -227,7 +278,10 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
     defaultProvider,
     providers,
     routes,
-    redisUrl: input.redisUrl,
+    balancedRoutes,
+    // Cluster nodes take the place of the URL.
+    redisUrl: input.redisClusterNodes ? undefined : input.redisUrl,
+    redisClusterNodes: input.redisClusterNodes,
     databaseUrl,
     cache: {
       responses: input.cache?.responses ?? profile.cacheResponses,
@@ -242,6 +296,12 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
       apiKeys: parseGatewayKeys(input.server?.apiKeys ?? []),
       bodyLimitBytes: input.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
       shutdownTimeoutMs: input.server?.shutdownTimeoutMs ?? 10_000,
+      requestLimits: { ...DEFAULT_REQUEST_LIMITS, ...input.server?.requestLimits },
+      headersTimeoutMs: input.server?.headersTimeoutMs ?? 10_000,
+      minBodyBytesPerSecond: input.server?.minBodyBytesPerSecond ?? 16 * 1024,
+      keepAliveTimeoutMs: input.server?.keepAliveTimeoutMs ?? 72_000,
+      maxRequestsPerConnection: input.server?.maxRequestsPerConnection ?? 10_000,
+      maxConnectionsPerIp: input.server?.maxConnectionsPerIp ?? 512,
       ...(input.server?.adminKey !== undefined ? { adminKey: input.server.adminKey } : {}),
       metricsPublic: input.server?.metricsPublic ?? false,
     },
@@ -265,7 +325,7 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
       maxFileBytes: input.batch?.maxFileBytes ?? 512 * 1024 * 1024,
       pollSeconds: input.batch?.pollSeconds ?? 30,
     },
-    warnings: [],
+    warnings: input.redisUrl && input.redisClusterNodes ? ['both a Redis URL and Redis Cluster nodes are set; using the cluster'] : [],
   };
 }
 
@@ -288,6 +348,8 @@ function resolveProvider(
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs ?? 30_000,
     maxConnections: settings.maxConnections ?? 128,
     retries: settings.retries ?? profile.retries,
+    maxResponseBytes: settings.maxResponseBytes ?? 32 * 1024 * 1024,
+    maxRequestsPerConnection: settings.maxRequestsPerConnection ?? 1000,
   };
 }
 

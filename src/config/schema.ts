@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redisClusterNodesSchema, routeConfigSchema } from './scale-schema.js';
 
 const positiveMs = z.number().int().positive();
 
@@ -17,6 +18,10 @@ export const providerConfigSchema = z.strictObject({
   keepAliveTimeoutMs: positiveMs.optional(),
   maxConnections: z.number().int().positive().max(10_000).optional(),
   retries: z.number().int().min(0).max(20).optional(),
+  /** Largest non-streamed upstream answer read before `response_too_large` (default 32 MiB). */
+  maxResponseBytes: z.number().int().positive().optional(),
+  /** Upstream connections are closed after this many requests (default 1000). */
+  maxRequestsPerConnection: z.number().int().positive().optional(),
 });
 
 /** A fixed reply of the mock provider, chosen when `pattern` (a regular expression) matches the last user message. */
@@ -31,6 +36,10 @@ export const mockConfigSchema = z.strictObject({
   errorKinds: z.array(z.enum(['429', '500', '503', 'timeout'])).min(1).optional(),
   seed: z.number().int().optional(),
   replies: z.array(mockReplySchema).optional(),
+  /** The most `max_tokens` the mock honours; more is a 400 naming the field (default 8192). */
+  maxOutputTokens: z.number().int().positive().optional(),
+  /** The most embedding dimensions the mock makes; more is a 400 naming the field (default 8192). */
+  maxDimensions: z.number().int().positive().optional(),
 });
 
 /** Response-cache settings. */
@@ -42,6 +51,16 @@ export const cacheConfigSchema = z.strictObject({
   maxEntryBytes: z.number().int().positive().optional(),
 });
 
+/** Limits on what a gateway request may contain; each is checked before any work on it. */
+export const requestLimitsSchema = z.strictObject({
+  maxDepth: z.number().int().min(2).max(1000).optional(),
+  maxJsonValues: z.number().int().positive().optional(),
+  maxStringLength: z.number().int().positive().optional(),
+  maxMessages: z.number().int().positive().optional(),
+  maxContentParts: z.number().int().positive().optional(),
+  maxModelNameLength: z.number().int().positive().max(4096).optional(),
+});
+
 /** Gateway settings. */
 export const serverConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).optional(),
@@ -49,6 +68,12 @@ export const serverConfigSchema = z.strictObject({
   apiKeys: z.array(z.string().min(1)).optional(),
   bodyLimitBytes: z.number().int().positive().optional(),
   shutdownTimeoutMs: positiveMs.optional(),
+  requestLimits: requestLimitsSchema.optional(),
+  headersTimeoutMs: positiveMs.optional(),
+  minBodyBytesPerSecond: z.number().int().min(0).optional(),
+  keepAliveTimeoutMs: positiveMs.optional(),
+  maxRequestsPerConnection: z.number().int().min(0).optional(),
+  maxConnectionsPerIp: z.number().int().min(0).optional(),
   /** `SWITCHYARD_ADMIN_KEY`: needed for /admin/* and the operator routes (/, /api/stats, /metrics) when set. */
   adminKey: z.string().min(16, 'must be at least 16 characters').optional(),
   /** `SWITCHYARD_METRICS_PUBLIC`: leaves /metrics open for scrapers even with an admin key. */
@@ -111,8 +136,10 @@ export const configSchema = z.strictObject({
   env: z.enum(['production', 'development', 'test']).optional(),
   defaultProvider: z.string().min(1).optional(),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'provider names are lowercase letters, digits, - and _'), providerConfigSchema).optional(),
-  routes: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).optional(),
+  routes: z.record(z.string().min(1), routeConfigSchema).optional(),
   redisUrl: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  /** Seed nodes of a Redis Cluster (`SWITCHYARD_REDIS_CLUSTER_NODES`); takes the place of `redisUrl`. */
+  redisClusterNodes: redisClusterNodesSchema.optional(),
   databaseUrl: z.string().min(1).optional(),
   cache: cacheConfigSchema.optional(),
   server: serverConfigSchema.optional(),

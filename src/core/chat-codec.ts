@@ -47,6 +47,8 @@ export interface StreamCodec<Chunk> {
 /** Same-wire passthrough: the wire formats a provider speaks natively, and what it adjusts (see wire-passthrough.ts). */
 export interface PassthroughCodec<Chunk> {
   formats: readonly WireFormat[];
+  /** Fields removed from a non-streamed passthrough body (OpenAI refuses `stream_options` there). */
+  generateOmits?: readonly string[];
   /** Fields set over a streamed passthrough body (OpenAI always asks for usage). */
   streamFields?(options: DriverCallOptions): Record<string, unknown>;
   /** Whether an upstream event reaches the caller (OpenAI drops a usage chunk the caller did not ask for). Default: every event. */
@@ -113,7 +115,9 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
 
   async function doGenerate(options: DriverCallOptions): Promise<DriverGenerateResult> {
     const native = nativeFormat(options);
-    const { body, warnings } = native ? { body: passthroughBody(options, provider, { stream: false }), warnings: [] } : codec.encode(options, false);
+    const { body, warnings } = native
+      ? { body: passthroughBody(options, provider, { stream: false, omit: passthrough!.generateOmits }), warnings: [] }
+      : codec.encode(options, false);
     const call = callOf(options, false, body);
     const response = await http.send(call);
     const value = validateResponse(codec.responseSchema, response.value, `${provider} ${call.context}`, provider);

@@ -1,12 +1,87 @@
-type Counter = (text: string) => number;
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 
-let counter: Promise<Counter> | undefined;
+/** A tokenizer's count function. */
+export type TokenCounter = (text: string) => number;
+
+let counter: Promise<TokenCounter> | undefined;
+
+/**
+ * Longest run of non-space (or of space) characters handed to the tokenizer
+ * in one piece. BPE merging is quadratic in the length of one pre-token (a
+ * 40 kB "word" took a second), so longer runs are counted in slices; the
+ * count of such a run can differ from the exact one by a token per slice.
+ */
+export const MAX_TOKENIZED_RUN = 256;
+
+/** How much text is counted between two yields to the event loop in `countTokens`. */
+const SEGMENT_LENGTH = 32 * 1024;
+
+/** True for the characters that end a run: ASCII spaces and controls, no-break and Unicode spaces. */
+function isSpace(code: number): boolean {
+  return code <= 0x20 || code === 0xa0 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x3000;
+}
+
+/**
+ * Counts `text` with `count`, linear in its length: a run of non-space
+ * characters, or of spaces and newlines (`\s+` is one pre-token too), longer
+ * than MAX_TOKENIZED_RUN is counted slice by slice.
+ */
+export function countTokensLinear(count: TokenCounter, text: string): number {
+  if (text.length <= MAX_TOKENIZED_RUN) return count(text);
+  let total = 0;
+  let from = 0; // start of the text not yet counted
+  let runStart = 0;
+  let runIsSpace = isSpace(text.charCodeAt(0));
+  for (let index = 0; index < text.length; index++) {
+    const space = isSpace(text.charCodeAt(index));
+    if (space !== runIsSpace) {
+      runIsSpace = space;
+      runStart = index;
+    }
+    // A run that reaches the slice length is cut there: the text before it, then the slice, are counted.
+    if (index + 1 - runStart === MAX_TOKENIZED_RUN) {
+      if (runStart > from) total += count(text.slice(from, runStart));
+      total += count(text.slice(runStart, index + 1));
+      from = index + 1;
+      runStart = index + 1;
+    }
+  }
+  if (from < text.length) total += count(text.slice(from));
+  return total;
+}
+
+/**
+ * Loads the tokenizer's tables now. Loading compiles a large module on the
+ * main thread (a few hundred milliseconds); a server calls this before it
+ * listens so that no request's first token count pays for it.
+ */
+export function loadTokenizer(): Promise<TokenCounter> {
+  counter ??= import('gpt-tokenizer/encoding/o200k_base').then((module) => module.countTokens as TokenCounter);
+  return counter;
+}
 
 /**
  * Counts tokens with the o200k_base encoding (GPT-4o and later), loading the
  * tokenizer's tables on first use so that start-up does not pay for them.
+ * Linear in the text (see countTokensLinear), and it yields to the event
+ * loop every 32 KiB so a long text does not hold up other requests.
  */
 export async function countTokens(text: string): Promise<number> {
-  counter ??= import('gpt-tokenizer/encoding/o200k_base').then((module) => module.countTokens as Counter);
-  return (await counter)(text);
+  const count = await loadTokenizer();
+  if (text.length <= SEGMENT_LENGTH) return countTokensLinear(count, text);
+  let total = 0;
+  for (let from = 0; from < text.length; ) {
+    // Cut at a space where there is one near the segment's end, so words stay whole.
+    let to = Math.min(text.length, from + SEGMENT_LENGTH);
+    if (to < text.length) {
+      // Searched in the segment's second half only: lastIndexOf on the whole text would rescan it back to the start.
+      const half = from + SEGMENT_LENGTH / 2;
+      const space = text.slice(half, to).lastIndexOf(' ');
+      if (space > 0) to = half + space;
+    }
+    total += countTokensLinear(count, text.slice(from, to));
+    from = to;
+    if (from < text.length) await nextLoopTurn();
+  }
+  return total;
 }

@@ -29,6 +29,8 @@ export interface HttpCallOptions {
   /** Names the call in error messages, e.g. "chat completion". */
   context: string;
   mapError: UpstreamErrorMapper;
+  /** Largest non-streamed answer read; a larger one is `response_too_large`. Default DEFAULT_MAX_RESPONSE_BYTES (32 MiB). */
+  maxResponseBytes?: number;
 }
 
 /** A parsed JSON response. */
@@ -48,6 +50,9 @@ export interface StreamResponse {
 /** The most of an error body kept for the error mapper; the rest is discarded. */
 export const ERROR_BODY_LIMIT = 64 * 1024;
 
+/** The default cap on a non-streamed upstream answer: 32 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 /**
  * Sends a request and returns its parsed JSON body. Network failures,
  * timeouts and aborts become SwitchyardErrors (see `mapTransportError`);
@@ -56,13 +61,7 @@ export const ERROR_BODY_LIMIT = 64 * 1024;
  */
 export async function requestJson(options: HttpCallOptions): Promise<JsonResponse> {
   const response = await send(options, 'application/json');
-  let text: string;
-  try {
-    text = await response.body.text();
-  } catch (error) {
-    response.body.destroy();
-    throw mapTransportError(error, options);
-  }
+  const text = await readCappedBody(response, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES, options);
   await waitForSocketRelease();
   return {
     status: response.statusCode,
@@ -130,6 +129,49 @@ async function send(options: HttpCallOptions, accept: string): Promise<Dispatche
   // A fully read error body leaves the socket reusable, e.g. for the retry that usually follows.
   await waitForSocketRelease();
   throw options.mapError({ status: response.statusCode, headers: response.headers, bodyText });
+}
+
+/**
+ * Reads a whole response body as UTF-8 text, never holding more than `limit`
+ * bytes: a `content-length` over the limit is refused before reading, and a
+ * body that grows past it is destroyed at that point. Either way the error is
+ * `response_too_large` (502, not retried: the same request gets the same
+ * answer; a route falls back on it). Transport failures are mapped as usual.
+ * Used for every non-streamed answer and by the batch downloads.
+ */
+export async function readCappedBody(
+  response: Pick<Dispatcher.ResponseData, 'body' | 'headers'>,
+  limit: number,
+  options: { provider: string; context: string; signal?: AbortSignal },
+): Promise<string> {
+  const { body } = response;
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    body.destroy();
+    throw responseTooLarge(options, limit, `its content-length is ${declared} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw responseTooLarge(options, limit, 'it grew past that');
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    body.destroy();
+    throw mapTransportError(error, options);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+function responseTooLarge(options: { provider: string; context: string }, limit: number, detail: string): SwitchyardError {
+  return new SwitchyardError({
+    code: 'response_too_large',
+    message: `${options.provider} ${options.context}: the answer is larger than the ${limit}-byte cap (maxResponseBytes): ${detail}`,
+    provider: options.provider,
+    status: 502,
+  });
 }
 
 /** Reads up to `limit` bytes as text, then destroys the rest of the body. */

@@ -33,6 +33,8 @@ export interface ProviderEndpointOptions {
   credentials?: () => CallCredentials;
   /** Turns a non-2xx response into the provider's SwitchyardError. */
   mapError(response: UpstreamErrorResponse, context: ErrorMappingContext): SwitchyardError;
+  /** Largest non-streamed answer read before `response_too_large`. Default 32 MiB. */
+  maxResponseBytes?: number;
 }
 
 /** One call to a provider endpoint. */
@@ -88,6 +90,7 @@ export function createProviderHttp(endpoint: ProviderEndpointOptions): ProviderH
       signal: call.signal,
       provider,
       context: call.context,
+      ...(endpoint.maxResponseBytes !== undefined ? { maxResponseBytes: endpoint.maxResponseBytes } : {}),
       mapError: (response) => endpoint.mapError(response, mapping),
     };
   }

@@ -21,6 +21,8 @@ export interface ProviderConnectionSettings {
    * Default: a transport with default options. The driver's `close()` closes it; it reopens on next use.
    */
   transport?: Transport | TransportOptions;
+  /** Largest non-streamed answer read before `response_too_large`. Default 32 MiB. */
+  maxResponseBytes?: number;
 }
 
 /** Key settings of a provider that authenticates with an API key. */
@@ -39,6 +41,8 @@ export interface ResolvedProviderConnection {
   baseURL: string;
   headers: Record<string, string>;
   transport: Transport;
+  /** The cap on a non-streamed answer, when configured (else the core default). */
+  maxResponseBytes?: number;
 }
 
 /** Defaults a provider supplies to {@link resolveProviderConnection}. */
@@ -72,7 +76,13 @@ export function resolveProviderConnection(
       param: 'baseURL',
     });
   }
-  return { provider, baseURL, headers: { ...settings.headers }, transport: resolveTransport(settings.transport) };
+  return {
+    provider,
+    baseURL,
+    headers: { ...settings.headers },
+    transport: resolveTransport(settings.transport),
+    ...(settings.maxResponseBytes !== undefined ? { maxResponseBytes: settings.maxResponseBytes } : {}),
+  };
 }
 
 /** Uses a given transport as is, or creates one from options (default options when undefined). */

@@ -14,6 +14,8 @@ export interface TransportOptions {
   headersTimeoutMs?: number;
   /** Longest silence between two body chunks (idle body, not total). Default 300000. */
   bodyTimeoutMs?: number;
+  /** A connection is closed (and replaced) after this many requests. Default 1000. */
+  maxRequestsPerConnection?: number;
   /**
    * A custom socket connector (proxies, unix sockets, tests). `connectTimeoutMs`
    * still applies to it. Default: undici's own connector.
@@ -40,6 +42,7 @@ export const TRANSPORT_DEFAULTS = {
   connectTimeoutMs: 10_000,
   headersTimeoutMs: 300_000,
   bodyTimeoutMs: 300_000,
+  maxRequestsPerConnection: 1000,
 } as const;
 
 /**
@@ -62,6 +65,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
         connectTimeout: settings.connectTimeoutMs,
         headersTimeout: settings.headersTimeoutMs,
         bodyTimeout: settings.bodyTimeoutMs,
+        maxRequestsPerClient: settings.maxRequestsPerConnection,
         ...(connector ? { connect: withConnectTimeout(connector, settings.connectTimeoutMs) } : {}),
       });
       return agent;

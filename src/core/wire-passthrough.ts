@@ -1,6 +1,7 @@
 import type { DriverCallOptions } from '../spec/driver.js';
 import { SwitchyardError } from '../spec/errors.js';
 import type { WireFormat } from '../spec/request.js';
+import type { CallWarning } from '../spec/response.js';
 
 /*
  * Same-wire passthrough, for every driver (see WireRequest in spec/request.ts).
@@ -24,18 +25,19 @@ export function passthroughFormat(options: DriverCallOptions, formats: readonly 
 /**
  * The upstream body of a passthrough call: the caller's body, `model`
  * replaced by the provider's model id, `stream` set as the driver reads the
- * answer, any `set` fields (a driver's own stream options) and then
+ * answer, `omit` fields removed and `set` fields (a driver's own stream options) added, then
  * `providerOptions[provider]` merged over. Shallow: the caller's nested
  * objects are shared, not copied (nothing here mutates them).
  */
 export function passthroughBody(
   options: DriverCallOptions,
   provider: string,
-  settings: { stream: boolean; set?: Record<string, unknown> },
+  settings: { stream: boolean; set?: Record<string, unknown>; omit?: readonly string[] },
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { ...options.wireRequest?.body, model: options.modelId };
   if (settings.stream) body.stream = true;
   else delete body.stream;
+  for (const field of settings.omit ?? []) delete body[field];
   if (settings.set) Object.assign(body, settings.set);
   return withProviderOptions(body, options, provider);
 }
@@ -71,4 +73,63 @@ export function unsupportedField(field: string, provider: string, format?: WireF
     param: field,
     message: `${field}: not supported by provider "${provider}"${source}; send it only to a provider that accepts it`,
   });
+}
+
+/** Each neutral setting's field name on each wire, for naming it in a refusal the caller reads. */
+const WIRE_FIELD_NAMES: Record<WireFormat, Record<string, string>> = {
+  'openai-chat': {
+    topP: 'top_p',
+    maxTokens: 'max_tokens',
+    responseFormat: 'response_format',
+    toolChoice: 'tool_choice',
+    topK: 'top_k',
+    frequencyPenalty: 'frequency_penalty',
+    presencePenalty: 'presence_penalty',
+    topLogprobs: 'top_logprobs',
+    parallelToolCalls: 'parallel_tool_calls',
+    reasoning: 'reasoning_effort',
+  },
+  'anthropic-messages': {
+    topP: 'top_p',
+    topK: 'top_k',
+    maxTokens: 'max_tokens',
+    stop: 'stop_sequences',
+    toolChoice: 'tool_choice',
+    user: 'metadata.user_id',
+    responseFormat: 'output_config',
+    reasoning: 'thinking',
+    parallelToolCalls: 'tool_choice.disable_parallel_tool_use',
+  },
+  'openai-responses': {
+    topP: 'top_p',
+    maxTokens: 'max_output_tokens',
+    responseFormat: 'text.format',
+    toolChoice: 'tool_choice',
+    logprobs: 'top_logprobs',
+    topLogprobs: 'top_logprobs',
+    parallelToolCalls: 'parallel_tool_calls',
+    reasoning: 'reasoning.effort',
+  },
+};
+
+/**
+ * A setting the provider cannot honour. A gateway call (it carries a
+ * `wireRequest`, and its caller cannot see warnings) is refused with a 400
+ * naming the field as the caller's wire spells it; a library call gets a
+ * warning on its result, the setting not sent.
+ */
+export function cannotHonour(
+  options: DriverCallOptions,
+  provider: string,
+  warnings: CallWarning[],
+  setting: string,
+  message: string,
+): void {
+  const format = options.wireRequest?.format;
+  if (format === undefined) {
+    warnings.push({ type: 'unsupported-setting', setting, message });
+    return;
+  }
+  const field = WIRE_FIELD_NAMES[format][setting] ?? setting;
+  throw new SwitchyardError({ code: 'unsupported', status: 400, provider, param: field, message: `${field}: ${message} (provider "${provider}")` });
 }

@@ -14,12 +14,13 @@ export interface AnthropicStreamEncoder {
   finish(part: FinishPart): string;
 }
 
-type OpenBlock = { kind: 'text'; index: number } | { kind: 'tool'; index: number; callIndex: number };
+type OpenBlock = { kind: 'text'; index: number } | { kind: 'thinking'; index: number } | { kind: 'tool'; index: number; callIndex: number };
 
 /**
  * Creates the encoder of one streamed message. The sequence is
  * message_start, content_block_start, ping, content_block_delta
- * (text_delta / input_json_delta)..., content_block_stop, (more blocks),
+ * (thinking_delta + signature_delta / text_delta / input_json_delta)...,
+ * content_block_stop, (more blocks),
  * message_delta, message_stop. Text and each tool call get their own block;
  * a tool-use block starts with `input: {}` and its arguments arrive as
  * `input_json_delta` pieces.
@@ -69,6 +70,13 @@ export function createAnthropicStreamEncoder(options: { id: string; model: strin
         if (open?.kind !== 'text') text += startBlock({ kind: 'text', index: nextIndex }, { type: 'text', text: '' });
         return text + sseEvent({ type: 'content_block_delta', index: open!.index, delta: { type: 'text_delta', text: part.text } }, 'content_block_delta');
       }
+      if (part.type === 'reasoning-delta') {
+        if (open?.kind !== 'thinking') text += startBlock({ kind: 'thinking', index: nextIndex }, { type: 'thinking', thinking: '', signature: '' });
+        const delta = (body: object) => sseEvent({ type: 'content_block_delta', index: open!.index, delta: body }, 'content_block_delta');
+        if (part.text !== '') text += delta({ type: 'thinking_delta', thinking: part.text });
+        if (part.signature !== undefined) text += delta({ type: 'signature_delta', signature: part.signature });
+        return text;
+      }
       if (!(open?.kind === 'tool' && open.callIndex === part.index)) {
         text += startBlock({ kind: 'tool', index: nextIndex, callIndex: part.index }, { type: 'tool_use', id: part.id, name: part.name ?? '', input: {} });
       }
@@ -76,7 +84,7 @@ export function createAnthropicStreamEncoder(options: { id: string; model: strin
       return text + sseEvent({ type: 'content_block_delta', index: open!.index, delta: { type: 'input_json_delta', partial_json: part.argumentsDelta } }, 'content_block_delta');
     },
     finish(part) {
-      const delta = { stop_reason: toAnthropicStopReason(part.finishReason), stop_sequence: null };
+      const delta = { stop_reason: toAnthropicStopReason(part.finishReason, part.stopSequence), stop_sequence: part.stopSequence ?? null };
       const usage = { input_tokens: part.usage.inputTokens, output_tokens: part.usage.outputTokens };
       return (
         closeBlock() +

@@ -16,6 +16,12 @@ describe('tenant authentication', () => {
     expect(presentedKey({ authorization: 'bearer   key-alpha ' })).toBe('key-alpha');
   });
 
+  it('refuses two different keys in Authorization and x-api-key (401), and accepts the same key twice', () => {
+    expect(() => auth.authenticate({ authorization: 'Bearer key-alpha', 'x-api-key': 'key-beta' })).toThrow(/two different keys/);
+    expect(() => presentedKey({ authorization: 'Bearer key-alpha', 'x-api-key': 'key-gamma' })).toThrow(SwitchyardError);
+    expect(auth.authenticate({ authorization: 'Bearer key-alpha', 'x-api-key': 'key-alpha' })).toBe('alpha');
+  });
+
   it('rejects missing and unknown keys with authentication_failed, never quoting the key', () => {
     for (const headers of [{}, { authorization: 'Bearer key-gamma' }, { authorization: 'Basic a2V5' }, { 'x-api-key': 'key-alph' }]) {
       let thrown: unknown;

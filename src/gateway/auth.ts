@@ -15,15 +15,29 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-/** The key a request presents: `Authorization: Bearer KEY`, else `x-api-key: KEY`. */
+/**
+ * The key a request presents: `Authorization: Bearer KEY` or `x-api-key: KEY`.
+ * Both may be sent (some SDKs do) only when they carry the same key; two
+ * different keys are ambiguous and throw `authentication_failed` (401).
+ */
 export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   const authorization = headers.authorization;
+  let bearer: string | undefined;
   if (typeof authorization === 'string') {
-    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
-    if (match) return match[1].trim();
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization.trim());
+    if (match) bearer = match[1];
   }
-  const apiKey = headers['x-api-key'];
-  return typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : undefined;
+  const header = headers['x-api-key'];
+  const apiKey = typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;
+  if (bearer !== undefined && apiKey !== undefined && bearer !== apiKey) {
+    throw new SwitchyardError({
+      code: 'authentication_failed',
+      status: 401,
+      param: 'authorization',
+      message: 'the request carries two different keys (Authorization and x-api-key): send one',
+    });
+  }
+  return bearer ?? apiKey;
 }
 
 /**

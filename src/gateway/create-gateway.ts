@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
+import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
@@ -15,7 +16,9 @@ import { registerHealthRoutes } from './health-routes.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerModelsRoute } from './models-route.js';
 import { registerOpenAIChatRoute } from './openai-chat-route.js';
+import { answerClientError, installConnectionGuards, lingerOnRefusedBody } from './connection-guards.js';
 import { registerOpenAIResponsesRoutes } from './openai-responses-route.js';
+import { checkRequestLimits, scanJsonText } from './request-limits.js';
 import { sendError } from './route-support.js';
 
 /** Options of `createGateway`; each defaults from `ai.config.server`. */
@@ -25,6 +28,19 @@ export interface GatewayOptions {
   /** The Files and Batch APIs' service. Default: one over `ai`, closed with the gateway. */
   batches?: BatchService;
 }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Counts an error the process guard caught in this gateway's `/metrics` (switchyard_process_errors_total). */
+    recordProcessError(kind: 'exception' | 'rejection'): void;
+  }
+}
+
+/** Bodies longer than this yield to the event loop between parsing, checking and handling. */
+const LARGE_BODY_CHARACTERS = 256 * 1024;
+
+/** How often the server looks for requests past their header timeout (Node's default is 30 s). */
+const CONNECTION_CHECK_MS = 250;
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
@@ -41,7 +57,18 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 export function createGateway(ai: Switchyard, options: GatewayOptions = {}): FastifyInstance {
   const monitor: GatewayMonitor = createGatewayMonitor(ai);
   let closing = false;
+  const { server } = ai.config;
   const app = Fastify({
+    http: {
+      headersTimeout: server.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(CONNECTION_CHECK_MS, server.headersTimeoutMs),
+    },
+    keepAliveTimeout: server.keepAliveTimeoutMs,
+    maxRequestsPerSocket: server.maxRequestsPerConnection,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (error, request, reply) => {
+      sendError(request, reply, error);
+    },
     loggerInstance: monitor.observability.logger as FastifyBaseLogger,
     // The monitor records requests; Fastify's per-request log lines would only repeat it.
     logController: new LogController({ disableRequestLogging: true }),
@@ -57,6 +84,27 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     return503OnClosing: true,
   });
 
+  installConnectionGuards(app, { maxConnectionsPerIp: server.maxConnectionsPerIp, minBodyBytesPerSecond: server.minBodyBytesPerSecond });
+  // JSON bodies are scanned for depth and size before parsing and checked against the limits after, on every route.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, async (_request: unknown, text: string | Buffer) => {
+    const source = typeof text === 'string' ? text : text.toString('utf8');
+    if (source.trim() === '') throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'body', message: 'the request body is empty; send a JSON object' });
+    await scanJsonText(source, server.requestLimits);
+    let body: unknown;
+    try {
+      body = JSON.parse(source);
+    } catch (error) {
+      throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'body', message: `the request body is not valid JSON (${(error as Error).message.slice(0, 200)})` });
+    }
+    // A large body is parsed, checked and handled in separate turns of the event loop, so other requests run between.
+    if (source.length > LARGE_BODY_CHARACTERS) await nextLoopTurn();
+    checkRequestLimits(body, server.requestLimits);
+    if (source.length > LARGE_BODY_CHARACTERS) await nextLoopTurn();
+    return body;
+  });
+
+  app.decorate('recordProcessError', (kind: 'exception' | 'rejection') => monitor.observability.metrics.recordProcessError(kind));
   app.decorateRequest('gatewayCall', null as never);
   app.decorateRequest('tenant', 'default');
 
@@ -70,7 +118,10 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   // Keys, admin key, model access, rate limits, budgets and spend.
   const access = registerAccessHooks(app, ai, monitor);
 
-  app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+  app.setErrorHandler(async (error, request, reply) => {
+    if ((error as { statusCode?: unknown }).statusCode === 413) await lingerOnRefusedBody(request.raw);
+    return sendError(request, reply, error);
+  });
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, new SwitchyardError({ code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` })),
   );

@@ -1,3 +1,5 @@
+import type { DeploymentSnapshot } from '../routing/balancer.js';
+import { registerDeploymentMetrics } from '../observability/deployment-metrics.js';
 import type { ServerResponse } from 'node:http';
 import type { Switchyard } from '../client/types.js';
 import { createObservability, type Observability, type StatsSnapshot, type TrackHandle } from '../observability/index.js';
@@ -42,6 +44,8 @@ export interface GatewayCall {
 /** The dashboard's JSON: the observability snapshot plus the gateway's own figures. */
 export interface GatewayStats extends StatsSnapshot {
   pools: Record<string, PoolStats>;
+  /** Balanced routes' deployments: breaker state, traffic share, latency. */
+  deployments: DeploymentSnapshot[];
   gateway: { uptimeSeconds: number; startedAt: string; tenants: number; authRequired: boolean };
 }
 
@@ -76,6 +80,7 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
     });
   const recordsModelCalls = shared === undefined;
   const unregisterPools = recordsModelCalls ? observability.metrics.registerPoolSource(() => ai.poolStats()) : () => undefined;
+  const unregisterDeployments = Object.keys(ai.config.balancedRoutes).length > 0 ? registerDeploymentMetrics(observability.metrics.registry, () => ai.deployments()) : () => undefined;
   const startedAt = Date.now();
   const { tracker } = observability;
 
@@ -143,11 +148,13 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
       return {
         ...observability.snapshot(),
         pools: ai.poolStats(),
+        deployments: ai.deployments(),
         gateway: { uptimeSeconds: (Date.now() - startedAt) / 1000, startedAt: new Date(startedAt).toISOString(), ...extra },
       };
     },
     async close() {
       unregisterPools();
+      unregisterDeployments();
       if (recordsModelCalls) await observability.close();
     },
   };

@@ -35,8 +35,14 @@ interface ResponsesCall {
   raw: Record<string, unknown>;
   conversation: ResponsesConversation;
   store: () => Promise<ResponseStore>;
-  /** The body for a native upstream (verbatim but for an unknown `previous_response_id`), or undefined to convert. */
-  native?: Record<string, unknown>;
+  /**
+   * The call's wire body (verbatim but for a `previous_response_id` its
+   * upstream never saw): what a native upstream receives, what the cache
+   * key covers, and what a driver names in a refusal.
+   */
+  wire: Record<string, unknown>;
+  /** True when every target speaks the Responses API natively: the neutral settings then only describe the call. */
+  native: boolean;
 }
 
 /** Keeps a response for the tenant unless the request said `store: false`; `native` when the upstream answered it itself. */
@@ -64,8 +70,8 @@ async function keep(request: FastifyRequest, call: ResponsesCall, answer: { prov
 async function answer(ai: Switchyard, request: FastifyRequest, reply: FastifyReply, call: ResponsesCall, provider: string): Promise<unknown> {
   const { body, raw } = call;
   const history = { items: call.native ? [] : call.conversation.parsed };
-  const settings = fromResponsesRequest(body, raw, history, provider, { lenient: call.native !== undefined });
-  if (call.native) settings.wireRequest = { format: 'openai-responses', body: call.native, extras: {} };
+  const settings = fromResponsesRequest(body, raw, history, provider, { lenient: call.native });
+  settings.wireRequest = { format: 'openai-responses', body: call.wire, extras: {} };
   const chatRequest = chatRequestFor(request, reply, body.model, settings);
   const identity: ResponsesIdentity = { id: newResponseId(), createdAt: Math.floor(Date.now() / 1000), model: body.model, request: body };
   request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
@@ -117,8 +123,8 @@ export function registerOpenAIResponsesRoutes(app: FastifyInstance, ai: Switchya
     if (nativeProviders !== undefined) {
       // Loaded even when forwarded verbatim: a tenant may only continue its own responses.
       const conversation = await loadConversation(store, checked, request.tenant);
-      const native = forwardedBody(sent, conversation, nativeProviders);
-      return answer(ai, request, reply, { body: checked, raw: sent, conversation, store, native }, nativeProviders[0]);
+      const wire = forwardedBody(sent, conversation, nativeProviders);
+      return answer(ai, request, reply, { body: checked, raw: sent, conversation, store, wire, native: true }, nativeProviders[0]);
     }
     // The chat pipeline needs every item itself: references to stored output items are replaced by them (1:1, so paths stay).
     const input = await resolveItemReferences(sent.input, store, request.tenant);
@@ -126,7 +132,8 @@ export function registerOpenAIResponsesRoutes(app: FastifyInstance, ai: Switchya
     const body = raw === sent ? checked : validateBody(responsesRequestSchema, raw);
     const conversation = await loadConversation(store, body, request.tenant);
     const converting = targets.find((target) => !speaksResponsesNatively(ai, target.provider)) ?? targets[0];
-    return answer(ai, request, reply, { body, raw, conversation, store }, converting.provider);
+    const wire = forwardedBody(raw, conversation, targets.map((target) => target.provider));
+    return answer(ai, request, reply, { body, raw, conversation, store, wire, native: false }, converting.provider);
   });
 
   app.get<{ Params: { id: string } }>('/v1/responses/:id', { config }, async (request) => {

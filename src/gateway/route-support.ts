@@ -29,7 +29,7 @@ declare module 'fastify' {
 
 /** The wire flavor of the route a request matched (OpenAI for unmatched ones). */
 export function wireOf(request: FastifyRequest): WireFlavor {
-  return (request.routeOptions.config as GatewayRouteConfig | undefined)?.wire ?? 'openai';
+  return (request.routeOptions?.config as GatewayRouteConfig | undefined)?.wire ?? 'openai';
 }
 
 /** The error body in the request's API shape. */

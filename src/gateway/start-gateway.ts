@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createSwitchyard } from '../client/create-switchyard.js';
 import type { Switchyard, SwitchyardOptions } from '../client/types.js';
+import { loadTokenizer } from '../core/count-tokens.js';
 import { createGateway } from './create-gateway.js';
+import { installProcessGuard } from './process-guard.js';
 
 /** Options of `startGateway`. */
 export interface StartGatewayOptions {
@@ -17,6 +19,13 @@ export interface StartGatewayOptions {
   handleSignals?: boolean;
   /** Client options (config fields, environment, drivers). */
   switchyard?: SwitchyardOptions;
+  /**
+   * Catch uncaught exceptions and unhandled rejections (log and count them in
+   * `switchyard_process_errors_total`) instead of exiting. Default: as
+   * `handleSignals` (the CLI's gateway owns its process; an embedding host
+   * decides for itself).
+   */
+  guardProcess?: boolean;
 }
 
 /** A listening gateway. */
@@ -53,6 +62,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     defaults: { observability: { monitoring: true }, ...options.switchyard?.defaults },
   });
   const app = createGateway(ai);
+  // The mock counts tokens: its tables are loaded before the first request, not during it.
+  await loadTokenizer();
   const host = options.host ?? ai.config.server.host;
   try {
     await app.listen({ port: options.port ?? ai.config.server.port, host });
@@ -66,12 +77,16 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     await app.startBatchWorker().catch((error: unknown) => ai.observability.logger.warn({ err: error }, 'the batch worker could not start; it will retry on the next batch request'));
   }
   const port = (app.server.address() as AddressInfo).port;
+  const guard = (options.guardProcess ?? options.handleSignals)
+    ? installProcessGuard(app.log as never, (kind) => app.recordProcessError(kind))
+    : undefined;
   const url = `http://${urlHost(host)}:${port}`;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       removeSignalHandlers();
+      guard?.remove();
       // After the timeout, connections still open (a stalled stream) are cut; their abort signals cancel upstream calls.
       const deadline = setTimeout(() => app.server.closeAllConnections(), ai.config.server.shutdownTimeoutMs);
       deadline.unref();

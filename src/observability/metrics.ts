@@ -78,6 +78,8 @@ export interface SwitchyardMetrics {
   recordFallback(from: string, to: string, code: ErrorCode): void;
   /** Counts one observation above a threshold's limit. */
   recordThresholdExceeded(name: ThresholdName): void;
+  /** Counts one error the process guard caught (an uncaught exception or unhandled rejection). */
+  recordProcessError(kind: 'exception' | 'rejection'): void;
   /** Adds a pool-figures source for the upstream gauges; returns a function that removes it. */
   registerPoolSource(source: PoolStatsSource): () => void;
   /** Zeroes every metric. */
@@ -128,6 +130,7 @@ export function createMetrics(options: MetricsOptions = {}): SwitchyardMetrics {
   const retries = counter('switchyard_retries_total', 'Upstream retries by the error that caused them.', ['provider', 'model', 'code']);
   const fallbacks = counter('switchyard_fallbacks_total', 'Route fallbacks from one model to the next.', ['from', 'to', 'code']);
   const thresholds = counter('switchyard_threshold_exceeded_total', 'Observations above a resource threshold (each one, not only the logged ones).', ['name']);
+  const processErrors = counter('switchyard_process_errors_total', 'Uncaught exceptions and unhandled rejections the gateway survived, by kind.', ['kind']);
   const httpRequests = counter('switchyard_http_requests_total', 'Gateway HTTP requests by route pattern and status code.', ['route', 'method', 'status_code']);
   const httpDuration = histogram('switchyard_http_request_duration_seconds', 'Gateway HTTP request duration.', ['route', 'method'], SECONDS_BUCKETS);
   let overheadRequest = overhead.child('request');
@@ -246,6 +249,9 @@ export function createMetrics(options: MetricsOptions = {}): SwitchyardMetrics {
     },
     recordThresholdExceeded(name) {
       thresholds.child(name).value += 1;
+    },
+    recordProcessError(kind) {
+      processErrors.child(kind).value += 1;
     },
     registerPoolSource(source) {
       poolSources.add(source);

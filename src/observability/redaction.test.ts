@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../spec/index.js';
-import { CONTENT_OMITTED, errorLogMessage, isContentKey, isSecretKey, REDACTED, sanitizeForLog, scrubSecrets } from './redaction.js';
+import { CONTENT_OMITTED, errorLogMessage, isContentKey, isSecretKey, REDACTED, sanitizeForLog, SCRUB_MAX_LENGTH, scrubSecrets } from './redaction.js';
 
 describe('redaction', () => {
   it('recognises secret field names without catching token counts', () => {
@@ -53,5 +53,17 @@ describe('redaction', () => {
     expect(errorLogMessage(error, false)).toBe('SwitchyardError: upstream_error');
     expect(errorLogMessage(error, true)).toBe('echo: my prompt');
     expect(errorLogMessage('thrown string', false)).toBe('non-error thrown');
+  });
+});
+
+describe('scrubSecrets on hostile input', () => {
+  it('reads at most SCRUB_MAX_LENGTH characters, saying how much it cut', () => {
+    const scrubbed = scrubSecrets(`${'a'.repeat(10 * 1024 * 1024)}`);
+    expect(scrubbed.length).toBeLessThan(SCRUB_MAX_LENGTH + 64);
+    expect(scrubbed).toMatch(/\.\.\. \[10420224 characters cut\]$/);
+  });
+
+  it('still finds a named secret after a long run of name characters', () => {
+    expect(scrubSecrets(`model ${'x'.repeat(30_000)} openai_api_key=sk-abcdefghijklmnop`)).toContain(`openai_api_key=${REDACTED}`);
   });
 });

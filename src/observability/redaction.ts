@@ -58,8 +58,13 @@ const SECRET_VALUE_PATTERNS: RegExp[] = [
   /\bgsk_[A-Za-z0-9]{8,}/g,
   /\b((?:api[-_]?key|key|token|access_token)=)[^&\s"']{6,}/gi,
   // `"api_key": "..."`, `apiKey: ...`, `password=...` inside serialized bodies or messages.
-  /((?:["']?)(?:[a-z0-9_-]*(?:api[-_]?key|secret|password|authorization|access[-_]?token))["']?\s*[:=]\s*["']?)[^"'\s,&}]{4,}/gi,
+  // The name prefix is bounded ({0,64}) and the spaces around the separator too: with `*` a long run of
+  // name characters (an 80 kB model name) made every start position rescan to its end, quadratic time.
+  /((?:["']?)(?:[a-z0-9_-]{0,64}(?:api[-_]?key|secret|password|authorization|access[-_]?token))["']?[ \t]{0,16}[:=][ \t]{0,16}["']?)[^"'\s,&}]{4,}/gi,
 ];
+
+/** Longest text scrubSecrets reads; what follows is cut, so the work per call is bounded whatever the input. */
+export const SCRUB_MAX_LENGTH = 64 * 1024;
 
 /** True when a field of this name holds a secret (authorization, x-api-key, apiKey, api_key, *Secret ...). */
 export function isSecretKey(key: string): boolean {
@@ -72,9 +77,14 @@ export function isContentKey(key: string): boolean {
   return CONTENT_NAMES.has(key.toLowerCase());
 }
 
-/** Replaces credential-shaped substrings (bearer tokens, `sk-...` keys, `key=` parameters) with `[redacted]`. */
+/**
+ * Replaces credential-shaped substrings (bearer tokens, `sk-...` keys, `key=`
+ * parameters) with `[redacted]`. Linear in the text: every pattern has
+ * bounded repetition before its anchor, and text past SCRUB_MAX_LENGTH
+ * (64 KiB) is cut off first.
+ */
 export function scrubSecrets(text: string): string {
-  let result = text;
+  let result = text.length > SCRUB_MAX_LENGTH ? `${text.slice(0, SCRUB_MAX_LENGTH)}... [${text.length - SCRUB_MAX_LENGTH} characters cut]` : text;
   for (const pattern of SECRET_VALUE_PATTERNS) {
     pattern.lastIndex = 0;
     result = result.replace(pattern, (match: string, prefix?: string) =>

@@ -69,6 +69,9 @@ export interface TrackerOptions {
   includeContent?: boolean;
 }
 
+/** What metrics and stats show instead of a model name no provider knows. */
+export const UNKNOWN_MODEL_LABEL = '(unknown model)';
+
 // Codes that mean the caller asked for something wrong, logged at info; the rest warn (internal_error: error).
 const CALLER_FAULT_CODES = new Set<ErrorCode>([
   'invalid_request',
@@ -136,13 +139,16 @@ export function createTracker(options: TrackerOptions): Tracker {
 
   function finishRequest(operation: TrackedOperation<'request'>, result: TrackResult, error: unknown): void {
     const attributes = operation.attributes;
-    const provider = attributes.provider ?? providerOf(attributes.model);
+    // A name no provider knows is the caller's text: it is not kept in metrics labels or the dashboard's stats.
+    const unknownModel = result.code === 'model_not_found';
+    const model = unknownModel ? UNKNOWN_MODEL_LABEL : attributes.model;
+    const provider = unknownModel ? 'unknown' : (attributes.provider ?? providerOf(attributes.model));
     if (monitoring) {
       metrics.inFlight('request', -1);
       summary.inFlight(-1);
       metrics.recordRequest({
         provider,
-        model: attributes.model,
+        model,
         status: result.status,
         cache: attributes.cache ?? 'none',
         durationMs: result.durationMs,
@@ -153,7 +159,7 @@ export function createTracker(options: TrackerOptions): Tracker {
         code: result.code,
       });
       summary.recordRequest({
-        model: attributes.model,
+        model,
         ok: result.status === 'ok',
         durationMs: result.durationMs,
         overheadMs: result.overheadMs,
@@ -213,7 +219,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       metrics.inFlight('upstream', -1);
       metrics.recordUpstream({
         provider: attributes.provider,
-        model: attributes.model,
+        model: result.code === 'model_not_found' ? UNKNOWN_MODEL_LABEL : attributes.model,
         status: result.status,
         durationMs: result.durationMs,
         timeToFirstTokenMs: result.timeToFirstTokenMs,

@@ -1,7 +1,7 @@
 import type { DriverBatchApi } from './batch.js';
-import type { ToolCall } from './messages.js';
+import type { ReasoningPart, ToolCall } from './messages.js';
 import type { GenerationSettings, WireFormat } from './request.js';
-import type { CallWarning, FinishReason, NativeResponse, Usage } from './response.js';
+import type { CallWarning, FinishReason, NativeResponse, TokenLogprob, Usage } from './response.js';
 import type { StreamPart } from './stream.js';
 
 /** What a driver receives for one call: the settings plus the provider's own model id (no `provider/` prefix). */
@@ -20,6 +20,9 @@ export interface DriverGenerateResult {
   finishReason: FinishReason;
   usage: Usage;
   warnings?: CallWarning[];
+  reasoning?: ReasoningPart[];
+  logprobs?: TokenLogprob[];
+  stopSequence?: string;
   /** The upstream's own body, when the call's `wireRequest` was in one of the driver's `wireFormats`. */
   native?: NativeResponse;
 }

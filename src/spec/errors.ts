@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'body_timeout',
   'connection_failed',
   'invalid_response',
+  'response_too_large',
   'aborted',
   'unsupported',
   'internal_error',

@@ -1,4 +1,4 @@
-import type { Message, ResponseFormat, Tool, ToolChoice } from './messages.js';
+import type { Message, ReasoningSettings, ResponseFormat, Tool, ToolChoice } from './messages.js';
 
 /** Per-call response-cache control. `ttl` in seconds; `read: false` skips lookups, `write: false` skips storing. */
 export interface CacheOptions {
@@ -55,6 +55,19 @@ export interface GenerationSettings {
   toolChoice?: ToolChoice;
   /** An end-user id passed on to providers that accept one. */
   user?: string;
+  /** Sample only from the K most likely tokens (Anthropic, Gemini, Ollama). */
+  topK?: number;
+  /** Penalise tokens by how often they appeared (-2..2; OpenAI, Gemini, Ollama). */
+  frequencyPenalty?: number;
+  /** Penalise tokens that appeared at all (-2..2; OpenAI, Gemini, Ollama). */
+  presencePenalty?: number;
+  /** Return the log probability of each output token, with this many alternatives (0..20) when `topLogprobs` is set. */
+  logprobs?: boolean;
+  topLogprobs?: number;
+  /** False: at most one tool call per turn. Default true (the providers' default). */
+  parallelToolCalls?: boolean;
+  /** Extended thinking / reasoning effort. */
+  reasoning?: ReasoningSettings;
   /** Fields sent verbatim to the named provider (see {@link ProviderOptions}); part of the cache key. */
   providerOptions?: ProviderOptions;
   /** The caller's wire body, for same-wire passthrough (see {@link WireRequest}); part of the cache key. */

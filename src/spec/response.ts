@@ -1,4 +1,4 @@
-import type { ToolCall } from './messages.js';
+import type { ReasoningPart, ToolCall } from './messages.js';
 import type { WireFormat } from './request.js';
 
 /**
@@ -32,6 +32,13 @@ export interface CallWarning {
   message: string;
 }
 
+/** The log probability of one output token, with the most likely alternatives when asked for. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  topLogprobs?: Array<{ token: string; logprob: number }>;
+}
+
 /** The client's chat response, the same for every provider. */
 export interface ChatResponse {
   id: string;
@@ -48,6 +55,12 @@ export interface ChatResponse {
   latencyMs: number;
   cache: CacheStatus;
   warnings?: CallWarning[];
+  /** The model's reasoning before its answer, when the provider returns it (text and replay signature). */
+  reasoning?: ReasoningPart[];
+  /** Per-token log probabilities, when asked for with `logprobs`. */
+  logprobs?: TokenLogprob[];
+  /** The stop sequence that ended the answer, when the provider says which. */
+  stopSequence?: string;
   /** The upstream's own body, on a same-wire passthrough call (see {@link NativeResponse}). */
   native?: NativeResponse;
 }

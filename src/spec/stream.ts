@@ -1,6 +1,6 @@
 import type { ToolCall } from './messages.js';
 import type { WireFormat } from './request.js';
-import type { CacheStatus, FinishReason, Usage } from './response.js';
+import type { CacheStatus, FinishReason, TokenLogprob, Usage } from './response.js';
 
 /** A piece of generated text. */
 export interface TextDeltaPart {
@@ -15,6 +15,13 @@ export interface ToolCallDeltaPart {
   id: string;
   name?: string;
   argumentsDelta: string;
+}
+
+/** A piece of the model's reasoning; the `signature` (for replaying it) comes with the reasoning's last delta. */
+export interface ReasoningDeltaPart {
+  type: 'reasoning-delta';
+  text: string;
+  signature?: string;
 }
 
 /**
@@ -46,7 +53,11 @@ export interface FinishPart {
   toolCalls?: ToolCall[];
   /** The whole text, on a native passthrough stream (which has no text deltas). */
   content?: string;
+  /** The stop sequence that ended the answer, when the provider says which. */
+  stopSequence?: string;
+  /** Per-token log probabilities, when asked for. */
+  logprobs?: TokenLogprob[];
 }
 
 /** The stream-part union yielded by `stream()` and by drivers. */
-export type StreamPart = TextDeltaPart | ToolCallDeltaPart | NativeEventPart | FinishPart;
+export type StreamPart = TextDeltaPart | ReasoningDeltaPart | ToolCallDeltaPart | NativeEventPart | FinishPart;

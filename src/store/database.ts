@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, sql, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { SwitchyardError } from '../spec/errors.js';
 import type { DatabaseSchema } from './database-schema.js';
@@ -116,7 +116,12 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     db,
     dialect: 'postgres',
     ...(schema !== undefined ? { schema } : {}),
-    migrate: () => migrateToLatest(db, schema !== undefined ? { schema } : {}),
+    // Without a schema, the migration tables are looked for in the connection's own (its search_path, which a URL's
+    // `options=-c search_path=...` may set): unqualified, Kysely would find another schema's and skip creating them.
+    migrate: async () => {
+      const current = schema ?? (await sql<{ name: string | null }>`select current_schema() as name`.execute(db)).rows[0]?.name ?? undefined;
+      return migrateToLatest(db, current !== undefined ? { schema: current } : {});
+    },
     close: () => db.destroy(),
   };
 }

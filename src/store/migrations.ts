@@ -92,12 +92,15 @@ export interface MigrateOptions {
  */
 export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<string[]> {
   if (options.schema !== undefined) {
-    // Tables are created unqualified and land in the connection's search_path.
-    await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db).catch(async (error: unknown) => {
-      // Two processes creating the same schema at once: the loser sees a unique violation.
-      const exists = await sql<{ found: number }>`select 1 as found from information_schema.schemata where schema_name = ${options.schema}`.execute(db);
-      if (exists.rows.length === 0) throw error;
-    });
+    // Tables are created unqualified and land in the connection's search_path. An existing schema is not created
+    // again (that would need the CREATE privilege on the database).
+    const exists = async () => (await sql<{ found: number }>`select 1 as found from information_schema.schemata where schema_name = ${options.schema}`.execute(db)).rows.length > 0;
+    if (!(await exists())) {
+      await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db).catch(async (error: unknown) => {
+        // Two processes creating the same schema at once: the loser sees a unique violation.
+        if (!(await exists())) throw error;
+      });
+    }
   }
   const migrator = new Migrator({
     db,

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /*
  * Zod schemas of the Anthropic Messages request. Loose objects: fields we do
- * not map (cache_control, citations, thinking, top_k, service_tier ...) pass.
+ * not model (cache_control, citations, service_tier, container...) and block
+ * types we do not model pass, to reach an Anthropic upstream verbatim.
  */
 
 const textBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
@@ -21,8 +22,33 @@ const toolResultBlock = z.looseObject({
   is_error: z.boolean().optional(),
 });
 
+const documentBlock = z.looseObject({
+  type: z.literal('document'),
+  source: z.discriminatedUnion('type', [
+    z.looseObject({ type: z.literal('base64'), media_type: z.string().min(1), data: z.string().min(1) }),
+    z.looseObject({ type: z.literal('text'), media_type: z.string().optional(), data: z.string() }),
+    z.looseObject({ type: z.literal('url'), url: z.string().min(1) }),
+  ]),
+  title: z.string().nullish(),
+});
+const thinkingBlock = z.looseObject({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().optional() });
+const redactedThinkingBlock = z.looseObject({ type: z.literal('redacted_thinking'), data: z.string() });
+const MODELLED_BLOCKS = new Set(['text', 'image', 'tool_use', 'tool_result', 'document', 'thinking', 'redacted_thinking']);
+/** Any other block type (server tools, search results, containers...): passed through to Anthropic, refused by others. */
+const otherBlock = z.looseObject({ type: z.string().refine((type) => !MODELLED_BLOCKS.has(type), 'this block is malformed') });
+
+const modelledBlock = z.discriminatedUnion('type', [textBlock, imageBlock, toolUseBlock, toolResultBlock, documentBlock, thinkingBlock, redactedThinkingBlock]);
+
 /** A content block of a request message. */
-export const anthropicContentBlockSchema = z.discriminatedUnion('type', [textBlock, imageBlock, toolUseBlock, toolResultBlock]);
+export const anthropicContentBlockSchema = z.union([modelledBlock, otherBlock]);
+
+/** A block type the neutral model has (text, image, tool_use, tool_result, document, thinking, redacted_thinking). */
+export type AnthropicModelledBlock = z.infer<typeof modelledBlock>;
+
+/** True for a block the neutral model has; other blocks only reach an Anthropic upstream. */
+export function isModelledBlock(block: { type: string }): block is AnthropicModelledBlock {
+  return MODELLED_BLOCKS.has(block.type);
+}
 
 /** One message: user or assistant, content a string or blocks. */
 export const anthropicMessageSchema = z.looseObject({
@@ -34,13 +60,15 @@ const tool = z.looseObject({
   name: z.string().min(1),
   description: z.string().optional(),
   input_schema: z.record(z.string(), z.unknown()),
+  strict: z.boolean().optional(),
 });
 
+const disableParallel = { disable_parallel_tool_use: z.boolean().optional() };
 const toolChoice = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('auto') }),
-  z.looseObject({ type: z.literal('any') }),
+  z.looseObject({ type: z.literal('auto'), ...disableParallel }),
+  z.looseObject({ type: z.literal('any'), ...disableParallel }),
   z.looseObject({ type: z.literal('none') }),
-  z.looseObject({ type: z.literal('tool'), name: z.string().min(1) }),
+  z.looseObject({ type: z.literal('tool'), name: z.string().min(1), ...disableParallel }),
 ]);
 
 /** POST /v1/messages. */
@@ -57,6 +85,18 @@ export const anthropicMessagesRequestSchema = z.looseObject({
   tools: z.array(tool).optional(),
   tool_choice: toolChoice.optional(),
   metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
+  thinking: z
+    .discriminatedUnion('type', [
+      z.looseObject({ type: z.literal('enabled'), budget_tokens: z.number().int().positive() }),
+      z.looseObject({ type: z.literal('disabled') }),
+    ])
+    .optional(),
+  output_config: z
+    .looseObject({
+      format: z.looseObject({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) }).optional(),
+      effort: z.enum(['low', 'medium', 'high']).optional(),
+    })
+    .optional(),
 });
 
 /** A validated Messages request. */

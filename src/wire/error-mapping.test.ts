@@ -24,6 +24,7 @@ const DOCUMENTED_STATUS: Record<ErrorCode, number> = {
   body_timeout: 504,
   connection_failed: 502,
   invalid_response: 502,
+  response_too_large: 502,
   aborted: 499,
   unsupported: 400,
   internal_error: 500,

@@ -38,6 +38,7 @@ export const ERROR_MAPPING = {
   body_timeout: { status: 504, openai: 'timeout_error', anthropic: 'timeout_error' },
   connection_failed: { status: 502, openai: 'upstream_error', anthropic: 'api_error' },
   invalid_response: { status: 502, openai: 'upstream_error', anthropic: 'api_error' },
+  response_too_large: { status: 502, openai: 'upstream_error', anthropic: 'api_error' },
   // 499: the client closed the request (nginx's convention); only logs and metrics ever see it.
   aborted: { status: 499, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
   unsupported: { status: 400, openai: 'invalid_request_error', anthropic: 'invalid_request_error' },
@@ -71,12 +72,12 @@ export function toGatewayError(error: unknown, requestId: string): GatewayError 
   if (SwitchyardError.is(error)) {
     if (isUpstreamCredentialFailure(error)) {
       // The provider refused the gateway's own credentials: the caller's key is fine, the gateway is not.
-      return { status: 502, code: 'upstream_error', message: scrubSecrets(error.message), param: null };
+      return { status: 502, code: 'upstream_error', message: clientMessage(error.message), param: null };
     }
     return {
       status: ERROR_MAPPING[error.code].status,
       code: error.code,
-      message: scrubSecrets(error.message),
+      message: clientMessage(error.message),
       param: error.param ?? null,
       ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
     };
@@ -91,10 +92,24 @@ export function toGatewayError(error: unknown, requestId: string): GatewayError 
     const reason = typeof framework.message === 'string' && frameworkCode !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? ` (${scrubSecrets(framework.message)})` : '';
     return { status: 400, code: 'invalid_request', message: `${detail}${reason}`, param: null };
   }
+  if (frameworkCode === 'FST_ERR_BAD_URL') {
+    return { status: 400, code: 'invalid_request', message: 'the URL is not valid (a bad percent-escape)', param: 'url' };
+  }
   if (typeof framework.statusCode === 'number' && framework.statusCode >= 400 && framework.statusCode < 500) {
-    return { status: 400, code: 'invalid_request', message: 'the request could not be read', param: null };
+    // Fastify's own 4xx messages name the problem (a URL parameter too long...) and quote nothing the caller sent at length.
+    const detail = typeof framework.message === 'string' && framework.message !== '' ? ` (${clientMessage(framework.message).slice(0, 200)})` : '';
+    return { status: 400, code: 'invalid_request', message: `the request could not be read${detail}`, param: null };
   }
   return { status: 500, code: 'internal_error', message: `internal error (request ${requestId})`, param: null };
+}
+
+/** The longest error message sent to a client; an upstream's error body can be far longer. */
+export const MAX_ERROR_MESSAGE_LENGTH = 2048;
+
+/** An error message as a client sees it: secrets scrubbed, at most MAX_ERROR_MESSAGE_LENGTH characters. */
+function clientMessage(message: string): string {
+  const scrubbed = scrubSecrets(message.length > MAX_ERROR_MESSAGE_LENGTH * 2 ? message.slice(0, MAX_ERROR_MESSAGE_LENGTH * 2) : message);
+  return scrubbed.length > MAX_ERROR_MESSAGE_LENGTH ? `${scrubbed.slice(0, MAX_ERROR_MESSAGE_LENGTH)}...` : scrubbed;
 }
 
 /** A provider's 401/403 (or a missing provider key): a gateway-side failure, never the caller's 401. */

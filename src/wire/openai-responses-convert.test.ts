@@ -62,11 +62,40 @@ describe('fromResponsesRequest', () => {
       maxTokens: 100,
       temperature: 0.5,
       topP: 0.9,
-      tools: [{ name: 'get_weather', parameters: { type: 'object' } }],
+      tools: [{ name: 'get_weather', parameters: { type: 'object' }, strict: false }],
       toolChoice: { name: 'get_weather' },
       responseFormat: { type: 'json_schema', name: 'answer', schema: { type: 'object' }, strict: true },
       user: 'user-1',
     });
+  });
+
+  it('maps reasoning items and effort, documents, logprobs and parallel tool calls', () => {
+    const settings = convert({
+      model: 'm',
+      input: [
+        { role: 'user', content: [{ type: 'input_text', text: 'read this' }, { type: 'input_file', file_data: 'data:application/pdf;base64,JVBERi0=', filename: 'a.pdf' }] },
+        { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'thinking it over' }], encrypted_content: 'sig-1' },
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'it is a PDF' }] },
+        { role: 'user', content: [{ type: 'input_file', file_url: 'https://example.com/b.pdf' }] },
+      ],
+      reasoning: { effort: 'low', summary: 'auto' },
+      top_logprobs: 3,
+      include: ['message.output_text.logprobs', 'reasoning.encrypted_content'],
+      parallel_tool_calls: false,
+    });
+    expect(settings).toEqual({
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'read this' }, { type: 'document', data: 'JVBERi0=', mediaType: 'application/pdf', title: 'a.pdf' }] },
+        { role: 'assistant', content: [{ type: 'reasoning', text: 'thinking it over', signature: 'sig-1' }, { type: 'text', text: 'it is a PDF' }] },
+        { role: 'user', content: [{ type: 'document', url: 'https://example.com/b.pdf', mediaType: 'application/pdf' }] },
+      ],
+      reasoning: { effort: 'low' },
+      logprobs: true,
+      topLogprobs: 3,
+      parallelToolCalls: false,
+    });
+    expect(refusal({ model: 'm', input: 'x', reasoning: { effort: 'xhigh' } })).toMatchObject({ param: 'reasoning.effort' });
+    expect(convert({ model: 'm', input: 'x', reasoning: { effort: 'none' } })).not.toHaveProperty('reasoning');
   });
 
   it('puts the stored conversation before the input, and names previous_response_id for what it cannot convert', () => {
@@ -77,14 +106,15 @@ describe('fromResponsesRequest', () => {
       { role: 'user', content: 'second' },
     ]);
     const body = responsesRequestSchema.parse({ model: 'm', input: 'next' });
-    const history = responsesRequestSchema.shape.input.parse([{ type: 'reasoning', id: 'rs_1', summary: [] }]) as Exclude<typeof body.input, string | undefined>;
+    const history = responsesRequestSchema.shape.input.parse([{ type: 'web_search_call', id: 'ws_1', status: 'completed' }]) as Exclude<typeof body.input, string | undefined>;
     expect(() => fromResponsesRequest(body, { model: 'm', input: 'next' }, { items: history }, 'gemini')).toThrow(
       expect.objectContaining({ param: 'previous_response_id', provider: 'gemini', status: 400 }),
     );
   });
 
   it('refuses input parts it cannot honour, naming the part', () => {
-    expect(refusal({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_file', file_data: 'JVBERi0=', filename: 'a.pdf' }] }] }).param).toBe('input.0.content.0.type');
+    expect(refusal({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_file', file_data: 'JVBERi0=', filename: 'a.txt' }] }] }).param).toBe('input.0.content.0.file_data');
+    expect(refusal({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'file_1' }] }] }).param).toBe('input.0.content.0.file_id');
     expect(refusal({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1', detail: 'auto' }] }] }).param).toBe('input.0.content.0.file_id');
     expect(refusal({ model: 'm', input: [{ role: 'system', content: [{ type: 'input_image', image_url: 'https://example.com/a.png' }] }] }).param).toBe('input.0.content.0.type');
     expect(refusal({ model: 'm', tool_choice: { type: 'web_search' }, input: 'x' }).param).toBe('tool_choice.type');
@@ -99,13 +129,10 @@ describe('fromResponsesRequest', () => {
   // Table-driven: each refused field with a value that asks for something is a 400 naming it and the provider;
   // its default value (when it has one) passes.
   const asking: Record<string, unknown> = {
-    parallel_tool_calls: false,
     stream_options: { include_obfuscation: true },
     truncation: 'auto',
-    include: ['message.output_text.logprobs'],
+    include: ['file_search_call.results'],
     background: true,
-    reasoning: { effort: 'low' },
-    top_logprobs: 5,
     service_tier: 'flex',
     prompt: { id: 'pmpt_1' },
     prompt_cache_key: 'key',
@@ -117,12 +144,10 @@ describe('fromResponsesRequest', () => {
     moderation: { mode: 'strict' },
   };
   const defaults: Record<string, unknown> = {
-    parallel_tool_calls: true,
     stream_options: { include_obfuscation: false },
     truncation: 'disabled',
     include: [],
     background: false,
-    top_logprobs: 0,
     service_tier: 'auto',
   };
   const refused = Object.entries(RESPONSES_FIELD_RULES).filter(([, rule]) => rule.handling === 'refused').map(([field]) => field);

@@ -1,4 +1,4 @@
-import type { ContentPart, Message, ResponseFormat, Tool, ToolChoice } from '../spec/messages.js';
+import type { ContentPart, Message, ReasoningSettings, ResponseFormat, Tool, ToolChoice } from '../spec/messages.js';
 import type { GenerationSettings } from '../spec/request.js';
 import { SwitchyardError } from '../spec/errors.js';
 import { refuseUnconvertibleFields, unsupportedField } from './openai-responses-fields.js';
@@ -32,13 +32,31 @@ function refuse(conversion: Conversion, param: string, detail?: string): void {
   if (!conversion.lenient) throw unsupportedField(param, conversion.provider, detail);
 }
 
+const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
+
+/** An input_file as a document: inline data (a data URL, or base64 with a PDF file name) or a URL; a file_id only OpenAI can read. */
+function documentOf(part: Extract<ResponsesInputContent, { type: 'input_file' }>, at: string, source: ItemSource): ContentPart | undefined {
+  const title = part.filename ? { title: part.filename } : {};
+  if (part.file_data !== undefined) {
+    const dataUrl = DATA_URL.exec(part.file_data);
+    if (dataUrl) return { type: 'document', data: dataUrl[2], mediaType: dataUrl[1], ...title };
+    if (part.filename?.toLowerCase().endsWith('.pdf')) return { type: 'document', data: part.file_data, mediaType: 'application/pdf', ...title };
+    return void refuse(source, source.field(`${at}.file_data`), 'file data without a media type (send a data: URL)');
+  }
+  if (part.file_url !== undefined) return { type: 'document', url: part.file_url, mediaType: 'application/pdf', ...title };
+  return void refuse(source, source.field(`${at}.file_id`), 'uploaded files');
+}
+
 function inputParts(parts: ResponsesInputContent[], at: string, source: ItemSource): ContentPart[] {
   const converted: ContentPart[] = [];
   parts.forEach((part, index) => {
     if (part.type === 'input_text') converted.push({ type: 'text', text: part.text });
     else if (part.type === 'input_image' && part.image_url) converted.push({ type: 'image', url: part.image_url });
     else if (part.type === 'input_image') refuse(source, source.field(`${at}.${index}.file_id`), 'uploaded files');
-    else refuse(source, source.field(`${at}.${index}.type`), `content of type "${part.type}"`);
+    else {
+      const document = documentOf(part, `${at}.${index}`, source);
+      if (document) converted.push(document);
+    }
   });
   return converted;
 }
@@ -53,14 +71,36 @@ function textOnly(content: ContentList, at: string, source: ItemSource): string 
   return text;
 }
 
-/** Appends one input item to `messages`: function calls join the assistant message before them. */
+/** The assistant message a reasoning item or function call joins: the last message when it is the assistant's, else a new one. */
+function assistantTurn(messages: Message[]): Extract<Message, { role: 'assistant' }> {
+  const last = messages[messages.length - 1];
+  if (last?.role === 'assistant') return last;
+  const turn: Extract<Message, { role: 'assistant' }> = { role: 'assistant', content: null };
+  messages.push(turn);
+  return turn;
+}
+
+/** Adds content parts to an assistant message, keeping a plain string when it is only text. */
+function addAssistantParts(turn: Extract<Message, { role: 'assistant' }>, parts: ContentPart[]): void {
+  const current: ContentPart[] = turn.content === null ? [] : typeof turn.content === 'string' ? (turn.content === '' ? [] : [{ type: 'text', text: turn.content }]) : turn.content;
+  const next = [...current, ...parts];
+  turn.content = next.every((part) => part.type === 'text') ? next.map((part) => (part as { text: string }).text).join('') : next;
+}
+
+/**
+ * Appends one input item to `messages`: reasoning, the assistant's text and
+ * function calls of one turn join one assistant message (a new turn begins
+ * after a user, system or tool message).
+ */
 function appendItem(messages: Message[], item: Item, index: number, source: ItemSource): void {
   const at = String(index);
   switch (item.type) {
     case 'message': {
       if (item.role === 'assistant') {
         const text = typeof item.content === 'string' ? item.content : item.content.map((part) => (part.type === 'refusal' ? part.refusal : part.text)).join('');
-        messages.push({ role: 'assistant', content: text });
+        const turn = assistantTurn(messages);
+        if (turn.toolCalls?.length) messages.push({ role: 'assistant', content: text });
+        else addAssistantParts(turn, [{ type: 'text', text }]);
       } else if (item.role === 'user') {
         messages.push({ role: 'user', content: typeof item.content === 'string' ? item.content : inputParts(item.content, `${at}.content`, source) });
       } else {
@@ -69,10 +109,15 @@ function appendItem(messages: Message[], item: Item, index: number, source: Item
       return;
     }
     case 'function_call': {
-      const call = { id: item.call_id, name: item.name, arguments: item.arguments };
-      const last = messages[messages.length - 1];
-      if (last?.role === 'assistant') last.toolCalls = [...(last.toolCalls ?? []), call];
-      else messages.push({ role: 'assistant', content: null, toolCalls: [call] });
+      const turn = assistantTurn(messages);
+      turn.toolCalls = [...(turn.toolCalls ?? []), { id: item.call_id, name: item.name, arguments: item.arguments }];
+      return;
+    }
+    case 'reasoning': {
+      const text = [...item.summary, ...(item.content ?? [])].map((part) => part.text).join('\n\n');
+      const turn = assistantTurn(messages);
+      if (turn.toolCalls?.length) messages.push({ role: 'assistant', content: null });
+      addAssistantParts(assistantTurn(messages), [{ type: 'reasoning', text, ...(item.encrypted_content ? { signature: item.encrypted_content } : {}) }]);
       return;
     }
     case 'function_call_output':
@@ -92,11 +137,11 @@ function toTools(tools: NonNullable<ResponsesRequest['tools']>, conversion: Conv
   tools.forEach((tool, index) => {
     if (tool.type === 'other') return refuse(conversion, `tools.${index}.type`, `built-in tool "${tool.itemType}"`);
     for (const field of Object.keys(tool)) if (!FUNCTION_TOOL_FIELDS.has(field)) refuse(conversion, `tools.${index}.${field}`);
-    if (tool.strict === true) refuse(conversion, `tools.${index}.strict`, 'strict function schemas');
     converted.push({
       name: tool.name,
       ...(tool.description != null ? { description: tool.description } : {}),
       parameters: tool.parameters ?? { type: 'object', properties: {} },
+      ...(tool.strict != null ? { strict: tool.strict } : {}),
     });
   });
   return converted;
@@ -114,6 +159,19 @@ function toResponseFormat(text: NonNullable<ResponsesRequest['text']>, conversio
   if (format === undefined || format.type === 'text') return undefined;
   if (format.type === 'json_object') return { type: 'json' };
   return { type: 'json_schema', name: format.name, schema: format.schema, ...(format.strict != null ? { strict: format.strict } : {}) };
+}
+
+const EFFORTS = new Set(['minimal', 'low', 'medium', 'high']);
+
+/** `reasoning.effort` as the neutral effort (`none`: no reasoning); `summary` needs nothing (reasoning comes back when there is any). */
+function toReasoning(reasoning: NonNullable<ResponsesRequest['reasoning']>, conversion: Conversion): ReasoningSettings | undefined {
+  for (const field of Object.keys(reasoning)) {
+    if (!['effort', 'summary', 'generate_summary'].includes(field) && reasoning[field] != null) refuse(conversion, `reasoning.${field}`);
+  }
+  const effort = reasoning.effort;
+  if (effort == null || effort === 'none') return undefined;
+  if (!EFFORTS.has(effort)) return void refuse(conversion, 'reasoning.effort', `effort "${effort}"`);
+  return { effort: effort as NonNullable<ReasoningSettings['effort']> };
 }
 
 /** The conversation a Responses request continues, as stored: its items, already validated once. */
@@ -163,5 +221,13 @@ export function fromResponsesRequest(
   const responseFormat = body.text ? toResponseFormat(body.text, conversion) : undefined;
   if (responseFormat) settings.responseFormat = responseFormat;
   if (body.user !== undefined) settings.user = body.user;
+  if (body.parallel_tool_calls != null) settings.parallelToolCalls = body.parallel_tool_calls;
+  const reasoning = body.reasoning ? toReasoning(body.reasoning, conversion) : undefined;
+  if (reasoning) settings.reasoning = reasoning;
+  const topLogprobs = body.top_logprobs ?? 0;
+  if (topLogprobs > 0 || body.include?.includes('message.output_text.logprobs')) {
+    settings.logprobs = true;
+    if (topLogprobs > 0) settings.topLogprobs = topLogprobs;
+  }
   return settings;
 }

@@ -4,7 +4,9 @@ import {
   outputItemId,
   responsesObject,
   responsesStatus,
+  toResponsesLogprobs,
   type ResponsesIdentity,
+  type ResponsesLogprob,
   type ResponsesObject,
   type ResponsesOutputItem,
 } from './openai-responses-output.js';
@@ -12,7 +14,8 @@ import {
 /*
  * The Responses API's streaming events for a chat stream, in the documented
  * order: response.created, response.in_progress; per output item
- * output_item.added, then (for the message) content_part.added and
+ * output_item.added, then (for reasoning) reasoning_summary_part.added and
+ * reasoning_summary_text.delta, (for the message) content_part.added and
  * output_text.delta, (for a function call) function_call_arguments.delta;
  * at the end each item's *.done events and output_item.done, then
  * response.completed (response.incomplete when cut). Every event carries a
@@ -32,7 +35,7 @@ export interface ResponsesStreamEnd {
 export interface ResponsesEventWriter {
   /** response.created and response.in_progress. */
   start(): ResponsesEvent[];
-  /** The events of one text or tool-call delta (none for other parts). */
+  /** The events of one reasoning, text or tool-call delta (none for other parts). */
   part(part: Exclude<StreamPart, FinishPart | NativeEventPart>): ResponsesEvent[];
   /** Closes every item and completes the response. */
   finish(part: FinishPart): ResponsesStreamEnd;
@@ -42,6 +45,7 @@ export interface ResponsesEventWriter {
 
 type MessageItem = Extract<ResponsesOutputItem, { type: 'message' }>;
 type CallItem = Extract<ResponsesOutputItem, { type: 'function_call' }>;
+type ReasoningItem = Extract<ResponsesOutputItem, { type: 'reasoning' }>;
 
 /** Creates the event writer of one streamed response. */
 export function createResponsesEventWriter(identity: ResponsesIdentity): ResponsesEventWriter {
@@ -62,14 +66,31 @@ export function createResponsesEventWriter(identity: ResponsesIdentity): Respons
     return item;
   }
 
-  function closeItems(status: 'completed' | 'incomplete'): ResponsesEvent[] {
+  function openReasoning(events: ResponsesEvent[]): ReasoningItem {
+    const last = items[items.length - 1];
+    if (last?.type === 'reasoning') return last;
+    const item: ReasoningItem = { id: outputItemId(identity.id, 'rs', items.length), type: 'reasoning', summary: [], encrypted_content: null };
+    items.push(item);
+    const outputIndex = items.length - 1;
+    events.push(event('response.output_item.added', { output_index: outputIndex, item: { ...item, summary: [] } }));
+    item.summary.push({ type: 'summary_text', text: '' });
+    events.push(event('response.reasoning_summary_part.added', { item_id: item.id, output_index: outputIndex, summary_index: 0, part: { ...item.summary[0] } }));
+    return item;
+  }
+
+  function closeItems(status: 'completed' | 'incomplete', logprobs: ResponsesLogprob[]): ResponsesEvent[] {
     const events: ResponsesEvent[] = [];
     items.forEach((item, outputIndex) => {
       if (item.type === 'message') {
         item.status = status;
         const part = item.content[0];
-        events.push(event('response.output_text.done', { item_id: item.id, output_index: outputIndex, content_index: 0, text: part.text, logprobs: [] }));
+        part.logprobs = logprobs;
+        events.push(event('response.output_text.done', { item_id: item.id, output_index: outputIndex, content_index: 0, text: part.text, logprobs }));
         events.push(event('response.content_part.done', { item_id: item.id, output_index: outputIndex, content_index: 0, part: { ...part } }));
+      } else if (item.type === 'reasoning') {
+        const part = item.summary[0];
+        events.push(event('response.reasoning_summary_text.done', { item_id: item.id, output_index: outputIndex, summary_index: 0, text: part.text }));
+        events.push(event('response.reasoning_summary_part.done', { item_id: item.id, output_index: outputIndex, summary_index: 0, part: { ...part } }));
       } else {
         item.status = 'completed';
         events.push(event('response.function_call_arguments.done', { item_id: item.id, output_index: outputIndex, name: item.name, arguments: item.arguments }));
@@ -93,6 +114,14 @@ export function createResponsesEventWriter(identity: ResponsesIdentity): Respons
         events.push(event('response.output_text.delta', { item_id: item.id, output_index: items.indexOf(item), content_index: 0, delta: part.text, logprobs: [] }));
         return events;
       }
+      if (part.type === 'reasoning-delta') {
+        const item = openReasoning(events);
+        if (part.signature !== undefined) item.encrypted_content = part.signature;
+        if (part.text === '') return events;
+        item.summary[0].text += part.text;
+        events.push(event('response.reasoning_summary_text.delta', { item_id: item.id, output_index: items.indexOf(item), summary_index: 0, delta: part.text }));
+        return events;
+      }
       if (part.type !== 'tool-call-delta') return events;
       let call = callsByIndex.get(part.index);
       if (!call) {
@@ -109,7 +138,7 @@ export function createResponsesEventWriter(identity: ResponsesIdentity): Respons
     },
     finish(part) {
       const outcome = responsesStatus(part.finishReason);
-      const events = closeItems(outcome.status);
+      const events = closeItems(outcome.status, toResponsesLogprobs(part.logprobs));
       const response = responsesObject({ ...identity, model: part.model ?? identity.model }, { ...outcome, output: items, usage: part.usage });
       events.push(event(outcome.status === 'completed' ? 'response.completed' : 'response.incomplete', { response }));
       return { events, response };

@@ -26,18 +26,21 @@ export interface ResponsesFieldRule {
 }
 
 const isFalse = (value: unknown) => value === false;
-const isTrue = (value: unknown) => value === true;
-const isEmptyList = (value: unknown) => Array.isArray(value) && value.length === 0;
+/** `include` values the conversion honours: logprobs (mapped), and reasoning's replay data (always sent). */
+const INCLUDABLE = new Set(['message.output_text.logprobs', 'reasoning.encrypted_content']);
 
 /** Every top-level field of `POST /v1/responses` the conversion knows; any other field is refused. */
 export const RESPONSES_FIELD_RULES: Record<string, ResponsesFieldRule> = {
   model: { handling: 'mapped', note: 'the target model (`provider/model`, bare name or route)' },
-  input: { handling: 'mapped', note: 'messages: input_text/input_image parts, assistant output_text, function_call → tool calls, function_call_output → tool messages' },
+  input: {
+    handling: 'mapped',
+    note: 'messages: input_text, input_image (URL) and input_file (data or URL) parts, assistant output_text, reasoning items → reasoning parts, function_call → tool calls, function_call_output → tool messages',
+  },
   instructions: { handling: 'mapped', note: 'a system message before the input (not carried over by `previous_response_id`)' },
   temperature: { handling: 'mapped', note: '`temperature`' },
   top_p: { handling: 'mapped', note: '`topP`' },
   max_output_tokens: { handling: 'mapped', note: '`maxTokens`; a cut answer is `status: "incomplete"`' },
-  tools: { handling: 'mapped', note: 'function tools; built-in tools (web_search, file_search, ...) are refused' },
+  tools: { handling: 'mapped', note: 'function tools (with `strict`); built-in tools (web_search, file_search, ...) are refused' },
   tool_choice: { handling: 'mapped', note: '`auto`/`none`/`required`/`{type:"function",name}`; other choices refused' },
   text: { handling: 'mapped', note: '`text.format` → `responseFormat` (text, json_object, json_schema); `text.verbosity` refused' },
   user: { handling: 'mapped', note: '`user`' },
@@ -45,13 +48,17 @@ export const RESPONSES_FIELD_RULES: Record<string, ResponsesFieldRule> = {
   store: { handling: 'gateway', note: 'the response is kept in SQL for the tenant (default true)' },
   previous_response_id: { handling: 'gateway', note: 'the stored conversation is prepended to `input` (same tenant only)' },
   metadata: { handling: 'gateway', note: 'kept on the stored response and echoed back' },
-  parallel_tool_calls: { handling: 'refused', accepts: isTrue, note: 'only `true` (the providers\' default)' },
+  parallel_tool_calls: { handling: 'mapped', note: '`parallelToolCalls` (false: one tool call per turn, where the provider can)' },
+  reasoning: { handling: 'mapped', note: '`reasoning.effort` → reasoning effort or thinking budget; the reasoning comes back as reasoning items' },
+  top_logprobs: { handling: 'mapped', note: '`logprobs` with `topLogprobs`, where the provider has them' },
+  include: {
+    handling: 'refused',
+    accepts: (value) => Array.isArray(value) && value.every((entry) => INCLUDABLE.has(entry as string)),
+    note: 'only `message.output_text.logprobs` and `reasoning.encrypted_content`',
+  },
   stream_options: { handling: 'refused', accepts: (value) => typeof value === 'object' && value !== null && Object.keys(value).every((key) => key === 'include_obfuscation' && isFalse((value as Record<string, unknown>)[key])), note: 'only `{ include_obfuscation: false }`' },
   truncation: { handling: 'refused', accepts: (value) => value === 'disabled', note: 'only `disabled`' },
-  include: { handling: 'refused', accepts: isEmptyList, note: 'only an empty list' },
   background: { handling: 'refused', accepts: isFalse, note: 'only `false`' },
-  reasoning: { handling: 'refused', note: 'OpenAI reasoning settings' },
-  top_logprobs: { handling: 'refused', accepts: (value) => value === 0, note: 'only 0' },
   service_tier: { handling: 'refused', accepts: (value) => value === 'auto', note: 'only `auto`' },
   prompt: { handling: 'refused', note: 'OpenAI stored prompts' },
   prompt_cache_key: { handling: 'refused', note: 'OpenAI prompt caching' },

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { ChatResponse, FinishReason, Usage } from '../spec/response.js';
+import type { ReasoningPart } from '../spec/messages.js';
+import type { ChatResponse, FinishReason, TokenLogprob, Usage } from '../spec/response.js';
 import type { ResponsesRequest } from './openai-responses-schemas.js';
 
 /*
  * The Responses API's `response` object for an answer of the chat pipeline:
- * output items (an assistant message, function calls), status, usage, and
+ * output items (reasoning, an assistant message, function calls), status, usage, and
  * the request settings OpenAI echoes back.
  */
 
@@ -15,9 +16,37 @@ export type ResponsesOutputItem =
       type: 'message';
       status: 'in_progress' | 'completed' | 'incomplete';
       role: 'assistant';
-      content: Array<{ type: 'output_text'; text: string; annotations: unknown[]; logprobs: unknown[] }>;
+      content: Array<{ type: 'output_text'; text: string; annotations: unknown[]; logprobs: ResponsesLogprob[] }>;
     }
-  | { id: string; type: 'function_call'; status: 'in_progress' | 'completed' | 'incomplete'; call_id: string; name: string; arguments: string };
+  | { id: string; type: 'function_call'; status: 'in_progress' | 'completed' | 'incomplete'; call_id: string; name: string; arguments: string }
+  | { id: string; type: 'reasoning'; summary: Array<{ type: 'summary_text'; text: string }>; encrypted_content: string | null };
+
+/** One token's log probability in the Responses shape. */
+export interface ResponsesLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[];
+  top_logprobs: Array<{ token: string; logprob: number; bytes: number[] }>;
+}
+
+function bytesOf(token: string): number[] {
+  return [...Buffer.from(token, 'utf8')];
+}
+
+/** Neutral token log probabilities in the Responses shape. */
+export function toResponsesLogprobs(logprobs: TokenLogprob[] | undefined): ResponsesLogprob[] {
+  return (logprobs ?? []).map((entry) => ({
+    token: entry.token,
+    logprob: entry.logprob,
+    bytes: bytesOf(entry.token),
+    top_logprobs: (entry.topLogprobs ?? []).map((top) => ({ token: top.token, logprob: top.logprob, bytes: bytesOf(top.token) })),
+  }));
+}
+
+/** A reasoning output item: the reasoning text as its summary, the provider's signature (for replay) as `encrypted_content`. */
+export function reasoningItem(id: string, part: Pick<ReasoningPart, 'text' | 'signature' | 'redacted'>): ResponsesOutputItem {
+  return { id, type: 'reasoning', summary: part.text === '' ? [] : [{ type: 'summary_text', text: part.text }], encrypted_content: part.signature ?? part.redacted ?? null };
+}
 
 /** What identifies one response and what it echoes of its request. */
 export interface ResponsesIdentity {
@@ -35,15 +64,15 @@ export function newResponseId(): string {
 }
 
 /**
- * The id of a response's output item: `msg_` or `fc_`, the response id's
+ * The id of a response's output item: `rs_`, `msg_` or `fc_`, the response id's
  * digits and the item's output index, so an `item_reference` to it leads
  * back to the stored response (see {@link parseOutputItemId}).
  */
-export function outputItemId(responseId: string, kind: 'msg' | 'fc', outputIndex: number): string {
+export function outputItemId(responseId: string, kind: 'rs' | 'msg' | 'fc', outputIndex: number): string {
   return `${kind}_${responseId.slice('resp_'.length)}_${outputIndex}`;
 }
 
-const OUTPUT_ITEM_ID = /^(?:msg|fc)_([0-9a-f]{48})_(\d{1,6})$/;
+const OUTPUT_ITEM_ID = /^(?:rs|msg|fc)_([0-9a-f]{48})_(\d{1,6})$/;
 
 /** The response id and output index an output item id names, or undefined for an id this gateway did not make. */
 export function parseOutputItemId(id: string): { responseId: string; outputIndex: number } | undefined {
@@ -112,17 +141,24 @@ export function responsesObject(identity: ResponsesIdentity, state: ResponsesSta
 /** A Responses `response` object. */
 export type ResponsesObject = ReturnType<typeof responsesObject>;
 
-/** The output items of a finished chat answer for response `responseId`: the message (when it has text), then each function call. */
-export function outputItemsOf(responseId: string, response: Pick<ChatResponse, 'content' | 'toolCalls' | 'finishReason'>): ResponsesOutputItem[] {
+/**
+ * The output items of a finished chat answer for response `responseId`: its
+ * reasoning, the message (when it has text), then each function call.
+ */
+export function outputItemsOf(
+  responseId: string,
+  response: Pick<ChatResponse, 'content' | 'toolCalls' | 'finishReason' | 'reasoning' | 'logprobs'>,
+): ResponsesOutputItem[] {
   const itemStatus = responsesStatus(response.finishReason).status;
   const items: ResponsesOutputItem[] = [];
+  for (const part of response.reasoning ?? []) items.push(reasoningItem(outputItemId(responseId, 'rs', items.length), part));
   if (response.content !== '' || response.toolCalls.length === 0) {
     items.push({
       id: outputItemId(responseId, 'msg', items.length),
       type: 'message',
       status: itemStatus,
       role: 'assistant',
-      content: [{ type: 'output_text', text: response.content, annotations: [], logprobs: [] }],
+      content: [{ type: 'output_text', text: response.content, annotations: [], logprobs: toResponsesLogprobs(response.logprobs) }],
     });
   }
   for (const call of response.toolCalls) {

@@ -72,7 +72,16 @@ const functionCallOutput = z.looseObject({
 /** A reference to an output item of a stored response (the Vercel AI SDK sends these when `store` is on). */
 const itemReference = z.looseObject({ type: z.literal('item_reference'), id: z.string().min(1) });
 
-/** An item of a type the conversion does not model (reasoning, item_reference, built-in tool calls). */
+/** The model's reasoning in an earlier turn: its summary (or text) and, for replay, `encrypted_content`. */
+const reasoningItem = z.looseObject({
+  type: z.literal('reasoning'),
+  id: z.string().optional(),
+  summary: z.array(z.looseObject({ type: z.string(), text: z.string() })),
+  content: z.array(z.looseObject({ type: z.string(), text: z.string() })).nullish(),
+  encrypted_content: z.string().nullish(),
+});
+
+/** An item of a type the conversion does not model (built-in tool calls and their outputs, compaction...). */
 export interface ResponsesOtherItem {
   type: 'other';
   /** The item's own `type`. */
@@ -84,6 +93,7 @@ const knownItems: Record<string, z.ZodType> = {
   function_call: functionCall,
   function_call_output: functionCallOutput,
   item_reference: itemReference,
+  reasoning: reasoningItem,
 };
 
 /** One input item, checked by its `type`; a message may omit `type` (its role says which). */
@@ -99,7 +109,8 @@ export const responsesInputItemSchema = z
       | z.infer<typeof assistantMessage>
       | z.infer<typeof functionCall>
       | z.infer<typeof functionCallOutput>
-      | z.infer<typeof itemReference>;
+      | z.infer<typeof itemReference>
+      | z.infer<typeof reasoningItem>;
   });
 
 const functionTool = z.looseObject({
@@ -151,6 +162,9 @@ export const responsesRequestSchema = z.looseObject({
   tools: z.array(responsesToolSchema).optional(),
   tool_choice: toolChoice.optional(),
   parallel_tool_calls: z.boolean().nullish(),
+  reasoning: z.looseObject({ effort: z.string().nullish(), summary: z.string().nullish(), generate_summary: z.string().nullish() }).nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
+  include: z.array(z.string()).nullish(),
   text: z.looseObject({ format: textFormat.optional(), verbosity: z.string().nullish() }).optional(),
   metadata: z.record(z.string(), z.string()).nullish(),
   user: z.string().optional(),

@@ -1,8 +1,8 @@
 import type { ContentPart, Message, ResponseFormat, ToolChoice } from '../spec/messages.js';
 import type { GenerationSettings } from '../spec/request.js';
-import type { ChatResponse, EmbedResponse, FinishReason, ModelInfo, Usage } from '../spec/response.js';
+import type { ChatResponse, EmbedResponse, FinishReason, ModelInfo, TokenLogprob, Usage } from '../spec/response.js';
 import type { FinishPart, NativeEventPart, StreamPart } from '../spec/stream.js';
-import type { OpenAIChatRequest, OpenAIMessage } from './openai-wire-schemas.js';
+import { isModelledUserPart, type OpenAIChatRequest, type OpenAIMessage, type OpenAIModelledUserPart } from './openai-wire-schemas.js';
 import { wireRequestOf, type WireFieldPlan } from './wire-extras.js';
 
 /**
@@ -26,13 +26,15 @@ export const OPENAI_CHAT_FIELDS: WireFieldPlan = {
     'tool_choice',
     'response_format',
     'user',
+    'frequency_penalty',
+    'presence_penalty',
+    'logprobs',
+    'top_logprobs',
+    'parallel_tool_calls',
+    'reasoning_effort',
   ]),
   noOps: {
     n: [1],
-    logprobs: [false],
-    frequency_penalty: [0],
-    presence_penalty: [0],
-    parallel_tool_calls: [true],
     store: [false],
     logit_bias: [{}],
     metadata: [{}],
@@ -51,18 +53,34 @@ function textOf(content: string | Array<{ type: string; text?: string; refusal?:
   return content.map((part) => part.text ?? part.refusal ?? '').join('');
 }
 
-function userContent(content: Extract<OpenAIMessage, { role: 'user' }>['content']): string | ContentPart[] {
-  if (typeof content === 'string') return content;
-  return content.map((part): ContentPart => (part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image', url: part.image_url.url }));
+function userPart(part: OpenAIModelledUserPart, path: string, unmodelled: Record<string, unknown>): ContentPart[] {
+  if (part.type === 'text') return [{ type: 'text', text: part.text }];
+  if (part.type === 'image_url') return [{ type: 'image', url: part.image_url.url }];
+  const dataUrl = part.file.file_data === undefined ? null : /^data:([^;,]+);base64,(.*)$/s.exec(part.file.file_data);
+  if (dataUrl === null) {
+    // A file_id names a file stored at OpenAI: only OpenAI can read it.
+    unmodelled[path] = 'file';
+    return [];
+  }
+  return [{ type: 'document', data: dataUrl[2], mediaType: dataUrl[1], ...(part.file.filename ? { title: part.file.filename } : {}) }];
 }
 
-function toMessage(message: OpenAIMessage): Message {
+function userContent(content: Extract<OpenAIMessage, { role: 'user' }>['content'], path: string, unmodelled: Record<string, unknown>): string | ContentPart[] {
+  if (typeof content === 'string') return content;
+  return content.flatMap((part, index): ContentPart[] => {
+    if (isModelledUserPart(part)) return userPart(part, `${path}.${index}`, unmodelled);
+    unmodelled[`${path}.${index}`] = part.type;
+    return [];
+  });
+}
+
+function toMessage(message: OpenAIMessage, index: number, unmodelled: Record<string, unknown>): Message {
   switch (message.role) {
     case 'system':
     case 'developer':
       return { role: 'system', content: textOf(message.content) };
     case 'user':
-      return { role: 'user', content: userContent(message.content) };
+      return { role: 'user', content: userContent(message.content, `messages.${index}.content`, unmodelled) };
     case 'assistant': {
       const toolCalls = message.tool_calls?.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
       return {
@@ -93,7 +111,8 @@ function toResponseFormat(format: NonNullable<OpenAIChatRequest['response_format
  */
 export function fromOpenAIChatRequest(body: OpenAIChatRequest): GenerationSettings {
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-  const settings: GenerationSettings = { messages: body.messages.map(toMessage) };
+  const unmodelled: Record<string, unknown> = {};
+  const settings: GenerationSettings = { messages: body.messages.map((message, index) => toMessage(message, index, unmodelled)) };
   if (body.temperature != null) settings.temperature = body.temperature;
   if (body.top_p != null) settings.topP = body.top_p;
   if (maxTokens != null) settings.maxTokens = maxTokens;
@@ -104,12 +123,23 @@ export function fromOpenAIChatRequest(body: OpenAIChatRequest): GenerationSettin
       name: tool.function.name,
       ...(tool.function.description !== undefined ? { description: tool.function.description } : {}),
       parameters: tool.function.parameters ?? { type: 'object', properties: {} },
+      ...(tool.function.strict != null ? { strict: tool.function.strict } : {}),
     }));
+    if (body.parallel_tool_calls === false) settings.parallelToolCalls = false;
   }
   if (body.tool_choice !== undefined) settings.toolChoice = toToolChoice(body.tool_choice);
   if (body.response_format !== undefined) settings.responseFormat = toResponseFormat(body.response_format);
   if (body.user !== undefined) settings.user = body.user;
-  settings.wireRequest = wireRequestOf('openai-chat', body, OPENAI_CHAT_FIELDS);
+  // Values that change nothing (0 penalties, logprobs false) are left out, so no provider refuses them.
+  if (body.frequency_penalty) settings.frequencyPenalty = body.frequency_penalty;
+  if (body.presence_penalty) settings.presencePenalty = body.presence_penalty;
+  if (body.logprobs === true) {
+    settings.logprobs = true;
+    if (body.top_logprobs != null) settings.topLogprobs = body.top_logprobs;
+  }
+  if (body.reasoning_effort != null) settings.reasoning = { effort: body.reasoning_effort };
+  const wire = wireRequestOf('openai-chat', body, OPENAI_CHAT_FIELDS);
+  settings.wireRequest = Object.keys(unmodelled).length > 0 ? { ...wire, extras: { ...wire.extras, ...unmodelled } } : wire;
   return settings;
 }
 
@@ -119,6 +149,15 @@ export function toOpenAIFinishReason(reason: FinishReason): 'stop' | 'length' | 
   if (reason === 'tool-calls') return 'tool_calls';
   if (reason === 'content-filter') return 'content_filter';
   return 'stop';
+}
+
+/** OpenAI's `logprobs` object of a choice. */
+export function toOpenAILogprobs(logprobs: TokenLogprob[]) {
+  const entry = (token: string, logprob: number) => ({ token, logprob, bytes: [...Buffer.from(token)] });
+  return {
+    content: logprobs.map((item) => ({ ...entry(item.token, item.logprob), top_logprobs: (item.topLogprobs ?? []).map((top) => entry(top.token, top.logprob)) })),
+    refusal: null,
+  };
 }
 
 /** OpenAI's usage object. */
@@ -147,8 +186,9 @@ export function toOpenAIChatCompletion(response: ChatResponse) {
           content: toolCalls.length > 0 && response.content === '' ? null : response.content,
           refusal: null,
           ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+          ...(response.reasoning !== undefined ? { reasoning_content: response.reasoning.map((part) => part.text).join('') } : {}),
         },
-        logprobs: null,
+        logprobs: response.logprobs !== undefined ? toOpenAILogprobs(response.logprobs) : null,
         finish_reason: toOpenAIFinishReason(response.finishReason),
       },
     ],
@@ -187,6 +227,8 @@ export function createOpenAIChunkBuilder(options: { id: string; model: string; i
     start: () => chunk({ role: 'assistant', content: '', refusal: null }),
     delta(part) {
       if (part.type === 'text-delta') return chunk({ content: part.text });
+      // Reasoning as OpenAI-compatible servers (DeepSeek, vLLM) stream it; OpenAI's own clients ignore the field.
+      if (part.type === 'reasoning-delta') return chunk({ reasoning_content: part.text });
       if (announced.has(part.index)) return chunk({ tool_calls: [{ index: part.index, function: { arguments: part.argumentsDelta } }] });
       announced.add(part.index);
       return chunk({

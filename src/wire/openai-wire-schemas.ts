@@ -12,8 +12,24 @@ const imagePart = z.looseObject({
   image_url: z.looseObject({ url: z.string().min(1), detail: z.string().optional() }),
 });
 const refusalPart = z.looseObject({ type: z.literal('refusal'), refusal: z.string() });
+const filePart = z.looseObject({
+  type: z.literal('file'),
+  file: z.looseObject({ file_data: z.string().min(1).optional(), file_id: z.string().min(1).optional(), filename: z.string().optional() }),
+});
+const MODELLED_PARTS = new Set(['text', 'image_url', 'file']);
+/** Any other part type (input_audio...): passed through to an OpenAI upstream, refused by others. */
+const otherPart = z.looseObject({ type: z.string().refine((type) => !MODELLED_PARTS.has(type), 'this content part is malformed') });
+const modelledUserPart = z.discriminatedUnion('type', [textPart, imagePart, filePart]);
 
-const userContent = z.union([z.string(), z.array(z.discriminatedUnion('type', [textPart, imagePart]))]);
+/** A user content part the neutral model has (text, image_url, file). */
+export type OpenAIModelledUserPart = z.infer<typeof modelledUserPart>;
+
+/** True for a user content part the neutral model has. */
+export function isModelledUserPart(part: { type: string }): part is OpenAIModelledUserPart {
+  return MODELLED_PARTS.has(part.type);
+}
+
+const userContent = z.union([z.string(), z.array(z.union([modelledUserPart, otherPart]))]);
 const textContent = z.union([z.string(), z.array(textPart)]);
 
 const toolCall = z.looseObject({
@@ -80,9 +96,14 @@ export const openAIChatRequestSchema = z.looseObject({
   n: z.number().int().min(1).max(128).nullish(),
   tools: z.array(functionTool).optional(),
   tool_choice: toolChoice.optional(),
-  parallel_tool_calls: z.boolean().optional(),
+  parallel_tool_calls: z.boolean().nullish(),
   response_format: responseFormat.optional(),
   user: z.string().optional(),
+  frequency_penalty: z.number().min(-2).max(2).nullish(),
+  presence_penalty: z.number().min(-2).max(2).nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
+  reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).nullish(),
 });
 
 /** A validated chat completion request. */

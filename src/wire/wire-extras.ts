@@ -28,7 +28,8 @@ export function wireRequestOf(format: WireFormat, body: Record<string, unknown>,
   for (const field of Object.keys(body)) {
     if (plan.modelled.has(field)) continue;
     const value = body[field];
-    if (!isNoOp(value, plan.noOps[field])) extras[field] = value;
+    // Own entries only: a field named `constructor` or `toString` must not find Object's members.
+    if (!isNoOp(value, Object.hasOwn(plan.noOps, field) ? plan.noOps[field] : undefined)) extras[field] = value;
   }
   return { format, body, extras };
 }

@@ -172,6 +172,11 @@ function render(s) {
     { text: provider, code: true }, { text: fmt(p.connected), num: true }, { text: fmt(p.free), num: true },
     { text: fmt(p.running), num: true }, { text: fmt(p.pending + p.queued), num: true },
   ]), 'no pooled upstreams (the mock provider needs none)');
+  table('deployments-body', 6, (s.deployments || []).map((d) => [
+    { text: d.route, code: true }, { text: d.deployment, code: true }, { text: d.state },
+    { text: pct(d.share) + ' of ' + fmt(d.requests), num: true },
+    { text: d.latencyMs === null ? '–' : fmt(d.latencyMs, 1) + ' ms', num: true }, { text: fmt(d.failures), num: true },
+  ]), 'no balanced routes configured');
 }
 
 async function refresh() {
@@ -243,6 +248,10 @@ export const DASHBOARD_HTML = `<!doctype html>
       <table><thead><tr><th>Code</th><th class="num">Count</th></tr></thead><tbody id="errors-body"></tbody></table></div>
     <div class="panel"><h2>Upstream pools</h2>
       <table><thead><tr><th>Provider</th><th class="num">Connected</th><th class="num">Free</th><th class="num">Running</th><th class="num">Waiting</th></tr></thead><tbody id="pools-body"></tbody></table></div>
+  </section>
+  <section>
+    <div class="panel"><h2>Deployments</h2>
+      <table><thead><tr><th>Route</th><th>Deployment</th><th>Breaker</th><th class="num">Traffic share</th><th class="num">Latency (avg)</th><th class="num">Failures</th></tr></thead><tbody id="deployments-body"></tbody></table></div>
   </section>
 </main>
 <script>${SCRIPT}</script>

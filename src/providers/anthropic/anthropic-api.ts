@@ -18,12 +18,15 @@ export const anthropicUsageSchema = z.object({
 
 const textBlockSchema = z.object({ type: z.literal('text'), text: z.string() });
 const toolUseBlockSchema = z.object({ type: z.literal('tool_use'), id: z.string(), name: z.string(), input: z.unknown() });
+const thinkingBlockSchema = z.object({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().nullish() });
+const redactedThinkingBlockSchema = z.object({ type: z.literal('redacted_thinking'), data: z.string() });
+const KNOWN_BLOCKS = new Set(['text', 'tool_use', 'thinking', 'redacted_thinking']);
 const otherBlockSchema = z.object({
-  type: z.string().refine((type) => type !== 'text' && type !== 'tool_use', 'a text or tool_use block is malformed'),
+  type: z.string().refine((type) => !KNOWN_BLOCKS.has(type), 'a text, tool_use or thinking block is malformed'),
 });
 
-/** One content block of a response: text, tool_use, or another type that is skipped. */
-export const anthropicContentBlockSchema = z.union([textBlockSchema, toolUseBlockSchema, otherBlockSchema]);
+/** One content block of a response: text, tool_use, thinking, redacted_thinking, or another type that is skipped. */
+export const anthropicContentBlockSchema = z.union([textBlockSchema, toolUseBlockSchema, thinkingBlockSchema, redactedThinkingBlockSchema, otherBlockSchema]);
 
 /** A non-streaming Message. */
 export const anthropicMessageSchema = z.object({
@@ -32,6 +35,7 @@ export const anthropicMessageSchema = z.object({
   model: z.string().nullish(),
   content: z.array(anthropicContentBlockSchema),
   stop_reason: z.string().nullish(),
+  stop_sequence: z.string().nullish(),
   usage: anthropicUsageSchema.nullish(),
 });
 
@@ -69,8 +73,10 @@ export const anthropicContentBlockDeltaSchema = z.object({
   delta: z.union([
     z.object({ type: z.literal('text_delta'), text: z.string() }),
     z.object({ type: z.literal('input_json_delta'), partial_json: z.string() }),
+    z.object({ type: z.literal('thinking_delta'), thinking: z.string() }),
+    z.object({ type: z.literal('signature_delta'), signature: z.string() }),
     z.object({
-      type: z.string().refine((type) => type !== 'text_delta' && type !== 'input_json_delta', 'a delta is malformed'),
+      type: z.string().refine((type) => !['text_delta', 'input_json_delta', 'thinking_delta', 'signature_delta'].includes(type), 'a delta is malformed'),
     }),
   ]),
 });
@@ -81,7 +87,7 @@ export const anthropicContentBlockStopSchema = z.object({ type: z.literal('conte
 /** `message_delta`: the stop reason and cumulative usage (output tokens; newer APIs also repeat input tokens). */
 export const anthropicMessageDeltaSchema = z.object({
   type: z.literal('message_delta'),
-  delta: z.object({ stop_reason: z.string().nullish() }),
+  delta: z.object({ stop_reason: z.string().nullish(), stop_sequence: z.string().nullish() }),
   usage: anthropicUsageSchema.nullish(),
 });
 

@@ -2,6 +2,7 @@ import type { ChatCodec } from '../../core/chat-codec.js';
 import { createChatCalls } from '../../core/chat-codec.js';
 import { createProviderHttp } from '../../core/provider-http.js';
 import type { DriverCallOptions, DriverGenerateResult, DriverModel, DriverV1, PoolStats } from '../../spec/driver.js';
+import type { ReasoningPart } from '../../spec/messages.js';
 import type { WireFormat } from '../../spec/request.js';
 import { anthropicEventTypeSchema, anthropicMessageSchema, anthropicModelListSchema, type AnthropicMessage } from './anthropic-api.js';
 import { fromAnthropicErrorValue, mapAnthropicError, mapAnthropicStreamError } from './anthropic-error.js';
@@ -36,6 +37,7 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
     provider,
     baseURL,
     transport,
+    maxResponseBytes: resolved.maxResponseBytes,
     protocolHeaders: { 'anthropic-version': resolved.anthropicVersion },
     headers: resolved.headers,
     credentials() {
@@ -95,9 +97,12 @@ export function createAnthropicChatCodec(provider: string): ChatCodec<AnthropicM
     decode(message, options: DriverCallOptions) {
       let content = '';
       const toolCalls: DriverGenerateResult['toolCalls'] = [];
+      const reasoning: ReasoningPart[] = [];
       for (const block of message.content) {
         if ('text' in block) content += block.text;
         if ('id' in block) toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
+        if ('thinking' in block) reasoning.push({ type: 'reasoning', text: block.thinking, ...(block.signature ? { signature: block.signature } : {}) });
+        if ('data' in block) reasoning.push({ type: 'reasoning', text: '', redacted: block.data });
       }
       const inputTokens = countInput(message.usage);
       const outputTokens = message.usage?.output_tokens ?? 0;
@@ -108,6 +113,8 @@ export function createAnthropicChatCodec(provider: string): ChatCodec<AnthropicM
         toolCalls,
         finishReason: mapAnthropicFinishReason(message.stop_reason),
         usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+        ...(reasoning.length > 0 ? { reasoning } : {}),
+        ...(message.stop_sequence ? { stopSequence: message.stop_sequence } : {}),
       };
     },
     stream: {

@@ -21,11 +21,12 @@ const toolStart = (index: number, id: string, name: string): Event => ({
 const json = (index: number, partial: string): Event => ({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: partial } });
 
 describe('createAnthropicStreamState', () => {
-  it('indexes parallel tool calls by their position, after a text block, and ignores thinking and ping', () => {
+  it('indexes parallel tool calls by their position, after thinking (as reasoning deltas with the signature) and a text block', () => {
     const { parts, state } = run([
       start,
       { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'hmm' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'sig-1' } },
       { type: 'content_block_stop', index: 0 },
       { type: 'ping' },
       { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } },
@@ -41,6 +42,8 @@ describe('createAnthropicStreamState', () => {
       { type: 'message_stop' },
     ]);
     expect(parts).toEqual([
+      { type: 'reasoning-delta', text: 'hmm' },
+      { type: 'reasoning-delta', text: '', signature: 'sig-1' },
       { type: 'text-delta', text: 'Checking.' },
       { type: 'tool-call-delta', index: 0, id: 'toolu_a', name: 'weather', argumentsDelta: '' },
       { type: 'tool-call-delta', index: 0, id: 'toolu_a', argumentsDelta: '{"city":' },

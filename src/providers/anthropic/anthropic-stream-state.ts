@@ -43,6 +43,7 @@ export function createAnthropicStreamState(context: string, provider: string): A
   let outputTokens = 0;
   let done = false;
   let finishReason: FinishReason | undefined;
+  let stopSequence: string | undefined;
 
   const read = <Schema extends z.ZodType>(schema: Schema, value: unknown): z.output<Schema> =>
     validateResponse(schema, value, `${context} event`, provider);
@@ -83,6 +84,8 @@ export function createAnthropicStreamState(context: string, provider: string): A
         case 'content_block_delta': {
           const { index, delta } = read(anthropicContentBlockDeltaSchema, value);
           if ('text' in delta && delta.text) yield { type: 'text-delta', text: delta.text };
+          if ('thinking' in delta && delta.thinking) yield { type: 'reasoning-delta', text: delta.thinking };
+          if ('signature' in delta && delta.signature) yield { type: 'reasoning-delta', text: '', signature: delta.signature };
           if ('partial_json' in delta && delta.partial_json) {
             const open = toolBlocks.get(index);
             if (!open) return; // a delta for a block that never started: nothing to attach it to
@@ -105,6 +108,7 @@ export function createAnthropicStreamState(context: string, provider: string): A
         case 'message_delta': {
           const event = read(anthropicMessageDeltaSchema, value);
           if (event.delta.stop_reason) finishReason = mapAnthropicFinishReason(event.delta.stop_reason);
+          if (event.delta.stop_sequence) stopSequence = event.delta.stop_sequence;
           addUsage(event.usage);
           return;
         }
@@ -123,6 +127,7 @@ export function createAnthropicStreamState(context: string, provider: string): A
         finishReason: finishReason ?? 'other',
         usage,
         ...(id !== undefined ? { id } : {}),
+        ...(stopSequence !== undefined ? { stopSequence } : {}),
         toolCalls: toolCalls.map((call) => ({ ...call })),
       };
     },

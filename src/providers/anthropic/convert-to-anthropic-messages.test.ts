@@ -178,7 +178,7 @@ describe('buildAnthropicMessagesBody', () => {
     expect(buildAnthropicMessagesBody({ ...base, tools, toolChoice: 'none' }, false).body.tool_choice).toEqual({ type: 'none' });
   });
 
-  it('turns what Anthropic cannot honour into warnings, never exceptions', () => {
+  it('turns what Anthropic cannot honour into warnings on a library call, and maps a JSON schema to output_config', () => {
     const { body, warnings } = buildAnthropicMessagesBody(
       {
         ...base,
@@ -195,7 +195,8 @@ describe('buildAnthropicMessagesBody', () => {
     expect(body).not.toHaveProperty('seed');
     expect(body).not.toHaveProperty('tool_choice');
     expect(body).not.toHaveProperty('response_format');
-    expect(warnings.map((warning) => warning.setting)).toEqual(['temperature', 'topP', 'seed', 'responseFormat', 'toolChoice']);
+    expect(body).toMatchObject({ output_config: { format: { type: 'json_schema', schema: { type: 'object' } } } });
+    expect(warnings.map((warning) => warning.setting)).toEqual(['temperature', 'topP', 'seed', 'toolChoice']);
     expect(warnings.every((warning) => warning.type === 'unsupported-setting')).toBe(true);
   });
 

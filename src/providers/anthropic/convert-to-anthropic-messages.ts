@@ -1,6 +1,7 @@
 import type { DriverCallOptions } from '../../spec/driver.js';
 import { parseToolArguments } from '../../core/tool-arguments.js';
-import { refuseForeignExtras, withProviderOptions } from '../../core/wire-passthrough.js';
+import { cannotHonour, refuseForeignExtras, withProviderOptions } from '../../core/wire-passthrough.js';
+import { budgetForReasoning } from '../../core/reasoning-budget.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ContentPart, Message, ToolCall } from '../../spec/messages.js';
 import type { CallWarning } from '../../spec/response.js';
@@ -10,12 +11,24 @@ export type AnthropicImageSource =
   | { type: 'base64'; media_type: string; data: string }
   | { type: 'url'; url: string };
 
+/** A document block's source: base64 (PDF), plain text, or a URL Anthropic fetches itself. */
+export type AnthropicDocumentSource =
+  | { type: 'base64'; media_type: string; data: string }
+  | { type: 'text'; media_type: 'text/plain'; data: string }
+  | { type: 'url'; url: string };
+
 /** A content block Switchyard sends. */
 export type AnthropicContentBlock =
   | { type: 'text'; text: string }
   | { type: 'image'; source: AnthropicImageSource }
+  | { type: 'document'; source: AnthropicDocumentSource; title?: string }
+  | { type: 'thinking'; thinking: string; signature: string }
+  | { type: 'redacted_thinking'; data: string }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
-  | { type: 'tool_result'; tool_use_id: string; content: string | Array<{ type: 'text'; text: string } | { type: 'image'; source: AnthropicImageSource }> };
+  | { type: 'tool_result'; tool_use_id: string; content: string | ToolResultBlock[] };
+
+/** What a tool result may hold. */
+type ToolResultBlock = { type: 'text'; text: string } | { type: 'image'; source: AnthropicImageSource } | { type: 'document'; source: AnthropicDocumentSource; title?: string };
 
 /** An Anthropic message as sent on the wire; only `user` and `assistant` exist (system is a top-level field). */
 export interface AnthropicMessage {
@@ -45,8 +58,11 @@ export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
  * also set: current Claude models accept only one of them), stop ->
  * `stop_sequences`, user -> `metadata.user_id`, tools -> `input_schema`, and
  * toolChoice auto / any (required) / none / `{ type: 'tool', name }`.
- * `seed` and JSON response formats have no Anthropic equivalent and become
- * warnings. `providerOptions[provider]` is merged over the result; the
+ * topK -> `top_k`, a JSON schema -> `output_config.format`, reasoning ->
+ * `thinking` (an effort converted to a budget), parallelToolCalls false ->
+ * `disable_parallel_tool_use`, tool `strict`. `seed`, schema-less JSON,
+ * penalties and logprobs have no Anthropic equivalent: refused on a gateway
+ * call, warnings on a library call. `providerOptions[provider]` is merged over the result; the
  * fields of another wire that the neutral settings do not model are refused.
  */
 export function buildAnthropicMessagesBody(options: DriverCallOptions, stream: boolean, provider = 'anthropic'): AnthropicMessagesBody {
@@ -75,16 +91,23 @@ export function buildAnthropicMessagesBody(options: DriverCallOptions, stream: b
   }
   if (options.stop !== undefined && options.stop.length > 0) body.stop_sequences = options.stop;
   if (options.user !== undefined) body.metadata = { user_id: options.user };
-  if (options.seed !== undefined) {
-    warnings.push({ type: 'unsupported-setting', setting: 'seed', message: 'Anthropic does not support seed; it was not sent' });
-  }
+  if (options.seed !== undefined) cannotHonour(options, provider, warnings, 'seed', 'Anthropic does not support seed; it was not sent');
   const format = options.responseFormat;
-  if (format !== undefined && format.type !== 'text') {
-    warnings.push({
-      type: 'unsupported-setting',
-      setting: 'responseFormat',
-      message: `Anthropic has no ${format.type} response format; ask for JSON in the prompt or use a tool instead`,
-    });
+  if (format?.type === 'json_schema') body.output_config = { format: { type: 'json_schema', schema: format.schema } };
+  if (format?.type === 'json') {
+    cannotHonour(options, provider, warnings, 'responseFormat', 'Anthropic has no schema-less JSON mode; give a JSON schema (json_schema) instead');
+  }
+  if (options.topK !== undefined) body.top_k = options.topK;
+  for (const setting of ['frequencyPenalty', 'presencePenalty'] as const) {
+    if (options[setting] !== undefined) cannotHonour(options, provider, warnings, setting, `Anthropic has no ${setting}; it was not sent`);
+  }
+  if (options.logprobs === true) cannotHonour(options, provider, warnings, 'logprobs', 'Anthropic returns no log probabilities');
+  if (options.reasoning !== undefined) {
+    const budget = budgetForReasoning(options.reasoning);
+    body.thinking = { type: 'enabled', budget_tokens: budget };
+    // Anthropic counts thinking inside max_tokens, which must exceed the budget.
+    if (options.maxTokens === undefined) body.max_tokens = budget + ANTHROPIC_DEFAULT_MAX_TOKENS;
+    else if (options.maxTokens <= budget) cannotHonour(options, provider, warnings, 'maxTokens', `must exceed the thinking budget (${budget} tokens) on Anthropic`);
   }
 
   const tools = options.tools ?? [];
@@ -93,6 +116,7 @@ export function buildAnthropicMessagesBody(options: DriverCallOptions, stream: b
       name: tool.name,
       ...(tool.description !== undefined ? { description: tool.description } : {}),
       input_schema: tool.parameters,
+      ...(tool.strict !== undefined ? { strict: tool.strict } : {}),
     }));
   }
   const choice = options.toolChoice;
@@ -101,6 +125,9 @@ export function buildAnthropicMessagesBody(options: DriverCallOptions, stream: b
       choice === 'auto' ? { type: 'auto' } : choice === 'required' ? { type: 'any' } : choice === 'none' ? { type: 'none' } : { type: 'tool', name: choice.name };
   } else if (choice !== undefined && choice !== 'none' && choice !== 'auto') {
     warnings.push({ type: 'unsupported-setting', setting: 'toolChoice', message: 'toolChoice needs tools; it was not sent' });
+  }
+  if (options.parallelToolCalls === false && tools.length > 0 && choice !== 'none') {
+    body.tool_choice = { ...((body.tool_choice as object | undefined) ?? { type: 'auto' }), disable_parallel_tool_use: true };
   }
 
   if (stream) body.stream = true;
@@ -156,20 +183,48 @@ function blocksOf(message: Exclude<Message, { role: 'system' }>, index: number):
       return [...text, ...calls];
     }
     case 'tool': {
-      const content = typeof message.content === 'string' ? message.content : contentBlocks(message.content, index);
+      const content =
+        typeof message.content === 'string'
+          ? message.content
+          : contentBlocks(message.content, index).filter((block): block is ToolResultBlock => block.type !== 'thinking' && block.type !== 'redacted_thinking');
       return [{ type: 'tool_result', tool_use_id: message.toolCallId, content }];
     }
   }
 }
 
-type MediaBlock = Extract<AnthropicContentBlock, { type: 'text' | 'image' }>;
+type MediaBlock = Extract<AnthropicContentBlock, { type: 'text' | 'image' | 'document' | 'thinking' | 'redacted_thinking' }>;
 
+/**
+ * Content parts as blocks: documents as document blocks (base64, text or
+ * url sources), reasoning as thinking blocks when it carries Anthropic's
+ * signature (or redacted_thinking), and left out when it does not (another
+ * provider's reasoning cannot be replayed to Claude).
+ */
 function contentBlocks(content: string | ContentPart[], index: number): MediaBlock[] {
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
   return content.flatMap((part): MediaBlock[] => {
-    if (part.type === 'text') return part.text === '' ? [] : [{ type: 'text', text: part.text }];
-    return [{ type: 'image', source: imageSource(part, index) }];
+    switch (part.type) {
+      case 'text':
+        return part.text === '' ? [] : [{ type: 'text', text: part.text }];
+      case 'image':
+        return [{ type: 'image', source: imageSource(part, index) }];
+      case 'document':
+        return [{ type: 'document', source: documentSource(part, index), ...(part.title !== undefined ? { title: part.title } : {}) }];
+      case 'reasoning':
+        if (part.redacted !== undefined) return [{ type: 'redacted_thinking', data: part.redacted }];
+        return part.signature !== undefined ? [{ type: 'thinking', thinking: part.text, signature: part.signature }] : [];
+    }
   });
+}
+
+function documentSource(part: Extract<ContentPart, { type: 'document' }>, index: number): AnthropicDocumentSource {
+  if (part.data !== undefined) {
+    return part.mediaType === 'text/plain'
+      ? { type: 'text', media_type: 'text/plain', data: Buffer.from(part.data, 'base64').toString('utf8') }
+      : { type: 'base64', media_type: part.mediaType, data: part.data };
+  }
+  if (part.url !== undefined && /^https?:\/\//i.test(part.url)) return { type: 'url', url: part.url };
+  throw invalid(index, 'content', 'a document part needs base64 data or an http(s) url');
 }
 
 /** A data: URL or base64 `data` becomes a base64 source; an http(s) URL a url source. */

@@ -1,4 +1,5 @@
-import { refuseForeignExtras, withProviderOptions } from '../../core/wire-passthrough.js';
+import { cannotHonour, refuseForeignExtras, withProviderOptions } from '../../core/wire-passthrough.js';
+import { budgetForReasoning } from '../../core/reasoning-budget.js';
 import { parseJson } from '../../core/safe-json.js';
 import { textOnlyContent } from '../message-text.js';
 import { parseToolArguments } from '../../core/tool-arguments.js';
@@ -68,6 +69,16 @@ export function buildGeminiRequestBody(options: DriverCallOptions, provider = 'g
   if (options.topP !== undefined) generationConfig.topP = options.topP;
   if (options.maxTokens !== undefined) generationConfig.maxOutputTokens = options.maxTokens;
   if (options.seed !== undefined) generationConfig.seed = options.seed;
+  if (options.topK !== undefined) generationConfig.topK = options.topK;
+  if (options.frequencyPenalty !== undefined) generationConfig.frequencyPenalty = options.frequencyPenalty;
+  if (options.presencePenalty !== undefined) generationConfig.presencePenalty = options.presencePenalty;
+  if (options.logprobs === true) {
+    generationConfig.responseLogprobs = true;
+    if (options.topLogprobs !== undefined) generationConfig.logprobs = options.topLogprobs;
+  }
+  if (options.reasoning !== undefined) generationConfig.thinkingConfig = { thinkingBudget: budgetForReasoning(options.reasoning), includeThoughts: true };
+  if (options.parallelToolCalls === false) cannotHonour(options, provider, warnings, 'parallelToolCalls', 'Gemini cannot limit a turn to one tool call');
+  if (options.tools?.some((tool) => tool.strict === true)) cannotHonour(options, provider, warnings, 'tools.strict', 'Gemini has no strict tool schemas');
   if (options.stop !== undefined && options.stop.length > 0) {
     generationConfig.stopSequences = options.stop.slice(0, GEMINI_MAX_STOP_SEQUENCES);
     if (options.stop.length > GEMINI_MAX_STOP_SEQUENCES) {
@@ -115,7 +126,7 @@ export function buildGeminiRequestBody(options: DriverCallOptions, provider = 'g
     }
   }
   if (options.user !== undefined) {
-    warnings.push({ type: 'unsupported-setting', setting: 'user', message: 'Gemini has no end-user field; user was not sent' });
+    cannotHonour(options, provider, warnings, 'user', 'Gemini has no end-user field; user was not sent');
   }
   return { body: withProviderOptions(body, options, provider), warnings };
 }
@@ -143,7 +154,7 @@ export function convertToGeminiMessages(messages: Message[], warnings: CallWarni
         const parts =
           typeof message.content === 'string'
             ? [{ text: message.content }]
-            : message.content.map((part) => toUserPart(part, index));
+            : message.content.flatMap((part) => toUserPart(part, index));
         contents.push({ role: 'user', parts });
         return;
       }
@@ -183,17 +194,19 @@ export function convertToGeminiMessages(messages: Message[], warnings: CallWarni
   return { ...(systemText !== '' ? { systemInstruction: { parts: [{ text: systemText }] } } : {}), contents };
 }
 
-function toUserPart(part: ContentPart, index: number): GeminiPart {
-  if (part.type === 'text') return { text: part.text };
-  if (part.data !== undefined) return { inlineData: { mimeType: part.mediaType ?? 'image/png', data: part.data } };
+/** A user part: text, or an image or document as `inlineData` (base64, data: URLs) or `fileData` (other URLs); reasoning left out. */
+function toUserPart(part: ContentPart, index: number): GeminiPart[] {
+  if (part.type === 'text') return [{ text: part.text }];
+  if (part.type === 'reasoning') return [];
+  if (part.data !== undefined) return [{ inlineData: { mimeType: part.mediaType ?? 'image/png', data: part.data } }];
   if (part.url !== undefined) {
     const dataUrl = /^data:([^;,]+)?(?:;[^,]*)?;base64,(.*)$/s.exec(part.url);
-    if (dataUrl) return { inlineData: { mimeType: dataUrl[1] ?? part.mediaType ?? 'image/png', data: dataUrl[2] } };
-    return { fileData: { mimeType: part.mediaType ?? guessImageType(part.url), fileUri: part.url } };
+    if (dataUrl) return [{ inlineData: { mimeType: dataUrl[1] ?? part.mediaType ?? 'image/png', data: dataUrl[2] } }];
+    return [{ fileData: { mimeType: part.mediaType ?? guessImageType(part.url), fileUri: part.url } }];
   }
   throw new SwitchyardError({
     code: 'invalid_request',
-    message: `messages[${index}]: an image part needs a url or data`,
+    message: `messages[${index}]: an ${part.type} part needs a url or data`,
     param: `messages[${index}].content`,
   });
 }

@@ -50,6 +50,7 @@ export function createGeminiDriver(settings: GeminiDriverSettings = {}): GeminiD
     provider,
     baseURL,
     transport,
+    maxResponseBytes: resolved.maxResponseBytes,
     headers: resolved.headers,
     credentials() {
       const apiKey = resolved.resolveApiKey();

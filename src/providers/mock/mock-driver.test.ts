@@ -93,4 +93,22 @@ describe('mock driver', () => {
     controller.abort();
     await expect(pending).rejects.toMatchObject({ code: 'aborted' });
   });
+
+  it('refuses max tokens and dimensions over its limits with a 400 naming the field', async () => {
+    const driver = createMockDriver({ maxOutputTokens: 100, maxDimensions: 64 });
+    await expect(driver.doGenerate({ modelId: 'lorem', maxTokens: 2_147_483_647, messages: user('x') })).rejects.toMatchObject({ code: 'invalid_request', param: 'maxTokens' });
+    await expect(collect(driver.doStream({ modelId: 'lorem', maxTokens: 101, messages: user('x') }))).rejects.toMatchObject({ param: 'maxTokens' });
+    await expect(driver.doEmbed!({ modelId: 'echo', input: ['x'], dimensions: 1_000_000 })).rejects.toMatchObject({ code: 'invalid_request', param: 'dimensions' });
+    const embedded = await driver.doEmbed!({ modelId: 'echo', input: ['x'], dimensions: 64 });
+    expect(embedded.embeddings[0]).toHaveLength(64);
+    await expect(driver.doEmbed!({ modelId: 'nothing', input: ['x'] })).rejects.toMatchObject({ code: 'model_not_found' });
+  });
+
+  it('streams a long answer in at most 2048 text parts', async () => {
+    const driver = createMockDriver();
+    const parts = await collect(driver.doStream({ modelId: 'echo', messages: user('e'.repeat(100_000)) }));
+    const text = parts.filter((part) => part.type === 'text-delta');
+    expect(text.length).toBeLessThanOrEqual(2048);
+    expect(text.map((part) => (part as { text: string }).text).join('')).toBe('e'.repeat(100_000));
+  });
 });

@@ -1,3 +1,4 @@
+import type { TokenLogprob } from '../../spec/response.js';
 import type { Message, Tool, ToolCall } from '../../spec/messages.js';
 import { contentText } from '../message-text.js';
 
@@ -52,4 +53,16 @@ export function mockToolCall(tool: Tool, random: () => number): ToolCall {
   const required = Array.isArray(tool.parameters.required) ? (tool.parameters.required as string[]) : Object.keys(properties);
   const args = Object.fromEntries(required.map((name) => [name, placeholderFor(properties[name])]));
   return { id: `call_${Math.floor(random() * 1e12).toString(36)}`, name: tool.name, arguments: JSON.stringify(args) };
+}
+
+/** Made-up, deterministic log probabilities: one entry per word of `text`, with `top` alternatives each. */
+export function mockLogprobs(text: string, top: number): TokenLogprob[] {
+  return (text.match(/\S+\s*/g) ?? []).map((token, index) => {
+    const logprob = -((index % 5) + 1) / 100;
+    return {
+      token,
+      logprob,
+      ...(top > 0 ? { topLogprobs: Array.from({ length: top }, (_, rank) => ({ token: rank === 0 ? token : `${token.trim()}~${rank}`, logprob: logprob - rank })) } : {}),
+    };
+  });
 }

@@ -1,6 +1,6 @@
-import { refuseForeignExtras, withProviderOptions } from '../../core/wire-passthrough.js';
+import { cannotHonour, refuseForeignExtras, withProviderOptions } from '../../core/wire-passthrough.js';
 import { parseToolArguments } from '../../core/tool-arguments.js';
-import { contentText, textOnlyContent } from '../message-text.js';
+import { contentText, textOnlyContent, unsupportedPart } from '../message-text.js';
 import type { DriverCallOptions } from '../../spec/driver.js';
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ContentPart, Message } from '../../spec/messages.js';
@@ -68,6 +68,13 @@ export function buildOllamaChatBody(options: DriverCallOptions, stream: boolean,
   if (options.maxTokens !== undefined) modelOptions.num_predict = options.maxTokens;
   if (options.stop !== undefined && options.stop.length > 0) modelOptions.stop = options.stop;
   if (options.seed !== undefined) modelOptions.seed = options.seed;
+  if (options.topK !== undefined) modelOptions.top_k = options.topK;
+  if (options.frequencyPenalty !== undefined) modelOptions.frequency_penalty = options.frequencyPenalty;
+  if (options.presencePenalty !== undefined) modelOptions.presence_penalty = options.presencePenalty;
+  if (options.reasoning !== undefined) body.think = true;
+  if (options.logprobs === true) cannotHonour(options, provider, warnings, 'logprobs', 'Ollama returns no log probabilities here');
+  if (options.parallelToolCalls === false) cannotHonour(options, provider, warnings, 'parallelToolCalls', 'Ollama cannot limit a turn to one tool call');
+  if (options.tools?.some((tool) => tool.strict === true)) cannotHonour(options, provider, warnings, 'tools.strict', 'Ollama has no strict tool schemas');
   if (Object.keys(modelOptions).length > 0) body.options = modelOptions;
 
   const format = options.responseFormat;
@@ -75,7 +82,7 @@ export function buildOllamaChatBody(options: DriverCallOptions, stream: boolean,
   if (format?.type === 'json_schema') body.format = format.schema;
 
   if (options.user !== undefined) {
-    warnings.push({ type: 'unsupported-setting', setting: 'user', message: 'Ollama has no end-user field; user was not sent' });
+    cannotHonour(options, provider, warnings, 'user', 'Ollama has no end-user field; user was not sent');
   }
   return { body: withProviderOptions(body, options, provider), warnings };
 }
@@ -95,6 +102,7 @@ export function convertToOllamaMessages(messages: Message[], warnings: CallWarni
         return { role: 'system', content: textOnlyContent(message.content, index, warnings) };
       case 'user': {
         if (typeof message.content === 'string') return { role: 'user', content: message.content };
+        if (message.content.some((part) => part.type === 'document')) throw unsupportedPart('ollama', index, 'Ollama takes no documents');
         const images = message.content.flatMap((part) => (part.type === 'image' ? imageData(part, index, warnings) : []));
         return { role: 'user', content: contentText(message.content), ...(images.length > 0 ? { images } : {}) };
       }

@@ -31,12 +31,13 @@ export type OllamaDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolS
  * calls in withRetry.
  */
 export function createOllamaDriver(settings: OllamaDriverSettings = {}): OllamaDriver {
-  const { provider, baseURL, headers, transport } = resolveOllamaSettings(settings);
+  const { provider, baseURL, headers, transport, maxResponseBytes } = resolveOllamaSettings(settings);
   const credentials = { headers: {}, secrets: secretsOf(headers) };
   const http = createProviderHttp({
     provider,
     baseURL,
     transport,
+    maxResponseBytes,
     headers,
     credentials: () => credentials,
     mapError: (response, context) => mapOllamaError(response, { provider, modelCall: context.modelCall, secrets: context.secrets }),

@@ -1,8 +1,9 @@
 import type { DriverCallOptions } from '../../spec/driver.js';
-import { textOnlyContent } from '../message-text.js';
-import { refuseForeignExtras, withProviderOptions } from '../../core/wire-passthrough.js';
+import { textOnlyContent, unsupportedPart } from '../message-text.js';
+import { cannotHonour, refuseForeignExtras, withProviderOptions } from '../../core/wire-passthrough.js';
+import { effortForBudget } from '../../core/reasoning-budget.js';
 import { SwitchyardError } from '../../spec/errors.js';
-import type { ContentPart, Message } from '../../spec/messages.js';
+import type { ContentPart, ImagePart, Message } from '../../spec/messages.js';
 import type { CallWarning } from '../../spec/response.js';
 
 /** An OpenAI chat message as sent on the wire. */
@@ -19,7 +20,8 @@ export type OpenAIMessage =
 /** A user content part on the wire. */
 export type OpenAIContentPart =
   | { type: 'text'; text: string }
-  | { type: 'image_url'; image_url: { url: string } };
+  | { type: 'image_url'; image_url: { url: string } }
+  | { type: 'file'; file: { file_data: string; filename: string } };
 
 /** A converted request body plus warnings for settings the model cannot honour. */
 export interface OpenAIChatBody {
@@ -39,7 +41,8 @@ export function isOpenAIReasoningModel(modelId: string): boolean {
  * Builds the Chat Completions body from a driver call: messages, tools,
  * toolChoice, responseFormat (json -> json_object, json_schema), stop, seed,
  * user, temperature, topP and maxTokens (as `max_completion_tokens` for
- * reasoning models). Streaming adds `stream_options.include_usage`.
+ * reasoning models), penalties, logprobs, parallel tool calls, tool `strict`,
+ * reasoning as `reasoning_effort` (a budget converted to an effort). Streaming adds `stream_options.include_usage`.
  * `providerOptions[provider]` is merged over the result; the fields of
  * another wire that the neutral settings do not model are refused.
  */
@@ -58,7 +61,7 @@ export function buildOpenAIChatBody(options: DriverCallOptions, stream: boolean,
   ] as const) {
     if (value === undefined) continue;
     if (reasoning) {
-      warnings.push({ type: 'unsupported-setting', setting, message: `${options.modelId} does not support ${setting}; it was not sent` });
+      cannotHonour(options, provider, warnings, setting, `${options.modelId} does not support ${setting}; it was not sent`);
     } else {
       body[wireName] = value;
     }
@@ -67,6 +70,18 @@ export function buildOpenAIChatBody(options: DriverCallOptions, stream: boolean,
   if (options.stop !== undefined && options.stop.length > 0) body.stop = options.stop;
   if (options.seed !== undefined) body.seed = options.seed;
   if (options.user !== undefined) body.user = options.user;
+  if (options.topK !== undefined) cannotHonour(options, provider, warnings, 'topK', 'Chat Completions has no top_k; it was not sent');
+  if (options.frequencyPenalty !== undefined) body.frequency_penalty = options.frequencyPenalty;
+  if (options.presencePenalty !== undefined) body.presence_penalty = options.presencePenalty;
+  if (options.logprobs === true) {
+    body.logprobs = true;
+    if (options.topLogprobs !== undefined) body.top_logprobs = options.topLogprobs;
+  }
+  if (options.reasoning !== undefined) {
+    const effort = options.reasoning.effort ?? effortForBudget(options.reasoning.budgetTokens);
+    if (reasoning) body.reasoning_effort = effort;
+    else cannotHonour(options, provider, warnings, 'reasoning', `${options.modelId} is not a reasoning model; reasoning was not sent`);
+  }
 
   if (options.tools !== undefined && options.tools.length > 0) {
     body.tools = options.tools.map((tool) => ({
@@ -75,8 +90,10 @@ export function buildOpenAIChatBody(options: DriverCallOptions, stream: boolean,
         name: tool.name,
         ...(tool.description !== undefined ? { description: tool.description } : {}),
         parameters: tool.parameters,
+        ...(tool.strict !== undefined ? { strict: tool.strict } : {}),
       },
     }));
+    if (options.parallelToolCalls !== undefined) body.parallel_tool_calls = options.parallelToolCalls;
   }
   if (options.toolChoice !== undefined) {
     body.tool_choice =
@@ -119,7 +136,7 @@ export function convertToOpenAIMessages(messages: Message[], warnings: CallWarni
       case 'user':
         return {
           role: 'user',
-          content: typeof message.content === 'string' ? message.content : message.content.map((part) => toUserPart(part, index)),
+          content: typeof message.content === 'string' ? message.content : message.content.flatMap((part) => toUserPart(part, index)),
         };
       case 'assistant': {
         const content = message.content === null ? null : textOnlyContent(message.content, index, warnings);
@@ -144,8 +161,18 @@ export function convertToOpenAIMessages(messages: Message[], warnings: CallWarni
   });
 }
 
-function toUserPart(part: ContentPart, index: number): OpenAIContentPart {
-  if (part.type === 'text') return { type: 'text', text: part.text };
+/** A user part on the wire: documents as `file` parts (base64 data only: Chat Completions takes no document URLs); reasoning left out. */
+function toUserPart(part: ContentPart, index: number): OpenAIContentPart[] {
+  if (part.type === 'text') return [{ type: 'text', text: part.text }];
+  if (part.type === 'reasoning') return [];
+  if (part.type === 'document') {
+    if (part.data === undefined) throw unsupportedPart('openai', index, 'Chat Completions takes documents as base64 data, not URLs');
+    return [{ type: 'file', file: { file_data: `data:${part.mediaType};base64,${part.data}`, filename: part.title ?? 'document' } }];
+  }
+  return [imagePart(part, index)];
+}
+
+function imagePart(part: ImagePart, index: number): OpenAIContentPart {
   if (part.url !== undefined) return { type: 'image_url', image_url: { url: part.url } };
   if (part.data !== undefined) {
     return { type: 'image_url', image_url: { url: `data:${part.mediaType ?? 'image/png'};base64,${part.data}` } };

@@ -15,6 +15,13 @@ export const openAIUsageSchema = z.object({
   total_tokens: z.number().nullish(),
 });
 
+/** A choice's `logprobs`: one entry per output token, with alternatives when asked for. */
+export const openAILogprobsSchema = z.object({
+  content: z
+    .array(z.object({ token: z.string(), logprob: z.number(), top_logprobs: z.array(z.object({ token: z.string(), logprob: z.number() })).nullish() }))
+    .nullish(),
+});
+
 const toolCallSchema = z.object({
   id: z.string(),
   type: z.literal('function').nullish(),
@@ -34,7 +41,10 @@ export const openAIChatResponseSchema = z.object({
           content: z.string().nullish(),
           refusal: z.string().nullish(),
           tool_calls: z.array(toolCallSchema).nullish(),
+          /** Reasoning text, as OpenAI-compatible servers (DeepSeek, vLLM) send it. */
+          reasoning_content: z.string().nullish(),
         }),
+        logprobs: openAILogprobsSchema.nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -65,6 +75,7 @@ export const openAIChatChunkSchema = z.object({
             role: z.string().nullish(),
             content: z.string().nullish(),
             refusal: z.string().nullish(),
+            reasoning_content: z.string().nullish(),
             tool_calls: z
               .array(
                 z.object({
@@ -79,12 +90,16 @@ export const openAIChatChunkSchema = z.object({
               .nullish(),
           })
           .nullish(),
+        logprobs: openAILogprobsSchema.nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
     .nullish(),
   usage: openAIUsageSchema.nullish(),
 });
+
+/** The parsed `logprobs` of a choice. */
+export type OpenAILogprobs = z.infer<typeof openAILogprobsSchema>;
 
 /** GET /models */
 export const openAIModelListSchema = z.object({

@@ -12,7 +12,7 @@ import type {
 import { SwitchyardError } from '../../spec/errors.js';
 import type { ToolCall } from '../../spec/messages.js';
 import type { WireFormat } from '../../spec/request.js';
-import type { FinishReason, Usage } from '../../spec/response.js';
+import type { FinishReason, TokenLogprob, Usage } from '../../spec/response.js';
 import type { FinishPart, StreamPart } from '../../spec/stream.js';
 import {
   openAIChatChunkSchema,
@@ -21,6 +21,7 @@ import {
   openAIModelListSchema,
   type OpenAIChatChunk,
   type OpenAIChatResponse,
+  type OpenAILogprobs,
   type OpenAIUsage,
 } from './openai-api.js';
 import { buildOpenAIChatBody } from './convert-to-openai-messages.js';
@@ -52,6 +53,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
     provider,
     baseURL,
     transport,
+    maxResponseBytes: resolved.maxResponseBytes,
     headers: resolved.headers,
     credentials() {
       const apiKey = resolved.resolveApiKey();
@@ -137,6 +139,8 @@ export function createOpenAIChatCodec(provider: string): ChatCodec<OpenAIChatRes
         })),
         finishReason: mapOpenAIFinishReason(choice.finish_reason),
         usage: toUsage(completion.usage),
+        ...(choice.logprobs?.content ? { logprobs: toLogprobs(choice.logprobs) } : {}),
+        ...(choice.message.reasoning_content ? { reasoning: [{ type: 'reasoning' as const, text: choice.message.reasoning_content }] } : {}),
       };
     },
     stream: {
@@ -152,6 +156,8 @@ export function createOpenAIChatCodec(provider: string): ChatCodec<OpenAIChatRes
     },
     passthrough: {
       formats: WIRE_FORMATS,
+      // stream_options is refused by OpenAI without stream.
+      generateOmits: ['stream_options'],
       // Usage is always asked for (tracking and cost need it); a passthrough caller who did not ask is not sent the usage chunk.
       streamFields: (options) => ({ stream_options: { ...(options.wireRequest?.body.stream_options as object | undefined), include_usage: true } }),
       forwards: (chunk, options) => callerWantsUsage(options) || (chunk.choices?.length ?? 0) > 0 || !chunk.usage,
@@ -164,6 +170,7 @@ function createStreamState(): StreamDecoder<OpenAIChatChunk> {
   const toolCalls = new Map<number, ToolCall>();
   let id: string | undefined;
   let usage: Usage | undefined;
+  const logprobs: TokenLogprob[] = [];
   const state = {
     finishReason: undefined as FinishReason | undefined,
     // Drained after [DONE] (the skeleton's terminator) only; a finish reason alone may still be followed by usage.
@@ -175,6 +182,8 @@ function createStreamState(): StreamDecoder<OpenAIChatChunk> {
       for (const choice of chunk.choices ?? []) {
         if ((choice.index ?? 0) !== 0) continue; // only the first choice is surfaced (n > 1 is not requested)
         const delta = choice.delta;
+        if (choice.logprobs?.content) logprobs.push(...toLogprobs(choice.logprobs));
+        if (delta?.reasoning_content) yield { type: 'reasoning-delta', text: delta.reasoning_content };
         if (delta?.content) yield { type: 'text-delta', text: delta.content };
         for (const toolDelta of delta?.tool_calls ?? []) {
           const argumentsDelta = toolDelta.function?.arguments ?? '';
@@ -202,6 +211,7 @@ function createStreamState(): StreamDecoder<OpenAIChatChunk> {
         usage: usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
         ...(id !== undefined ? { id } : {}),
         toolCalls: [...toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call),
+        ...(logprobs.length > 0 ? { logprobs } : {}),
       };
     },
   };
@@ -210,6 +220,14 @@ function createStreamState(): StreamDecoder<OpenAIChatChunk> {
 
 function callerWantsUsage(options: DriverCallOptions): boolean {
   return (options.wireRequest?.body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true;
+}
+
+function toLogprobs(logprobs: OpenAILogprobs): TokenLogprob[] {
+  return (logprobs.content ?? []).map((entry) => ({
+    token: entry.token,
+    logprob: entry.logprob,
+    ...(entry.top_logprobs ? { topLogprobs: entry.top_logprobs.map((top) => ({ token: top.token, logprob: top.logprob })) } : {}),
+  }));
 }
 
 function isErrorEvent(value: unknown): boolean {
