@@ -43,20 +43,8 @@ export function createProviderBatchStore(db: Kysely<DatabaseSchema>): ProviderBa
   return {
     async assignedCustomIds(jobKey) {
       const ids = new Set<string>();
-      let after = '';
-      for (;;) {
-        const rows = await db
-          .selectFrom('provider_batch_requests')
-          .select('custom_id')
-          .where('job_key', '=', jobKey)
-          .where('custom_id', '>', after)
-          .orderBy('custom_id')
-          .limit(5_000)
-          .execute();
-        for (const row of rows) ids.add(row.custom_id);
-        if (rows.length < 5_000) return ids;
-        after = rows.at(-1)!.custom_id;
-      }
+      for await (const customId of pagedCustomIds(db, 'job_key', jobKey)) ids.add(customId);
+      return ids;
     },
     async reserve(jobKey, provider, model, customIds) {
       const id = randomUUID();
@@ -89,22 +77,7 @@ export function createProviderBatchStore(db: Kysely<DatabaseSchema>): ProviderBa
     pending(jobKey) {
       return db.selectFrom('provider_batches').selectAll().where('job_key', '=', jobKey).where('status', '!=', 'collected').orderBy('created_at').execute();
     },
-    async *customIdsOf(rowId) {
-      let after = '';
-      for (;;) {
-        const rows = await db
-          .selectFrom('provider_batch_requests')
-          .select('custom_id')
-          .where('provider_batch', '=', rowId)
-          .where('custom_id', '>', after)
-          .orderBy('custom_id')
-          .limit(5_000)
-          .execute();
-        for (const row of rows) yield row.custom_id;
-        if (rows.length < 5_000) return;
-        after = rows.at(-1)!.custom_id;
-      }
-    },
+    customIdsOf: (rowId) => pagedCustomIds(db, 'provider_batch', rowId),
     async forgetUnsubmitted(jobKey) {
       return db.transaction().execute(async (transaction) => {
         const rows = await transaction.selectFrom('provider_batches').select('id').where('job_key', '=', jobKey).where('status', '=', 'submitting').execute();
@@ -116,4 +89,22 @@ export function createProviderBatchStore(db: Kysely<DatabaseSchema>): ProviderBa
       });
     },
   };
+}
+
+/** The custom_ids of the rows where `column` is `value`, read 5,000 at a time in custom_id order. */
+async function* pagedCustomIds(db: Kysely<DatabaseSchema>, column: 'job_key' | 'provider_batch', value: string): AsyncGenerator<string> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('provider_batch_requests')
+      .select('custom_id')
+      .where(column, '=', value)
+      .where('custom_id', '>', after)
+      .orderBy('custom_id')
+      .limit(5_000)
+      .execute();
+    for (const row of rows) yield row.custom_id;
+    if (rows.length < 5_000) return;
+    after = rows.at(-1)!.custom_id;
+  }
 }
