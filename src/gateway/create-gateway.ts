@@ -6,6 +6,7 @@ import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
 import { createBatchService, type BatchService } from '../batch/batch-service.js';
 import { registerAnthropicMessagesRoute } from './anthropic-messages-route.js';
+import { registerCountTokensRoute } from './count-tokens-route.js';
 import { registerAccessHooks } from './access-hooks.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerBatchRoutes } from './batch-routes.js';
@@ -147,6 +148,7 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   registerOpenAIChatRoute(app, ai);
   registerOpenAIResponsesRoutes(app, ai);
   registerAnthropicMessagesRoute(app, ai);
+  registerCountTokensRoute(app, ai);
   registerEmbeddingsRoute(app, ai);
   registerModelsRoute(app, ai);
   void app.register(multipart);
@@ -162,6 +164,6 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     get authRequired() {
       return access.directory.required;
     },
-  });
+  }, access.spendSummary);
   return app;
 }

@@ -80,6 +80,8 @@ export interface DriverV1 {
   doEmbed?(options: DriverEmbedOptions): Promise<DriverEmbedResult>;
   /** The provider's batch API (half price at OpenAI and Anthropic); absent where there is none. */
   doBatch?: DriverBatchApi;
+  /** The input tokens of a chat call, counted by the provider (Anthropic's count_tokens). */
+  doCountTokens?(options: DriverCallOptions): Promise<{ inputTokens: number }>;
   /** Pool figures, when the driver talks over the network. */
   poolStats?(): PoolStats;
   /** Closes pooled connections; later calls may reopen them. */
