@@ -117,4 +117,17 @@ describe('gateway keys', () => {
     await new Promise((resolve) => setTimeout(resolve, Number(answers[3].headers.get('retry-after-ms')) + 50));
     expect((await chat(created.key)).status).toBe(200);
   });
+
+  it('shows spend, savings and rejections by tenant and model on /admin/spend and the dashboard JSON', async () => {
+    const report = (await (await call('/admin/spend?by=tenant', { key: ADMIN })).json()) as { by: string; data: Array<{ group: string; requests: number; rejections: number }> };
+    expect(report.by).toBe('tenant');
+    const acme = report.data.find((line) => line.group === 'acme');
+    expect(acme?.requests).toBe(2);
+    expect(acme?.rejections).toBe(2); // the two model_not_allowed answers
+    expect(report.data.find((line) => line.group === 'limited')?.rejections).toBeGreaterThanOrEqual(2);
+    const stats = (await (await call('/api/stats', { key: ADMIN })).json()) as { spend: { byTenant: Array<{ group: string }>; byModel: Array<{ group: string; costUsd: number }> } };
+    expect(stats.spend.byTenant.map((line) => line.group)).toContain('acme');
+    expect(stats.spend.byModel.find((line) => line.group === 'mock/echo')?.costUsd).toBe(0);
+    expect((await call('/admin/spend?by=nonsense', { key: ADMIN })).status).toBe(400);
+  });
 });

@@ -20,7 +20,8 @@ beforeAll(async () => {
   upstream = await startHeldUpstream();
   database = await createTestPostgres();
   databaseUrl = postgresUrlInSchema(POSTGRES_URL, database.database.schema!);
-  const config = { limits: { windowSeconds: WINDOW_SECONDS }, server: { adminKey: ADMIN } };
+  // A Redis that is down fails at once; the timeout only guards against one that hangs, and must not fire on a loaded machine.
+  const config = { limits: { windowSeconds: WINDOW_SECONDS, redisTimeoutMs: 5000 }, server: { adminKey: ADMIN } };
   const env = {
     SWITCHYARD_DATABASE_URL: databaseUrl,
     SWITCHYARD_REDIS_URL: REDIS_URL,

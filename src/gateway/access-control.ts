@@ -4,7 +4,9 @@ import type { Budget, GatewayIdentity, RateLimits, TenantPolicy } from '../acces
 import { hasRateLimits } from '../access/key-policy.js';
 import { createKeyDirectory, type KeyDirectory } from '../access/key-directory.js';
 import { isModelAllowed } from '../access/model-access.js';
+import { findKnownModel } from '../catalog/known-models.js';
 import { resolveTargets } from '../client/model-resolver.js';
+import { UNKNOWN_MODEL_LABEL } from '../observability/tracker.js';
 import type { Switchyard } from '../client/types.js';
 import type { TenantLimitsConfig } from '../config/schema.js';
 import type { LimitSubject } from '../limits/limit-types.js';
@@ -16,7 +18,7 @@ import type { Usage } from '../spec/response.js';
 import { SwitchyardError } from '../spec/errors.js';
 import { currentPeriod } from '../spend/budget-period.js';
 import { createSpendRecorder, type SpendRecorder } from '../spend/spend-recorder.js';
-import { spentSince } from '../spend/spend-store.js';
+import { spendReport, spentSince, type SpendLine } from '../spend/spend-store.js';
 import type { GatewayMonitor } from './gateway-monitor.js';
 
 /** The caller when no keys are configured. */
@@ -33,8 +35,10 @@ export interface CallResult {
 /** A request let through: its rate-limit figures, and how to settle it once it ends. */
 export interface Admission {
   figures: Pick<Admitted, 'requests' | 'tokens'>;
-  /** Settles tokens, releases the concurrency slot, adds the cost to the budgets and the spend (once). */
-  settle(result: CallResult | undefined): void;
+  /** Settles tokens, releases the concurrency slot, adds the cost to the budgets and the spend (once); resolves when the limits are settled. */
+  settle(result: CallResult | undefined): Promise<void>;
+  /** True when the settlement moves a budget: the response should wait for it, so the caller's next request sees the cost. */
+  readonly budgeted: boolean;
 }
 
 /** Keys, model access, rate limits, budgets and spend for the gateway. */
@@ -52,6 +56,8 @@ export interface AccessControl {
    * Batch lines and every model route go through here.
    */
   admit(identity: GatewayIdentity, model: string, tokens: () => number): Promise<Admission>;
+  /** Spend, savings and rejections of every instance by tenant and by model (the `spend` table, read at most once a second). */
+  spendSummary(): Promise<{ byTenant: SpendLine[]; byModel: SpendLine[] }>;
   close(): Promise<void>;
 }
 
@@ -151,8 +157,10 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
     return { base, limits, budget: { usd: budget.usd, periodId: period.id, seedUsd, remainingMs: period.remainingMs } };
   }
 
-  async function subjectsOf(identity: GatewayIdentity): Promise<LimitSubject[]> {
-    const now = Date.now();
+  /** Subjects by key id, reused until the earliest budget period among them ends (keys do not change, only their revocation). */
+  const subjectCache = new Map<string, { subjects: LimitSubject[]; until: number; builtAt: number }>();
+
+  async function buildSubjects(identity: GatewayIdentity, now: number): Promise<LimitSubject[]> {
     // Every key of one call carries the tenant's hash tag: one Redis Cluster slot per tenant.
     const tag = createHash('sha256').update(identity.tenant).digest('hex').slice(0, 16);
     const subjects: Promise<LimitSubject>[] = [];
@@ -166,9 +174,38 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
     return Promise.all(subjects);
   }
 
+  async function subjectsOf(identity: GatewayIdentity): Promise<LimitSubject[]> {
+    const now = Date.now();
+    const id = `${identity.tenant}\u0000${identity.keyId}`;
+    const cached = subjectCache.get(id);
+    if (cached && now < cached.until) {
+      if (!cached.subjects.some((subject) => subject.budget)) return cached.subjects;
+      // Only the time left in the period moves.
+      return cached.subjects.map((subject) => (subject.budget ? { ...subject, budget: { ...subject.budget, remainingMs: subject.budget.remainingMs - (now - cached.builtAt) } } : subject));
+    }
+    const subjects = await buildSubjects(identity, now);
+    const ends = subjects.filter((subject) => subject.budget && subject.budget.remainingMs > 0).map((subject) => now + subject.budget!.remainingMs);
+    if (subjectCache.size > 10_000) subjectCache.clear();
+    subjectCache.set(id, { subjects, until: Math.min(Number.POSITIVE_INFINITY, ...ends), builtAt: now });
+    return subjects;
+  }
+
+  let summary: { at: number; value: Promise<{ byTenant: SpendLine[]; byModel: SpendLine[] }> } | undefined;
+  function spendSummary(): Promise<{ byTenant: SpendLine[]; byModel: SpendLine[] }> {
+    if (summary === undefined || Date.now() - summary.at > 1_000) {
+      const value = ai.services.database().then(async ({ db }) => {
+        const [byTenant, byModel] = await Promise.all([spendReport(db, { by: 'tenant' }), spendReport(db, { by: 'model' })]);
+        return { byTenant: byTenant.slice(0, 20), byModel: byModel.slice(0, 20) };
+      });
+      value.catch(() => (summary = undefined));
+      summary = { at: Date.now(), value };
+    }
+    return summary.value;
+  }
+
   function refuse(identity: GatewayIdentity, model: string, reason: string, error: LimitRefusal): never {
     rejections.inc({ reason });
-    spend.record({ tenant: identity.tenant, keyId: identity.keyId, model, costUsd: 0, rejected: true });
+    spend.record({ tenant: identity.tenant, keyId: identity.keyId, model: knownModel(model), costUsd: 0, rejected: true });
     throw error;
   }
 
@@ -196,12 +233,24 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
       throw new SwitchyardError({ code: 'authentication_failed', status: 401, message: 'invalid API key' });
     },
     allows,
+    spendSummary,
     async admit(identity, model, tokens) {
       if (!allows(identity, model)) {
         refuse(identity, model, 'model', new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` }));
       }
       const subjects = await subjectsOf(identity);
-      if (subjects.length === 0) return { figures: {}, settle: (result) => recordSpend(identity, model, result) };
+      if (subjects.length === 0) {
+        let recorded = false;
+        return {
+          figures: {},
+          budgeted: false,
+          async settle(result) {
+            if (recorded) return;
+            recorded = true;
+            recordSpend(identity, model, result);
+          },
+        };
+      }
       const reserved = subjects.some((subject) => subject.limits.tpm !== undefined) ? tokens() : 0;
       const leaseId = randomUUID();
       const decision = await limiter.admit(subjects, reserved, leaseId);
@@ -219,16 +268,17 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
         error.rateLimits = figures;
         refuse(identity, model, decision.reason ?? 'rpm', error);
       }
-      let settled = false;
+      let settled: Promise<void> | undefined;
       return {
         figures,
+        budgeted: subjects.some((subject) => subject.budget !== undefined),
         settle(result) {
-          if (settled) return;
-          settled = true;
+          if (settled) return settled;
           const used = result && !result.cacheHit && result.usage ? result.usage.inputTokens + result.usage.outputTokens : 0;
           const costUsd = result && !result.cacheHit ? (result.cost ?? 0) : 0;
-          void limiter.settle(decision.store, subjects, { slot: decision.slot, tokenDelta: used - reserved, costUsd, leaseId });
+          settled = limiter.settle(decision.store, subjects, { slot: decision.slot, tokenDelta: used - reserved, costUsd, leaseId });
           recordSpend(identity, model, result);
+          return settled;
         },
       };
     },
@@ -238,8 +288,20 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
     },
   };
 
+  /** The model a refused or failed request is counted under: a name the catalog or the routes know, else `(unknown model)` (never a caller's arbitrary string). */
+  function knownModel(requested: string): string {
+    if (Object.hasOwn(ai.config.routes, requested)) return requested;
+    try {
+      const [target] = resolveTargets(requested, ai.config);
+      if (findKnownModel(target.provider, target.modelId) !== undefined) return target.model;
+    } catch {
+      // an unknown provider: the label below
+    }
+    return UNKNOWN_MODEL_LABEL;
+  }
+
   function recordSpend(identity: GatewayIdentity, requested: string, result: CallResult | undefined): void {
-    const model = result?.model ?? requested;
+    const model = result?.model ?? knownModel(requested);
     const costUsd = result && !result.cacheHit ? (result.cost ?? 0) : 0;
     const savingsUsd = result?.cacheHit && result.usage ? (ai.cost(result.usage, model) ?? 0) : 0;
     spend.record({

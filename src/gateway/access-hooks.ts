@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who sent the request (set for authenticated routes): key id and name, tenant, limits; never the key. */
     identity: GatewayIdentity | null;
+    /** A budget settlement the response waits for (set once the answer is known). */
+    settling: Promise<void> | null;
   }
 }
 
@@ -66,6 +68,7 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
   const { adminKey, metricsPublic } = ai.config.server;
   const adminDigest = adminKey === undefined ? undefined : digest(adminKey);
   app.decorateRequest('identity', null);
+  app.decorateRequest('settling', null);
 
   function checkAdmin(request: FastifyRequest, route: string): void {
     const isAdminRoute = route.startsWith('/admin/');
@@ -107,15 +110,23 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
     try {
       const admission = await access.admit(request.identity, model, () => estimate(body!, model));
       for (const [name, value] of Object.entries(rateLimitHeaders(flavor, admission.figures))) reply.raw.setHeader(name, value);
-      reply.raw.once('close', () => {
-        const outcome = request.gatewayCall.outcome;
-        admission.settle(outcome && { model: outcome.model, usage: outcome.usage, cost: outcome.cost, cacheHit: outcome.cache.startsWith('hit-') });
-      });
+      // Settled as soon as the answer is known, before the response ends: the caller's next request sees its cost and tokens.
+      request.gatewayCall.onOutcome = (outcome) => {
+        const settling = admission.settle({ model: outcome.model, usage: outcome.usage, cost: outcome.cost, cacheHit: outcome.cache.startsWith('hit-') });
+        // With a budget the answer waits for it (onSend), so a next request on any instance sees this cost.
+        if (admission.budgeted) request.settling = settling;
+      };
+      // A request that failed or lost its client settles with nothing used (settle runs once).
+      reply.raw.once('close', () => void admission.settle(undefined));
     } catch (error) {
       const figures = (error as LimitRefusal).rateLimits;
       if (figures) for (const [name, value] of Object.entries(rateLimitHeaders(flavor, figures))) reply.raw.setHeader(name, value);
       throw error;
     }
+  });
+
+  app.addHook('onSend', async (request) => {
+    if (request.settling) await request.settling;
   });
 
   app.addHook('onClose', async () => {

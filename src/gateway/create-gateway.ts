@@ -141,6 +141,6 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     get authRequired() {
       return access.directory.required;
     },
-  });
+  }, access.spendSummary);
   return app;
 }

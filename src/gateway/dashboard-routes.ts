@@ -8,7 +8,13 @@ import type { GatewayMonitor } from './gateway-monitor.js';
  * pool use, memory and uptime. The page is a TypeScript string module, so it
  * works the same from src (tsx) and from dist (tsc).
  */
-export function registerDashboardRoutes(app: FastifyInstance, monitor: GatewayMonitor, auth: { tenants: number; authRequired: boolean }): void {
+export function registerDashboardRoutes(
+  app: FastifyInstance,
+  monitor: GatewayMonitor,
+  auth: { tenants: number; authRequired: boolean },
+  /** The spend of every instance (from the `spend` table), shown beside this instance's figures. */
+  spend?: () => Promise<object>,
+): void {
   app.get('/', async (_request, reply) =>
     reply
       .type('text/html; charset=utf-8')
@@ -16,5 +22,7 @@ export function registerDashboardRoutes(app: FastifyInstance, monitor: GatewayMo
       .header('content-security-policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:")
       .send(DASHBOARD_HTML),
   );
-  app.get('/api/stats', async (_request, reply) => reply.header('cache-control', 'no-store').send(monitor.stats(auth)));
+  app.get('/api/stats', async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send({ ...monitor.stats(auth), ...(spend ? { spend: await spend().catch(() => null) } : {}) }),
+  );
 }

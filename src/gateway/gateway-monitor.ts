@@ -21,8 +21,10 @@ export interface CallOutcome {
 export interface GatewayCall {
   readonly requestId: string;
   tenant?: string;
-  /** The answer of the model call, once it succeeded (limits settle and spend record it). */
+  /** The answer of the model call, once it succeeded. */
   readonly outcome?: CallOutcome;
+  /** Called once with the answer as soon as it is known, before the response ends (limits settle and spend record it then). */
+  onOutcome?: (outcome: CallOutcome) => void;
   /** Starts following a model call (chat, stream, embed) on this request. */
   beginModelCall(operation: RequestOperation, model: string): void;
   /**
@@ -87,6 +89,7 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
   class TrackedGatewayCall implements GatewayCall {
     tenant?: string;
     outcome?: CallOutcome;
+    onOutcome?: (outcome: CallOutcome) => void;
     modelCall: TrackHandle<'request'> | undefined;
     modelCallOpen = false;
     /** The error the response reports, for the gateway record. */
@@ -110,6 +113,7 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
     succeed(outcome: CallOutcome): void {
       if (!this.modelCallOpen) return;
       this.outcome = outcome;
+      this.onOutcome?.(outcome);
       this.modelCallOpen = false;
       this.modelCall?.set({ ...outcome }).end();
     }

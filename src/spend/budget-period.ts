@@ -1,8 +1,13 @@
 import type { BudgetPeriod } from '../access/key-policy.js';
 
-/** The UTC day of an instant, `YYYY-MM-DD`: the `spend` table's day. */
+const DAY_MS = 86_400_000;
+let dayCache = { start: 0, text: '1970-01-01' };
+
+/** The UTC day of an instant, `YYYY-MM-DD`: the `spend` table's day (formatted once per day). */
 export function utcDay(now: number): string {
-  return new Date(now).toISOString().slice(0, 10);
+  const start = now - (now % DAY_MS);
+  if (start !== dayCache.start) dayCache = { start, text: new Date(start).toISOString().slice(0, 10) };
+  return dayCache.text;
 }
 
 /** The current budget period: its id, its first day (for summing `spend`), and the time left in it (0: never ends). */

@@ -168,6 +168,14 @@ function render(s) {
   table('errors-body', 2, Object.entries(s.errorsByCode).sort((a, b) => b[1] - a[1]).map(([code, count]) => [
     { text: code, code: true }, { text: fmt(count), num: true },
   ]), 'no errors in the window');
+  if (s.spend) {
+    const spendRows = (lines) => lines.map((line) => [
+      { text: line.group, code: true }, { text: fmt(line.requests), num: true }, { text: fmt(line.rejections), num: true },
+      { text: usd(line.costUsd), num: true }, { text: usd(line.savingsUsd), num: true },
+    ]);
+    table('spend-tenants-body', 5, spendRows(s.spend.byTenant), 'no spend recorded yet');
+    table('spend-models-body', 5, spendRows(s.spend.byModel), 'no spend recorded yet');
+  }
   table('pools-body', 5, Object.entries(s.pools).map(([provider, p]) => [
     { text: provider, code: true }, { text: fmt(p.connected), num: true }, { text: fmt(p.free), num: true },
     { text: fmt(p.running), num: true }, { text: fmt(p.pending + p.queued), num: true },
@@ -248,6 +256,12 @@ export const DASHBOARD_HTML = `<!doctype html>
       <table><thead><tr><th>Code</th><th class="num">Count</th></tr></thead><tbody id="errors-body"></tbody></table></div>
     <div class="panel"><h2>Upstream pools</h2>
       <table><thead><tr><th>Provider</th><th class="num">Connected</th><th class="num">Free</th><th class="num">Running</th><th class="num">Waiting</th></tr></thead><tbody id="pools-body"></tbody></table></div>
+  </section>
+  <section class="grid2">
+    <div class="panel"><h2>Spend by tenant (all instances)</h2>
+      <table><thead><tr><th>Tenant</th><th class="num">Requests</th><th class="num">Rejected</th><th class="num">Cost</th><th class="num">Saved by cache</th></tr></thead><tbody id="spend-tenants-body"></tbody></table></div>
+    <div class="panel"><h2>Spend by model (all instances)</h2>
+      <table><thead><tr><th>Model</th><th class="num">Requests</th><th class="num">Rejected</th><th class="num">Cost</th><th class="num">Saved by cache</th></tr></thead><tbody id="spend-models-body"></tbody></table></div>
   </section>
   <section>
     <div class="panel"><h2>Deployments</h2>

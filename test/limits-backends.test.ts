@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisClient } from '../src/cache/redis-client.js';
+import type { RedisPubSubLike } from '../src/cache/redis-like.js';
+import type { LimitBackend, LimitSubject, WindowShape } from '../src/limits/limit-types.js';
+import { createMemoryLimitBackend } from '../src/limits/memory-limiter.js';
+import { createRedisLimitBackend, type RedisScriptClient } from '../src/limits/redis-limiter.js';
+import { REDIS_URL, uniqueName } from './store-support.js';
+
+// One contract for both places limits are counted: the Redis script and the in-process fallback.
+const SHAPE: WindowShape = { windowMs: 10_000, slotMs: 1_000, leaseTtlMs: 30_000 };
+const T0 = 1_800_000_000_000; // on a slot boundary
+let redis: RedisPubSubLike;
+
+beforeAll(async () => {
+  redis = createRedisClient(REDIS_URL);
+  await redis.connect();
+});
+
+afterAll(async () => {
+  await redis?.close();
+});
+
+const BACKENDS: Array<[string, () => LimitBackend]> = [
+  ['memory', () => createMemoryLimitBackend(SHAPE)],
+  ['redis', () => createRedisLimitBackend(redis as unknown as RedisScriptClient, SHAPE)],
+];
+
+function subject(limits: LimitSubject['limits'], budget?: LimitSubject['budget']): LimitSubject {
+  return { base: `switchyard:test:{${uniqueName('tag')}}:key:k`, limits, ...(budget ? { budget } : {}) };
+}
+
+describe.each(BACKENDS)('%s limit backend', (_name, create) => {
+  it('admits rpm requests per sliding window, with an exact retry and the header figures', async () => {
+    const backend = create();
+    const key = subject({ rpm: 3 });
+    for (const offset of [0, 1_500, 2_500]) expect((await backend.admit([key], 0, `l${offset}`, T0 + offset)).allowed).toBe(true);
+    const refused = await backend.admit([key], 0, 'l4', T0 + 3_000);
+    expect(refused).toMatchObject({ allowed: false, reason: 'rpm', retryAfterMs: 7_000, requests: { limit: 3, remaining: 0 } });
+    // The first request's slot leaves the window 10 s after it: one request fits again, not two.
+    expect((await backend.admit([key], 0, 'l5', T0 + 10_000)).allowed).toBe(true);
+    const again = await backend.admit([key], 0, 'l6', T0 + 10_100);
+    expect(again).toMatchObject({ allowed: false, reason: 'rpm', retryAfterMs: 900 });
+    expect((await backend.admit([key], 0, 'l7', T0 + 11_000)).requests).toEqual({ limit: 3, remaining: 0, resetMs: 10_000 });
+  });
+
+  it('reserves tokens up front and settles them with the real usage', async () => {
+    const backend = create();
+    const key = subject({ tpm: 100 });
+    const first = await backend.admit([key], 40, 'a', T0);
+    expect(first).toMatchObject({ allowed: true, tokens: { limit: 100, remaining: 60 } });
+    expect((await backend.admit([key], 40, 'b', T0)).allowed).toBe(true);
+    expect(await backend.admit([key], 40, 'c', T0 + 10)).toMatchObject({ allowed: false, reason: 'tpm', retryAfterMs: 9_990 });
+    await backend.settle([key], { slot: first.slot, tokenDelta: -30, costUsd: 0, leaseId: 'a' }, T0 + 20);
+    expect(await backend.admit([key], 40, 'c', T0 + 30)).toMatchObject({ allowed: true, tokens: { remaining: 10 } });
+    // A request larger than the whole limit can never pass: the retry is a full window.
+    expect(await backend.admit([key], 101, 'd', T0 + 40)).toMatchObject({ allowed: false, reason: 'tpm', retryAfterMs: 10_000 });
+  });
+
+  it('holds concurrency leases until settled, or until they expire', async () => {
+    const backend = create();
+    const key = subject({ concurrency: 2 });
+    const first = await backend.admit([key], 0, 'one', T0);
+    expect((await backend.admit([key], 0, 'two', T0)).allowed).toBe(true);
+    expect(await backend.admit([key], 0, 'three', T0)).toMatchObject({ allowed: false, reason: 'concurrency', retryAfterMs: 1_000 });
+    await backend.settle([key], { slot: first.slot, tokenDelta: 0, costUsd: 0, leaseId: 'one' }, T0 + 5);
+    expect((await backend.admit([key], 0, 'three', T0 + 10)).allowed).toBe(true);
+    expect((await backend.admit([key], 0, 'four', T0 + 20)).allowed).toBe(false);
+    // Leases of a crashed instance expire.
+    expect((await backend.admit([key], 0, 'five', T0 + SHAPE.leaseTtlMs + 20)).allowed).toBe(true);
+  });
+
+  it('refuses once the budget of the period is spent, counting from the seed, until the next period', async () => {
+    const backend = create();
+    const budget = { usd: 1, periodId: 'day:2027-01-15', seedUsd: 0.5, remainingMs: 3_600_000 };
+    const key = subject({}, budget);
+    const first = await backend.admit([key], 0, 'a', T0);
+    expect(first.allowed).toBe(true);
+    await backend.settle([key], { slot: first.slot, tokenDelta: 0, costUsd: 0.49, leaseId: 'a' }, T0);
+    const second = await backend.admit([key], 0, 'b', T0); // 0.99 spent: let through
+    expect(second.allowed).toBe(true);
+    await backend.settle([key], { slot: second.slot, tokenDelta: 0, costUsd: 0.02, leaseId: 'b' }, T0);
+    const refused = await backend.admit([key], 0, 'c', T0);
+    expect(refused).toMatchObject({ allowed: false, reason: 'budget' });
+    expect(refused.retryAfterMs).toBeGreaterThan(3_500_000);
+    const nextDay = { ...key, budget: { ...budget, periodId: 'day:2027-01-16', seedUsd: 0 } };
+    expect((await backend.admit([nextDay], 0, 'd', T0)).allowed).toBe(true);
+  });
+
+  it('admits against key and tenant at once: a refusal by either counts nothing against the other', async () => {
+    const backend = create();
+    const tag = uniqueName('tenant');
+    const key = { base: `switchyard:test:{${tag}}:key:k`, limits: { rpm: 10, concurrency: 10 } };
+    const tenant = { base: `switchyard:test:{${tag}}:tenant`, limits: { rpm: 1 } };
+    expect((await backend.admit([key, tenant], 0, 'a', T0)).allowed).toBe(true);
+    const refused = await backend.admit([key, tenant], 0, 'b', T0);
+    expect(refused).toMatchObject({ allowed: false, reason: 'rpm', requests: { limit: 1, remaining: 0 } });
+    // The key alone still has 9 requests and all but one lease: nothing was written for the refused request.
+    expect((await backend.admit([key], 0, 'c', T0)).requests).toMatchObject({ limit: 10, remaining: 8 });
+  });
+});
