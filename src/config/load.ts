@@ -92,6 +92,7 @@ export interface ResolvedConfig {
   mock: MockConfig;
   /** Model catalog freshness in milliseconds (12 h and 24 h by default; 0 and 0 when the catalog cache is off). */
   catalog: { freshMs: number; keepMs: number };
+  batch: { workerConcurrency: number; inProcessWorker: boolean; jobTimeoutSeconds: number; queueSchema: string; maxFileBytes: number; pollSeconds: number };
   /** Non-fatal findings, such as a provider key for a provider without a driver. */
   warnings: string[];
 }
@@ -328,6 +329,14 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
     },
     mock: input.mock ?? {},
     catalog: resolveCatalog(input.catalog ?? {}, issues),
+    batch: {
+      workerConcurrency: input.batch?.workerConcurrency ?? 16,
+      inProcessWorker: input.batch?.inProcessWorker ?? true,
+      jobTimeoutSeconds: input.batch?.jobTimeoutSeconds ?? 900,
+      queueSchema: input.batch?.queueSchema ?? 'pgboss',
+      maxFileBytes: input.batch?.maxFileBytes ?? 512 * 1024 * 1024,
+      pollSeconds: input.batch?.pollSeconds ?? 30,
+    },
     warnings: input.redisUrl && input.redisClusterNodes ? ['both a Redis URL and Redis Cluster nodes are set; using the cluster'] : [],
   };
 }
