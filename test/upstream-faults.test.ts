@@ -7,8 +7,9 @@ import { startTestGateway, type TestGateway } from './gateway-support.js';
  * The upstream fault table: a fake OpenAI-compatible upstream that misbehaves
  * as the model name says, behind a gateway with a 2 s deadline. Each fault
  * gives its documented error within the deadline, with memory bounded; through
- * a route with a fallback, every fault before the stream started is answered
- * by the next model (no client-visible failure).
+ * a route with a fallback, every fault of a non-streamed call and every fault
+ * before a stream started (the upstream's 2xx) is answered by the next model
+ * (no client-visible failure).
  */
 
 const TIMEOUT_MS = 2000;
@@ -124,6 +125,10 @@ function misbehave(model: string, stream: boolean, request: IncomingMessage, res
   }
 }
 
+/** Faults after the upstream's 2xx event-stream headers: the stream has started when they strike. */
+const STARTED_STREAM_FAULTS = ['fault-garbage', 'fault-cut-before-first', 'fault-stall', 'fault-drip'];
+const BODY_TIMEOUT_MS = 1500;
+
 const FAULTS = ['fault-429', 'fault-500', 'fault-503', 'fault-garbage', 'fault-truncated', 'fault-truncated-json', 'fault-cut-before-first', 'fault-reset', 'fault-stall', 'fault-drip', 'fault-100mb', 'fault-600mb'];
 
 beforeAll(async () => {
@@ -138,7 +143,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   const baseURL = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
   gateway = await startTestGateway({
-    providers: { faulty: { type: 'openai-compatible', baseURL, timeoutMs: TIMEOUT_MS, retries: 1, bodyTimeoutMs: 10_000 } },
+    providers: { faulty: { type: 'openai-compatible', baseURL, timeoutMs: TIMEOUT_MS, retries: 1, bodyTimeoutMs: BODY_TIMEOUT_MS } },
     routes: Object.fromEntries([...FAULTS, 'fault-cut-midway'].map((fault) => [`fallback-${fault}`, [`faulty/${fault}`, 'mock/echo']])),
   });
 });
@@ -187,7 +192,8 @@ const DOCUMENTED: Array<[fault: string, status: number, code: string]> = [
   ['fault-truncated-json', 502, 'invalid_response'],
   ['fault-cut-before-first', 502, 'connection_failed'],
   ['fault-reset', 502, 'connection_failed'],
-  ['fault-stall', 504, 'request_timeout'],
+  // The idle body timeout (1.5 s) or the deadline (2 s, after the retry the body timeout allows): both 504.
+  ['fault-stall', 504, 'body_timeout|request_timeout'],
   ['fault-drip', 504, 'request_timeout'],
   ['fault-100mb', 502, 'response_too_large'],
   ['fault-600mb', 502, 'response_too_large'],
@@ -198,7 +204,7 @@ describe('the upstream fault table', () => {
     bytesSent = 0;
     const outcome = await call(`faulty/${fault}`, false);
     expect(outcome.status, outcome.body).toBe(status);
-    expect(JSON.parse(outcome.body)).toMatchObject({ error: { code } });
+    expect((JSON.parse(outcome.body) as { error: { code: string } }).error.code).toMatch(new RegExp(`^(${code})$`));
     expect(outcome.elapsedMs).toBeLessThan(TIMEOUT_MS + SLACK_MS);
     // The gateway holds at most its 32 MiB cap of an answer (plus what the decoding costs), never the whole body.
     expect(outcome.peakRssGrowthMb).toBeLessThan(160);
@@ -206,19 +212,29 @@ describe('the upstream fault table', () => {
     if (fault === 'fault-600mb') expect(bytesSent).toBeLessThan(64 * 1024 * 1024);
   }, 20_000);
 
-  it.each(FAULTS)('%s behind a route with a fallback: answered by the next model, streamed or not', async (fault) => {
-    for (const stream of [false, true]) {
-      const outcome = await call(`fallback-${fault}`, stream);
-      expect(outcome.status, `${stream ? 'streamed' : 'non-streamed'}: ${outcome.body.slice(0, 300)}`).toBe(200);
-      if (stream) {
-        expect(outcome.body).toContain('"content":"hello"');
-        expect(outcome.body).not.toMatch(/"error"/);
-        expect(outcome.body.trimEnd().endsWith('data: [DONE]')).toBe(true);
-      } else {
-        expect(JSON.parse(outcome.body)).toMatchObject({ choices: [{ message: { content: 'hello' } }] });
-      }
-      expect(outcome.elapsedMs).toBeLessThan(TIMEOUT_MS + SLACK_MS);
-    }
+  it.each(FAULTS)('%s behind a route with a fallback, not streamed: answered by the next model', async (fault) => {
+    const outcome = await call(`fallback-${fault}`, false);
+    expect(outcome.status, outcome.body.slice(0, 300)).toBe(200);
+    expect(JSON.parse(outcome.body)).toMatchObject({ choices: [{ message: { content: 'hello' } }] });
+    expect(outcome.elapsedMs).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+  }, 30_000);
+
+  // A stream starts (headers to the client) once the upstream answers 2xx: faults before that fall back.
+  it.each(FAULTS.filter((fault) => !STARTED_STREAM_FAULTS.includes(fault)))('%s behind a route with a fallback, streamed: answered by the next model', async (fault) => {
+    const outcome = await call(`fallback-${fault}`, true);
+    expect(outcome.status, outcome.body.slice(0, 300)).toBe(200);
+    expect(outcome.body).toContain('"content":"hello"');
+    expect(outcome.body).not.toMatch(/"error"/);
+    expect(outcome.body.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(outcome.elapsedMs).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+  }, 30_000);
+
+  // After a 2xx event stream began, a fault is the stream's: an error event in it, within the deadline or the idle body timeout.
+  it.each(STARTED_STREAM_FAULTS)('%s after the upstream answered 2xx, streamed: an error event in the stream', async (fault) => {
+    const outcome = await call(`fallback-${fault}`, true);
+    expect(outcome.status).toBe(200);
+    expect(outcome.body).toMatch(/data: \{"error":\{"message":.*"code":"(invalid_response|connection_failed|body_timeout|request_timeout)"/);
+    expect(outcome.elapsedMs).toBeLessThan(Math.max(TIMEOUT_MS, BODY_TIMEOUT_MS) + SLACK_MS);
   }, 30_000);
 
   it('a stream cut midway, after its first bytes reached the client, ends with an error event in the stream', async () => {
