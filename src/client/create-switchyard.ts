@@ -19,7 +19,7 @@ import { runChat } from './chat.js';
 import type { ClientContext, RequestScope } from './context.js';
 import { createDriverRegistry } from './driver-registry.js';
 import { resolveTargets } from './model-resolver.js';
-import { checkChatRequest } from './request-check.js';
+import { checkChatRequest, driverCallOptions, generationSettings } from './request-check.js';
 import { createClientServices } from './services.js';
 import { createSharedFlights } from './shared-flights.js';
 import { createTrackedLayer } from './tracked-layer.js';
@@ -212,6 +212,16 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     async syncModels(syncOptions) {
       assertOpen();
       return (await getCatalog()).sync(syncOptions);
+    },
+    async countTokens(request) {
+      assertOpen();
+      checkChatRequest(request);
+      const [target] = resolveTargets(request.model, config);
+      const driver = drivers.get(target.provider);
+      const identity = { provider: target.provider, model: target.model };
+      if (!driver.doCountTokens) return { ...estimateTokens(request.messages, target), ...identity };
+      const counted = await driver.doCountTokens(driverCallOptions(generationSettings(request), target.modelId, request, request.requestId ?? randomUUID()));
+      return { tokens: counted.inputTokens, estimated: false, ...identity };
     },
     estimateTokens(input, model) {
       assertOpen();

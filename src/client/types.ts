@@ -66,6 +66,12 @@ export interface Switchyard extends SwitchyardEventSource {
   embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResponse>;
   /** Tokens in a text or messages for a model. */
   estimateTokens(input: string | ChatRequest['messages'], model?: string): TokenEstimate;
+  /**
+   * The input tokens of a chat request on its model: counted by the provider
+   * where it can (Anthropic's count_tokens; `estimated: false`), else estimated.
+   * A route counts on its first model.
+   */
+  countTokens(request: ChatRequest): Promise<TokenEstimate & { provider: string; model: string }>;
   /** Lists a provider's models and writes them to `provider_models` (nothing with `dryRun`). */
   syncModels(options: { provider: string; dryRun?: boolean; signal?: AbortSignal }): Promise<SyncResult>;
   /** The cost in US dollars of `usage` on `model`, or null when its price is unknown. */

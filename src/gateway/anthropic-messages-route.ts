@@ -31,7 +31,8 @@ export function registerAnthropicMessagesRoute(app: FastifyInstance, ai: Switchy
     return sendModelStream(request, reply, await openModelStream(ai, chatRequest, { parent: request.gatewayCall.parent() }), (identity) => {
       const events = createAnthropicStreamEncoder({ id: `msg_${request.id.replace(/[^A-Za-z0-9]/g, '')}`, model: identity.model });
       return {
-        start: () => events.start(identity.finish?.usage),
+        // A live stream's input count is known at its end; message_start carries the estimate (clients such as LangChain read it there).
+        start: () => events.start(identity.finish?.usage ?? { inputTokens: ai.estimateTokens(chatRequest.messages, body.model).tokens, outputTokens: 0, totalTokens: 0 }),
         part: (part) => events.part(part),
         finish: (part) => events.finish(part),
         nativeEnd: () => '',

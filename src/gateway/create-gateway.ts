@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
 import { registerAnthropicMessagesRoute } from './anthropic-messages-route.js';
+import { registerCountTokensRoute } from './count-tokens-route.js';
 import { registerAccessHooks } from './access-hooks.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
@@ -128,6 +129,7 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   registerOpenAIChatRoute(app, ai);
   registerOpenAIResponsesRoutes(app, ai);
   registerAnthropicMessagesRoute(app, ai);
+  registerCountTokensRoute(app, ai);
   registerEmbeddingsRoute(app, ai);
   registerModelsRoute(app, ai);
   registerHealthRoutes(app, ai, () => closing);

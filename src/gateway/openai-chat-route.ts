@@ -8,6 +8,7 @@ import { chatRequestFor, finishCall, outcomeOf, type GatewayRouteConfig } from '
 import { sseEvent } from './sse-writer.js';
 import { sendModelStream } from './stream-response.js';
 import { validateBody } from './validate-body.js';
+import { fanOutChoices, takesChoiceCount } from './fan-out-choices.js';
 
 /**
  * POST /v1/chat/completions: OpenAI Chat Completions, non-streamed or as
@@ -15,12 +16,20 @@ import { validateBody } from './validate-body.js';
  * when `stream_options.include_usage`). An OpenAI-wire upstream gets the
  * caller's body verbatim and its answer comes back verbatim (same-wire
  * passthrough, see WireRequest); other providers go through the neutral
- * settings.
+ * settings, `n` > 1 fanned out as n calls.
  */
 export function registerOpenAIChatRoute(app: FastifyInstance, ai: Switchyard): void {
   const config: GatewayRouteConfig = { wire: 'openai', authenticated: true };
   app.post('/v1/chat/completions', { config }, async (request, reply) => {
     const body = validateBody(openAIChatRequestSchema, request.body);
+    if ((body.n ?? 1) > 1 && !takesChoiceCount(ai, body.model)) {
+      request.gatewayCall.beginModelCall('chat', body.model);
+      const { responses, completion } = await fanOutChoices(ai, request, reply, body);
+      const outcome = outcomeOf(responses[0]);
+      const usage = { inputTokens: completion.usage.prompt_tokens, outputTokens: completion.usage.completion_tokens, totalTokens: completion.usage.total_tokens };
+      const cost = responses.every((response) => response.cost !== null) ? responses.reduce((sum, response) => sum + (response.cost ?? 0), 0) : null;
+      return reply.headers(finishCall(request, { ...outcome, usage, cost })).send(completion);
+    }
     const chatRequest = chatRequestFor(request, reply, body.model, fromOpenAIChatRequest(body));
     request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
     if (!body.stream) {

@@ -11,7 +11,8 @@ export type WireFlavor = 'openai' | 'anthropic';
 
 /** Per-route Fastify config the gateway reads. */
 export interface GatewayRouteConfig {
-  wire?: WireFlavor;
+  /** The route's API; `by-headers` for routes both APIs share (/v1/models): see {@link prefersAnthropic}. */
+  wire?: WireFlavor | 'by-headers';
   /** Routes that need a tenant key when keys are configured. */
   authenticated?: boolean;
   /** False for an authenticated POST naming a `model` that is not a model call (no rate limits, no spend). Default true. */
@@ -29,7 +30,14 @@ declare module 'fastify' {
 
 /** The wire flavor of the route a request matched (OpenAI for unmatched ones). */
 export function wireOf(request: FastifyRequest): WireFlavor {
-  return (request.routeOptions?.config as GatewayRouteConfig | undefined)?.wire ?? 'openai';
+  const wire = (request.routeOptions?.config as GatewayRouteConfig | undefined)?.wire ?? 'openai';
+  if (wire !== 'by-headers') return wire;
+  return prefersAnthropic(request.headers) ? 'anthropic' : 'openai';
+}
+
+/** True for a request from an Anthropic client: it sends `anthropic-version`, or `x-api-key` without `Authorization`. */
+export function prefersAnthropic(headers: FastifyRequest['headers']): boolean {
+  return headers['anthropic-version'] !== undefined || (headers['x-api-key'] !== undefined && headers.authorization === undefined);
 }
 
 /** The error body in the request's API shape. */

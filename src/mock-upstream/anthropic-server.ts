@@ -11,6 +11,7 @@ import {
   modelPage,
   type MockMessageReply,
   type MockMessagesRequest,
+  messageUsage,
 } from './anthropic-wire.js';
 import {
   sendMisbehaviour,
@@ -75,7 +76,7 @@ const MISBEHAVIOUR: MockMisbehaviour = {
  * POST /v1/messages (a Message, or the SSE sequence message_start,
  * content_block_start, ping, content_block_delta..., content_block_stop,
  * message_delta, message_stop), GET /v1/models (cursor pages) and GET
- * /v1/models/{id}; errors as `{"type":"error","error":{type,message}}`.
+ * /v1/models/{id}, POST /v1/messages/count_tokens; errors as `{"type":"error","error":{type,message}}`.
  * Requests need `anthropic-version`, and the key when `apiKey` is set.
  * Used by tests, benchmarks and `switchyard mock-upstream --flavor anthropic`.
  */
@@ -92,6 +93,7 @@ export async function startAnthropicMockServer(options: AnthropicMockServerOptio
     async function route(request: AnthropicMockRequest, mode: AnthropicMockMode, response: ServerResponse): Promise<void> {
       const { method, path, query } = request;
       if (method === 'POST' && path === '/v1/messages') return messages(request.body, mode, response);
+      if (method === 'POST' && path === '/v1/messages/count_tokens') return countTokens(request.body, response);
       if (mode !== 'normal') return misbehave(mode, false, response);
       const models = settings().models ?? DEFAULT_MODELS;
       if (method === 'GET' && path === '/v1/models') return sendJson(response, 200, modelPage(models, query));
@@ -101,6 +103,15 @@ export async function startAnthropicMockServer(options: AnthropicMockServerOptio
         return sendError(response, 404, 'not_found_error', `model: ${id}`);
       }
       sendError(response, 404, 'not_found_error', `Not found: ${method} ${path}`);
+    }
+
+    /** POST /v1/messages/count_tokens: a Messages request without max_tokens; the input count of a reply to it. */
+    function countTokens(body: unknown, response: ServerResponse): void {
+      const request = { ...(body as object), max_tokens: 1 };
+      const problem = checkMessagesRequest(request);
+      if (problem !== undefined) return sendError(response, 400, 'invalid_request_error', problem);
+      const valid = request as MockMessagesRequest;
+      sendJson(response, 200, { input_tokens: messageUsage(valid, decideMessageReply(valid, undefined, 0)).input_tokens });
     }
 
     async function messages(body: unknown, mode: AnthropicMockMode, response: ServerResponse): Promise<void> {

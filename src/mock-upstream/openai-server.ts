@@ -138,7 +138,7 @@ export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {
     }
 
     async function embeddings(body: unknown, response: ServerResponse): Promise<void> {
-      const request = body as { model?: unknown; input?: unknown; dimensions?: unknown } | undefined;
+      const request = body as { model?: unknown; input?: unknown; dimensions?: unknown; encoding_format?: unknown } | undefined;
       if (typeof request?.model !== 'string') {
         return sendJson(response, 400, errorBody('you must provide a model parameter', 'invalid_request_error', null, 'model'));
       }
@@ -148,7 +148,7 @@ export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {
       }
       const dimensions = typeof request.dimensions === 'number' ? request.dimensions : settings().embeddingDimensions ?? 8;
       const texts = inputs.map((input) => (typeof input === 'string' ? input : JSON.stringify(input)));
-      sendJson(response, 200, embeddingList(request.model, texts, dimensions));
+      sendJson(response, 200, embeddingList(request.model, texts, dimensions, request.encoding_format === 'base64' ? 'base64' : 'float'));
     }
 
     return {

@@ -8,7 +8,7 @@ import { contentText, embeddingFor, splitIntoDeltas } from './mock-wire.js';
 /** The part of a chat request body the mock reads. */
 export interface MockChatRequest {
   model: string;
-  messages: Array<{ role: string; content?: unknown }>;
+  messages: Array<{ role: string; content?: unknown; tool_call_id?: string }>;
   stream?: boolean;
   stream_options?: { include_usage?: boolean } | null;
   tools?: Array<{ type?: string; function?: { name?: string } }>;
@@ -66,13 +66,18 @@ const FINGERPRINT = 'fp_switchyard_mock';
 /**
  * Decides the reply: a call to a tool when the request has tools, tool_choice
  * is not `none`, and either tool_choice forces one or the last user message
- * mentions "tool" or a tool's name; otherwise `reply`, or an echo of the last user message.
+ * mentions "tool" or a tool's name; after a tool result, text quoting it;
+ * otherwise `reply`, or an echo of the last user message.
  */
 export function decideReply(request: MockChatRequest, reply: string | undefined, sequence: number): MockReply {
   const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
   const lastText = contentText(lastUser?.content);
   const tools = (request.tools ?? []).map((tool) => tool.function?.name).filter((name): name is string => !!name);
   const choice = request.tool_choice;
+  const last = request.messages.at(-1);
+  // A tool result is answered in text (so runTools and agent loops end), unless tool_choice forces another call.
+  const forcing = choice === 'required' || (typeof choice === 'object' && choice !== null);
+  if (last?.role === 'tool' && !forcing) return { kind: 'text', text: reply ?? `The tool answered: ${contentText(last.content)}` };
   if (tools.length > 0 && choice !== 'none') {
     const forced = typeof choice === 'object' && choice !== null ? (choice as { function?: { name?: string } }).function?.name : undefined;
     const mentioned = tools.find((name) => lastText.includes(name));
@@ -175,12 +180,18 @@ export function modelList(models: string[]) {
   };
 }
 
-/** POST /v1/embeddings */
-export function embeddingList(model: string, inputs: string[], dimensions: number) {
+/** POST /v1/embeddings: vectors as floats, or as base64 little-endian float32 with `encoding_format: "base64"`. */
+export function embeddingList(model: string, inputs: string[], dimensions: number, encoding: 'float' | 'base64' = 'float') {
   const tokens = inputs.reduce((sum, input) => sum + Math.max(1, input.trim().split(/\s+/).length), 0);
   return {
     object: 'list',
-    data: inputs.map((input, index) => ({ object: 'embedding', index, embedding: embeddingFor(input, dimensions) })),
+    data: inputs.map((input, index) => {
+      const vector = embeddingFor(input, dimensions);
+      if (encoding === 'float') return { object: 'embedding', index, embedding: vector };
+      const bytes = Buffer.alloc(vector.length * 4);
+      vector.forEach((value, at) => bytes.writeFloatLE(value, at * 4));
+      return { object: 'embedding', index, embedding: bytes.toString('base64') };
+    }),
     model,
     usage: { prompt_tokens: tokens, total_tokens: tokens },
   };

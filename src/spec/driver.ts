@@ -77,6 +77,8 @@ export interface DriverV1 {
   doStream(options: DriverCallOptions): AsyncIterable<StreamPart>;
   listModels(options?: { signal?: AbortSignal }): Promise<DriverModel[]>;
   doEmbed?(options: DriverEmbedOptions): Promise<DriverEmbedResult>;
+  /** The input tokens of a chat call, counted by the provider (Anthropic's count_tokens). */
+  doCountTokens?(options: DriverCallOptions): Promise<{ inputTokens: number }>;
   /** Pool figures, when the driver talks over the network. */
   poolStats?(): PoolStats;
   /** Closes pooled connections; later calls may reopen them. */

@@ -1,7 +1,7 @@
 import { parseJson } from '../core/safe-json.js';
 import type { ContentPart, Message, ToolCall, ToolChoice } from '../spec/messages.js';
 import type { GenerationSettings } from '../spec/request.js';
-import type { ChatResponse, FinishReason, Usage } from '../spec/response.js';
+import type { ChatResponse, FinishReason, ModelInfo, Usage } from '../spec/response.js';
 import { isModelledBlock, type AnthropicContentBlock, type AnthropicMessagesRequest, type AnthropicModelledBlock } from './anthropic-wire-schemas.js';
 import { wireRequestOf, type WireFieldPlan } from './wire-extras.js';
 
@@ -200,5 +200,23 @@ export function toAnthropicMessage(response: ChatResponse) {
     stop_reason: toAnthropicStopReason(response.finishReason, response.stopSequence),
     stop_sequence: response.stopSequence ?? null,
     usage: toAnthropicUsage(response.usage),
+  };
+}
+
+/** One model in Anthropic's shape (GET /v1/models/{id}). */
+export function toAnthropicModel(model: ModelInfo) {
+  return { type: 'model' as const, id: model.id, display_name: model.name, created_at: new Date((model.createdAt ?? 0) * 1000).toISOString() };
+}
+
+/** GET /v1/models in Anthropic's page shape: `limit` models after `after_id` (default all), `has_more`, `first_id`, `last_id`. */
+export function toAnthropicModelPage(models: ModelInfo[], query: { limit?: number; afterId?: string }) {
+  const start = query.afterId === undefined ? 0 : models.findIndex((model) => model.id === query.afterId) + 1;
+  const limit = query.limit ?? models.length;
+  const page = start === 0 && query.afterId !== undefined ? [] : models.slice(start, start + limit);
+  return {
+    data: page.map(toAnthropicModel),
+    has_more: page.length > 0 && start + limit < models.length,
+    first_id: page[0]?.id ?? null,
+    last_id: page.at(-1)?.id ?? null,
   };
 }

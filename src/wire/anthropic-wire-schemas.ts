@@ -99,6 +99,9 @@ export const anthropicMessagesRequestSchema = z.looseObject({
     .optional(),
 });
 
+/** POST /v1/messages/count_tokens: a Messages request without `max_tokens` and `stream`. */
+export const anthropicCountTokensRequestSchema = anthropicMessagesRequestSchema.omit({ max_tokens: true, stream: true });
+
 /** A validated Messages request. */
 export type AnthropicMessagesRequest = z.infer<typeof anthropicMessagesRequestSchema>;
 /** A validated content block. */

@@ -248,12 +248,14 @@ export function createOpenAIChunkBuilder(options: { id: string; model: string; i
   };
 }
 
+/** One model in OpenAI's shape (GET /v1/models/{id}). */
+export function toOpenAIModel(model: ModelInfo) {
+  return { id: model.id, object: 'model' as const, created: model.createdAt ?? 0, owned_by: model.ownedBy ?? model.provider };
+}
+
 /** GET /v1/models in OpenAI's list shape. */
 export function toOpenAIModelList(models: ModelInfo[]) {
-  return {
-    object: 'list' as const,
-    data: models.map((model) => ({ id: model.id, object: 'model' as const, created: model.createdAt ?? 0, owned_by: model.ownedBy ?? model.provider })),
-  };
+  return { object: 'list' as const, data: models.map(toOpenAIModel) };
 }
 
 /** Little-endian float32 bytes in base64, as OpenAI's `encoding_format: "base64"`. */

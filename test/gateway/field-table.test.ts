@@ -61,7 +61,8 @@ const OPENAI_ROWS: Row[] = [
   { field: 'max_completion_tokens', value: 30, outcomes: everywhere({ anthropic: { max_tokens: 30 }, gemini: { generationConfig: { maxOutputTokens: 30 } }, ollama: { options: { num_predict: 30 } } }, 'openai') },
   { field: 'stop', value: ['END'], outcomes: everywhere({ anthropic: { stop_sequences: ['END'] }, gemini: { generationConfig: { stopSequences: ['END'] } }, ollama: { options: { stop: ['END'] } } }, 'openai') },
   { field: 'seed', value: 7, outcomes: { ...everywhere({ gemini: { generationConfig: { seed: 7 } }, ollama: { options: { seed: 7 } } }, 'openai'), anthropic: { refused: 'seed' } } },
-  { field: 'n', value: 2, outcomes: onlyOpenAI('n') },
+  // Fanned out as n calls on the providers without it.
+  { field: 'n', value: 2, outcomes: everywhere({}, 'openai') },
   {
     field: 'tools',
     value: OPENAI_TOOLS,

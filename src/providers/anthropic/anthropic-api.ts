@@ -91,6 +91,9 @@ export const anthropicMessageDeltaSchema = z.object({
   usage: anthropicUsageSchema.nullish(),
 });
 
+/** POST /v1/messages/count_tokens. */
+export const anthropicTokenCountSchema = z.object({ input_tokens: z.number() });
+
 /** GET /v1/models: one page of the cursor-paginated list. */
 export const anthropicModelListSchema = z.object({
   data: z.array(

@@ -4,7 +4,8 @@ import { createProviderHttp } from '../../core/provider-http.js';
 import type { DriverCallOptions, DriverGenerateResult, DriverModel, DriverV1, PoolStats } from '../../spec/driver.js';
 import type { ReasoningPart } from '../../spec/messages.js';
 import type { WireFormat } from '../../spec/request.js';
-import { anthropicEventTypeSchema, anthropicMessageSchema, anthropicModelListSchema, type AnthropicMessage } from './anthropic-api.js';
+import { anthropicEventTypeSchema, anthropicMessageSchema, anthropicModelListSchema, anthropicTokenCountSchema, type AnthropicMessage } from './anthropic-api.js';
+import { passthroughBody, passthroughFormat } from '../../core/wire-passthrough.js';
 import { fromAnthropicErrorValue, mapAnthropicError, mapAnthropicStreamError } from './anthropic-error.js';
 import { resolveAnthropicSettings, type AnthropicDriverSettings } from './anthropic-options.js';
 import { countInput, createAnthropicStreamState } from './anthropic-stream-state.js';
@@ -12,7 +13,7 @@ import { buildAnthropicMessagesBody } from './convert-to-anthropic-messages.js';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
 
 /** The Anthropic driver: no `doEmbed` (Anthropic has no embeddings API); pool figures and `close()` are present. */
-export type AnthropicDriver = DriverV1 & Required<Pick<DriverV1, 'poolStats' | 'close' | 'wireFormats'>>;
+export type AnthropicDriver = DriverV1 & Required<Pick<DriverV1, 'poolStats' | 'close' | 'wireFormats' | 'doCountTokens'>>;
 
 /** The wire formats passed through verbatim (see WireRequest). */
 const WIRE_FORMATS: readonly WireFormat[] = ['anthropic-messages'];
@@ -72,12 +73,22 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
     return models;
   }
 
+  /** POST /v1/messages/count_tokens: the caller's body passed through on the same wire, else built from the neutral settings. */
+  async function doCountTokens(options: DriverCallOptions): Promise<{ inputTokens: number }> {
+    const { max_tokens: _maxTokens, stream: _stream, ...body } = passthroughFormat(options, WIRE_FORMATS)
+      ? passthroughBody(options, provider, { stream: false })
+      : (buildAnthropicMessagesBody(options, false, provider).body as Record<string, unknown>);
+    const counted = await http.json({ path: '/v1/messages/count_tokens', context: 'token count', body, signal: options.signal, modelCall: true }, anthropicTokenCountSchema);
+    return { inputTokens: counted.input_tokens };
+  }
+
   return {
     specificationVersion: 'v1',
     provider,
     wireFormats: WIRE_FORMATS,
     doGenerate,
     doStream,
+    doCountTokens,
     listModels,
     poolStats: (): PoolStats => transport.stats(),
     close: () => transport.close(),
