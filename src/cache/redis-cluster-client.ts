@@ -60,6 +60,9 @@ function openCluster(seeds: ClusterSeed[], maxDelay: number) {
       },
     },
     maxCommandRedirections: 16,
+    // No per-command timer (node-redis's cluster default arms an AbortSignal.timeout for every command, a third of the
+    // client's CPU per command): every caller bounds its own wait (the timed cache layers, the lock, the limiter).
+    commandOptions: { timeout: 0 },
     topologyRefreshOnReconnectionAttemptStrategy: 300,
   });
 }

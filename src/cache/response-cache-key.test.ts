@@ -92,4 +92,29 @@ describe('responseCacheKey', () => {
     expect(responseCacheKey(parts)).toBe(responseCacheKey(input()));
     expect(canonicalResponseRequest(parts)).toContain('"temperature":0');
   });
+
+  it('covers every setting that reaches the upstream: strict tools, penalties, logprobs, reasoning, provider options', () => {
+    const plain = responseCacheKey(input({ tools: [weatherTool] }));
+    const variants = [
+      input({ tools: [{ ...weatherTool, strict: true }] }),
+      input({ tools: [weatherTool], parallelToolCalls: false }),
+      input({ tools: [weatherTool], frequencyPenalty: 0.5 }),
+      input({ tools: [weatherTool], presencePenalty: 0.5 }),
+      input({ tools: [weatherTool], logprobs: true }),
+      input({ tools: [weatherTool], logprobs: true, topLogprobs: 2 }),
+      input({ tools: [weatherTool], topK: 3 }),
+      input({ tools: [weatherTool], reasoning: { effort: 'low' } }),
+      input({ tools: [weatherTool], providerOptions: { openai: { logit_bias: { '1': 2 } } } }),
+    ].map(responseCacheKey);
+    expect(new Set([plain, ...variants]).size).toBe(variants.length + 1);
+  });
+
+  it('keys a passthrough call by its wire body whole, and by whether it streams', () => {
+    const wireRequest = (body: Record<string, unknown>) => ({ format: 'openai-chat' as const, body: { model: 'openai/gpt-4o-mini', messages: [], ...body }, extras: {} });
+    const named = input({ wireRequest: wireRequest({ messages: [{ role: 'user', content: 'x', name: 'ann' }] }) });
+    const unnamed = input({ wireRequest: wireRequest({ messages: [{ role: 'user', content: 'x' }] }) });
+    expect(responseCacheKey(named)).not.toBe(responseCacheKey(unnamed));
+    expect(responseCacheKey({ ...unnamed, stream: true })).not.toBe(responseCacheKey(unnamed));
+    expect(responseCacheKey(input({ wireRequest: wireRequest({ stream: true }) }))).toBe(responseCacheKey(input({ wireRequest: wireRequest({}) })));
+  });
 });

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAnthropicMockServer, type AnthropicMockServer } from '../../src/mock-upstream/anthropic-server.js';
-import { startGeminiMockServer, type GeminiMockServer } from '../../src/mock-upstream/gemini-server.js';
-import { startOllamaMockServer, type OllamaMockServer } from '../../src/mock-upstream/ollama-server.js';
-import { startOpenAIMockServer, type OpenAIMockServer } from '../../src/mock-upstream/openai-server.js';
 import { anthropicMessagesRequestSchema } from '../../src/wire/anthropic-wire-schemas.js';
 import { openAIChatRequestSchema } from '../../src/wire/openai-wire-schemas.js';
-import { startTestGateway, type TestGateway } from '../gateway-support.js';
+import { startUpstreamFleet, type UpstreamFleet } from '../support/upstream-fleet.js';
 
 /*
  * Every request field the gateway accepts on each wire, and what each
@@ -180,32 +176,17 @@ const ANTHROPIC_EXTRA_ROWS: Row[] = [
   ['context_management', { edits: [] }],
 ].map(([field, value]) => ({ field: field as string, value, outcomes: onlyAnthropic(field as string) }));
 
-let gateway: TestGateway;
-let openai: OpenAIMockServer;
-let anthropic: AnthropicMockServer;
-let gemini: GeminiMockServer;
-let ollama: OllamaMockServer;
+let fleet: UpstreamFleet;
 
 beforeAll(async () => {
-  [openai, anthropic, gemini, ollama] = await Promise.all([startOpenAIMockServer(), startAnthropicMockServer(), startGeminiMockServer(), startOllamaMockServer()]);
-  gateway = await startTestGateway({
-    providers: {
-      openai: { baseURL: openai.url, apiKey: 'k', retries: 0 },
-      anthropic: { baseURL: anthropic.url, apiKey: 'k', retries: 0 },
-      gemini: { baseURL: gemini.url, apiKey: 'k', retries: 0 },
-      ollama: { baseURL: ollama.url, retries: 0 },
-    },
-  });
+  fleet = await startUpstreamFleet();
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close(), ollama?.close()]);
+  await fleet?.close();
 });
 
-function upstreamOf(provider: Provider) {
-  return { openai, anthropic, gemini, ollama, mock: undefined }[provider];
-}
+const upstreamOf = (provider: Provider) => fleet.upstreamOf(provider);
 
 async function check(wire: 'openai' | 'anthropic', row: Row, provider: Provider): Promise<void> {
   const upstream = upstreamOf(provider);
@@ -213,7 +194,7 @@ async function check(wire: 'openai' | 'anthropic', row: Row, provider: Provider)
   const model = row.models?.[provider] ?? MODELS[provider];
   const base = wire === 'openai' ? { model, messages: [{ role: 'user', content: 'row' }] } : { model, max_tokens: 64, messages: [{ role: 'user', content: 'row' }] };
   const body = { ...base, ...row.with, ...(row.value !== undefined ? { [row.field]: row.value } : {}) };
-  const response = await fetch(`${gateway.url}${wire === 'openai' ? '/v1/chat/completions' : '/v1/messages'}`, {
+  const response = await fetch(`${fleet.gateway.url}${wire === 'openai' ? '/v1/chat/completions' : '/v1/messages'}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
     body: JSON.stringify(body),

@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAnthropicMockServer, type AnthropicMockServer } from '../../src/mock-upstream/anthropic-server.js';
-import { startGeminiMockServer, type GeminiMockServer } from '../../src/mock-upstream/gemini-server.js';
-import { startOllamaMockServer, type OllamaMockServer } from '../../src/mock-upstream/ollama-server.js';
-import { startOpenAIMockServer, type OpenAIMockServer } from '../../src/mock-upstream/openai-server.js';
 import { RESPONSES_FIELD_RULES } from '../../src/wire/openai-responses-fields.js';
 import { responsesRequestSchema } from '../../src/wire/openai-responses-schemas.js';
-import { startTestGateway, type TestGateway } from '../gateway-support.js';
+import { startUpstreamFleet, type UpstreamFleet } from '../support/upstream-fleet.js';
 
 /*
  * Every field of POST /v1/responses, and what each provider does with it:
@@ -121,34 +117,21 @@ const RESPONSES_ROWS: Row[] = [
   ).map(([field, value]) => ({ field, value, outcomes: onlyOpenAI(field) })),
 ];
 
-let gateway: TestGateway;
-let openai: OpenAIMockServer;
-let anthropic: AnthropicMockServer;
-let gemini: GeminiMockServer;
-let ollama: OllamaMockServer;
+let fleet: UpstreamFleet;
 
 beforeAll(async () => {
-  [openai, anthropic, gemini, ollama] = await Promise.all([startOpenAIMockServer(), startAnthropicMockServer(), startGeminiMockServer(), startOllamaMockServer()]);
-  gateway = await startTestGateway({
-    providers: {
-      openai: { baseURL: openai.url, apiKey: 'k', retries: 0 },
-      anthropic: { baseURL: anthropic.url, apiKey: 'k', retries: 0 },
-      gemini: { baseURL: gemini.url, apiKey: 'k', retries: 0 },
-      ollama: { baseURL: ollama.url, retries: 0 },
-    },
-  });
+  fleet = await startUpstreamFleet();
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await Promise.all([openai?.close(), anthropic?.close(), gemini?.close(), ollama?.close()]);
+  await fleet?.close();
 });
 
 async function check(row: Row, provider: Provider): Promise<void> {
-  const upstream = { openai, anthropic, gemini, ollama, mock: undefined }[provider];
+  const upstream = fleet.upstreamOf(provider);
   upstream?.reset();
   const body = { model: MODELS[provider], input: 'row', ...row.with, ...(row.value !== undefined ? { [row.field]: row.value } : {}) };
-  const response = await fetch(`${gateway.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${fleet.gateway.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const answer = (await response.json()) as { error?: { message: string; param?: string } };
   const outcome = row.outcomes[provider];
   const label = `${row.field} -> ${provider}`;
