@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
-import { costOf, pricingFor } from '../catalog/cost.js';
+import { batchPricingFor, costOf, pricingFor } from '../catalog/cost.js';
 import { estimateTokens } from '../catalog/estimate-tokens.js';
 import type { ModelCatalog } from '../catalog/model-catalog.js';
 import { pino, type DestinationStream, type Logger } from 'pino';
@@ -58,10 +58,10 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
   let catalog: ModelCatalog | undefined;
   let closed = false;
 
-  function cost(usage: Usage, model: string): number | null {
+  function cost(usage: Usage, model: string, costOptions: { batch?: boolean } = {}): number | null {
     const [provider, modelId] = splitModel(model);
     if (config.providers[provider]?.type === 'mock') return 0;
-    return costOf(usage, pricingFor(provider, modelId));
+    return costOf(usage, costOptions.batch ? batchPricingFor(provider, modelId) : pricingFor(provider, modelId));
   }
 
   const context: ClientContext = { config, drivers, observability, services, cost, flights: createSharedFlights(), balancer };
@@ -229,6 +229,13 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
       return estimateTokens(input, target);
     },
     cost,
+    providerBatch(model) {
+      assertOpen();
+      const targets = resolveTargets(model, config);
+      if (targets.length !== 1) return undefined;
+      const api = drivers.get(targets[0].provider).doBatch;
+      return api === undefined ? undefined : { ...targets[0], api };
+    },
     poolStats: () => drivers.poolStats(),
     deployments: () => balancer.snapshot(),
     observability,
