@@ -4,11 +4,12 @@
 import { cpus, loadavg } from 'node:os';
 import { formatRatio, renderTable, type BenchSuite, type SummaryRatio } from './bench-harness.js';
 import { clientOverheadSuite } from './client-overhead.bench.js';
+import { floorSuite } from './floor.bench.js';
 import { gatewaySuite } from './gateway.bench.js';
 import { observabilitySuite } from './observability-suite.js';
 import { streamMemorySuite } from './stream-memory.bench.js';
 
-const SUITES: BenchSuite[] = [clientOverheadSuite, gatewaySuite, streamMemorySuite, observabilitySuite];
+const SUITES: BenchSuite[] = [floorSuite, clientOverheadSuite, gatewaySuite, streamMemorySuite, observabilitySuite];
 
 const argv = process.argv.slice(2);
 const names = argv.filter((argument) => !argument.startsWith('--'));

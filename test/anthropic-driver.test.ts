@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAnthropicMockServer, type AnthropicMockServer } from '../src/mock-upstream/anthropic-server.js';
 import { createAnthropicDriver, type AnthropicDriver } from '../src/providers/anthropic/anthropic-driver.js';
 import type { DriverCallOptions } from '../src/spec/driver.js';
-import { collect, failure, WEATHER_TOOLS as tools } from './support/driver.js';
+import { collect, failure, WEATHER_TOOLS as tools, contentParts } from './support/driver.js';
 
 const API_KEY = 'sk-ant-switchyard-test-key-0123456789';
 const call: DriverCallOptions = { modelId: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'Hello mock world' }] };
@@ -144,7 +144,7 @@ describe('Anthropic driver: stream', () => {
 
   it('throws status errors from the first next(), before any part', async () => {
     server.enqueue({ status: 529, body: anthropicError('overloaded_error', 'Overloaded') });
-    const iterator = driver.doStream(call)[Symbol.asyncIterator]();
+    const iterator = contentParts(driver.doStream(call));
     const error = await failure(() => iterator.next());
     expect(error).toMatchObject({ code: 'upstream_unavailable', status: 529, isRetryable: true, provider: 'anthropic' });
     expect(error.message).toBe('anthropic returned 529: Overloaded');
@@ -161,7 +161,7 @@ describe('Anthropic driver: stream', () => {
         'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}\n\n' +
         'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded mid-stream"}}\n\n',
     });
-    const iterator = driver.doStream(call)[Symbol.asyncIterator]();
+    const iterator = contentParts(driver.doStream(call));
     expect((await iterator.next()).value).toEqual({ type: 'text-delta', text: 'Hi' });
     const error = await failure(() => iterator.next());
     expect(error).toMatchObject({ code: 'upstream_unavailable', isRetryable: true, provider: 'anthropic' });
@@ -176,7 +176,7 @@ describe('Anthropic driver: stream', () => {
         'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_2","usage":{"input_tokens":3,"output_tokens":1}}}\n\n' +
         'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}\n\n',
     });
-    const iterator = driver.doStream(call)[Symbol.asyncIterator]();
+    const iterator = contentParts(driver.doStream(call));
     expect((await iterator.next()).value).toEqual({ type: 'text-delta', text: 'Hel' });
     const error = await failure(() => iterator.next());
     expect(error).toMatchObject({ code: 'invalid_response', isRetryable: true });

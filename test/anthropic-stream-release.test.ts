@@ -3,7 +3,7 @@ import { withRetry, type RetryOptions } from '../src/core/retry.js';
 import { startAnthropicMockServer, type AnthropicMockServer } from '../src/mock-upstream/anthropic-server.js';
 import { createAnthropicDriver, type AnthropicDriver } from '../src/providers/anthropic/anthropic-driver.js';
 import type { DriverCallOptions } from '../src/spec/driver.js';
-import { expectAbortWhileWaitingReleasesUpstream, expectBreakReleasesUpstream, waitFor } from './support/driver.js';
+import { expectAbortWhileWaitingReleasesUpstream, expectBreakReleasesUpstream, waitFor, contentParts } from './support/driver.js';
 
 /*
  * The Anthropic driver over the mock server through the real transport:
@@ -41,7 +41,7 @@ describe('Anthropic stream release', () => {
 
   it('a paused consumer holds the upstream back (backpressure), and return() releases it', async () => {
     server.configure({ hugeStreamBytes: 64 * 1024 * 1024, streamChunkDelayMs: 0 });
-    const iterator = driver.doStream(call)[Symbol.asyncIterator]();
+    const iterator = contentParts(driver.doStream(call));
     expect((await iterator.next()).value).toMatchObject({ type: 'text-delta' });
     await waitFor(() => server.stats.waitingForDrain === 1, 5000);
     expect(server.stats.bytesWritten).toBeLessThan(16 * 1024 * 1024);

@@ -77,7 +77,7 @@ describe('runBatch with the mock provider', () => {
     const counts = await runBatch({ ai, input, output, onProgress: (update) => progress.push(update) });
     await ai.close();
 
-    expect(counts).toEqual({ succeeded: 200, failed: 0, skipped: 0, interrupted: false });
+    expect(counts).toEqual({ succeeded: 200, failed: 0, skipped: 0, inProviderBatches: 0, cost: 0, interrupted: false });
     expect(progress.map((update) => update.succeeded)).toEqual(Array.from({ length: 200 }, (_, index) => index + 1));
     const records = await readRecords(output);
     expect(records).toHaveLength(200);
@@ -118,7 +118,7 @@ describe('runBatch with the mock provider', () => {
     const counts = await runBatch({ ai, input, output, concurrency: 3 });
     await ai.close();
 
-    expect(counts).toEqual({ succeeded: 2, failed: 5, skipped: 0, interrupted: false });
+    expect(counts).toEqual({ succeeded: 2, failed: 5, skipped: 0, inProviderBatches: 0, cost: 0, interrupted: false });
     const records = await readRecords(output);
     expect(records).toHaveLength(7);
     const answers = byCustomId(records);
@@ -162,7 +162,7 @@ describe('runBatch with the mock provider', () => {
     const counts = await runBatch({ ai, input, output, concurrency: 5 });
     await ai.close();
 
-    expect(counts).toEqual({ succeeded: 30, failed: 0, skipped: 50, interrupted: false });
+    expect(counts).toEqual({ succeeded: 30, failed: 0, skipped: 50, inProviderBatches: 0, cost: 0, interrupted: false });
     expect(calls.calls).toBe(30);
     const records = await readRecords(output);
     expect(records).toHaveLength(80);
@@ -170,7 +170,7 @@ describe('runBatch with the mock provider', () => {
     expect(records.every((record) => record.error === null)).toBe(true);
 
     const again = createTestClient();
-    expect(await runBatch({ ai: again, input, output })).toEqual({ succeeded: 0, failed: 0, skipped: 80, interrupted: false });
+    expect(await runBatch({ ai: again, input, output })).toEqual({ succeeded: 0, failed: 0, skipped: 80, inProviderBatches: 0, cost: 0, interrupted: false });
     await again.close();
     expect(await readRecords(output)).toHaveLength(80);
   });
@@ -211,7 +211,7 @@ describe('runBatch with the mock provider', () => {
 
     const rest = await runBatch({ ai, input, output, concurrency: 3 });
     await ai.close();
-    expect(rest).toEqual({ succeeded: 40 - counts.succeeded, failed: 0, skipped: counts.succeeded, interrupted: false });
+    expect(rest).toEqual({ succeeded: 40 - counts.succeeded, failed: 0, skipped: counts.succeeded, inProviderBatches: 0, cost: 0, interrupted: false });
     expect((await readRecords(output)).map((record) => record.custom_id).sort()).toEqual([...ids].sort());
   });
 
@@ -260,7 +260,8 @@ describe('runBatch against the fake OpenAI upstream', () => {
       const ai = createTestClient({ providers: { openai: fakeOpenAIProvider(server.url) } });
       const counts = await runBatch({ ai, input, output, concurrency: 3 });
       await ai.close();
-      expect(counts).toEqual({ succeeded: 30, failed: 0, skipped: 0, interrupted: false });
+      expect(counts).toEqual({ succeeded: 30, failed: 0, skipped: 0, inProviderBatches: 0, cost: expect.any(Number), interrupted: false });
+      expect(counts.cost).toBeGreaterThan(0);
       expect(server.stats.requests).toBe(30);
       expect(server.stats.maxConcurrentConnections).toBeLessThanOrEqual(3);
       expect(server.stats.maxConcurrentConnections).toBeGreaterThan(1);

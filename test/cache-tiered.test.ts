@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CacheEvent } from '../src/cache/cache-events.js';
+import type { TieredCacheEvent } from '../src/cache/cache-events.js';
 import { sqlCacheInventory } from '../src/cache/cache-inventory.js';
 import { createMemoryLayer } from '../src/cache/memory-layer.js';
 import { createRedisClient } from '../src/cache/redis-client.js';
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 /** A three-layer cache over the shared Redis and SQLite, with its own memory and key space. */
-function threeLayers(options: { events?: CacheEvent[]; scope?: string; maxEntryBytes?: number } = {}) {
+function threeLayers(options: { events?: TieredCacheEvent[]; scope?: string; maxEntryBytes?: number } = {}) {
   const scope = options.scope ?? uniqueName('scope');
   const memory = createMemoryLayer();
   const redisLayer = createRedisLayer({ client: redis, prefix: `${prefix}${scope}:` });
@@ -98,7 +98,7 @@ describe('tiered cache', () => {
   });
 
   it('does not store an entry larger than maxEntryBytes', async () => {
-    const events: CacheEvent[] = [];
+    const events: TieredCacheEvent[] = [];
     const { cache, sqlLayer } = threeLayers({ events, maxEntryBytes: 1_000 });
     const key = `t:${uniqueName('k')}`;
     expect(await cache.set(key, 'x'.repeat(2_000), 60_000)).toBe(false);
@@ -111,7 +111,7 @@ describe('tiered cache', () => {
   it('a broken layer becomes a miss, an error count and one warning; the others still serve', async () => {
     const broken = createDatabase(':memory:'); // never migrated: every query fails
     const warnings: string[] = [];
-    const events: CacheEvent[] = [];
+    const events: TieredCacheEvent[] = [];
     const memory = createMemoryLayer();
     const cache = createTieredCache({
       layers: [memory, createSqlLayer({ db: broken.db })],

@@ -1,3 +1,4 @@
+import { contentParts } from './support/driver.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstream/openai-server.js';
 import { createMemoryDestination } from '../src/observability/logger.js';
@@ -46,7 +47,7 @@ describe('observability through the client', () => {
 
   it('leaves nothing in flight for a stream dropped before its first read, and refuses calls after close', async () => {
     const ai = createTestClient({ observability: { monitoring: true } });
-    await ai.stream({ model: 'mock/echo', messages: [{ role: 'user', content: 'never read' }] })[Symbol.asyncIterator]().return?.(undefined);
+    await contentParts(ai.stream({ model: 'mock/echo', messages: [{ role: 'user', content: 'never read' }] })).return?.(undefined);
     for await (const part of ai.stream({ model: 'mock/echo', messages: [{ role: 'user', content: 'read once' }] })) if (part) break;
     expect(sumSamples(await ai.observability.metricsText(), 'switchyard_in_flight_requests', { kind: 'request' })).toBe(0);
     await ai.close();

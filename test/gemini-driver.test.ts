@@ -3,7 +3,7 @@ import { withRetry } from '../src/core/retry.js';
 import { startGeminiMockServer, type GeminiMockServer } from '../src/mock-upstream/gemini-server.js';
 import { createGeminiDriver, type GeminiDriver } from '../src/providers/gemini/gemini-driver.js';
 import type { DriverCallOptions } from '../src/spec/driver.js';
-import { collect, expectAbortWhileWaitingReleasesUpstream, expectBreakReleasesUpstream, failure, WEATHER_TOOLS as tools } from './support/driver.js';
+import { collect, expectAbortWhileWaitingReleasesUpstream, expectBreakReleasesUpstream, failure, WEATHER_TOOLS as tools, contentParts } from './support/driver.js';
 
 const API_KEY = 'AIza-switchyard-test-key-0123456789';
 const call: DriverCallOptions = { modelId: 'gemini-2.5-flash', messages: [{ role: 'user', content: 'Hello mock world' }] };
@@ -146,7 +146,7 @@ describe('Gemini driver: stream', () => {
 
   it('throws status errors from the first next(), before any part', async () => {
     server.enqueue({ status: 503, body: googleError(503, 'The model is overloaded. Please try again later.', 'UNAVAILABLE') });
-    const iterator = driver.doStream(call)[Symbol.asyncIterator]();
+    const iterator = contentParts(driver.doStream(call));
     const error = await failure(() => iterator.next());
     expect(error).toMatchObject({ code: 'upstream_unavailable', status: 503, isRetryable: true, provider: 'gemini' });
     expect(error.message).toBe('gemini returned 503: The model is overloaded. Please try again later.');
@@ -169,7 +169,7 @@ describe('Gemini driver: stream', () => {
       headers: { 'content-type': 'text/event-stream' },
       body: 'data: {"candidates":[{"content":{"parts":[{"text":"Hel"}],"role":"model"},"index":0}]}\r\n\r\n',
     });
-    const iterator = driver.doStream(call)[Symbol.asyncIterator]();
+    const iterator = contentParts(driver.doStream(call));
     expect((await iterator.next()).value).toEqual({ type: 'text-delta', text: 'Hel' });
     const error = await failure(() => iterator.next());
     expect(error.code).toBe('invalid_response');

@@ -3,7 +3,7 @@ import { withRetry } from '../src/core/retry.js';
 import { startOllamaMockServer, type OllamaMockServer } from '../src/mock-upstream/ollama-server.js';
 import { createOllamaDriver, type OllamaDriver } from '../src/providers/ollama/ollama-driver.js';
 import type { DriverCallOptions } from '../src/spec/driver.js';
-import { collect, expectAbortWhileWaitingReleasesUpstream, expectBreakReleasesUpstream, failure, WEATHER_TOOLS as tools } from './support/driver.js';
+import { collect, expectAbortWhileWaitingReleasesUpstream, expectBreakReleasesUpstream, failure, WEATHER_TOOLS as tools, contentParts } from './support/driver.js';
 
 const call: DriverCallOptions = { modelId: 'llama3.2', messages: [{ role: 'user', content: 'Hello mock world' }] };
 
@@ -113,7 +113,7 @@ describe('Ollama driver: stream', () => {
 
   it('throws status errors from the first next(), before any part', async () => {
     server.enqueue({ status: 503, body: { error: 'server busy, please try again.  maximum pending requests exceeded' } });
-    const iterator = driver.doStream(call)[Symbol.asyncIterator]();
+    const iterator = contentParts(driver.doStream(call));
     const error = await failure(() => iterator.next());
     expect(error).toMatchObject({ code: 'upstream_unavailable', status: 503, isRetryable: true, provider: 'ollama' });
     expect(error.message).toBe('ollama returned 503: server busy, please try again.  maximum pending requests exceeded');
@@ -125,7 +125,7 @@ describe('Ollama driver: stream', () => {
       headers: { 'content-type': 'application/x-ndjson' },
       body: '{"model":"llama3.2","created_at":"2024-01-01T00:00:00Z","message":{"role":"assistant","content":"Hi"},"done":false}\n{"error":"an error was encountered while running the model: unexpected EOF"}\n',
     });
-    const iterator = driver.doStream(call)[Symbol.asyncIterator]();
+    const iterator = contentParts(driver.doStream(call));
     expect((await iterator.next()).value).toEqual({ type: 'text-delta', text: 'Hi' });
     const error = await failure(() => iterator.next());
     expect(error).toMatchObject({ code: 'upstream_error', isRetryable: true });

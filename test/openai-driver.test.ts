@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstream/openai-server.js';
 import { createOpenAIDriver, type OpenAIDriver } from '../src/providers/openai/openai-driver.js';
 import type { DriverCallOptions } from '../src/spec/driver.js';
-import { collect, failure, WEATHER_TOOLS as tools } from './support/driver.js';
+import { collect, failure, WEATHER_TOOLS as tools, contentParts } from './support/driver.js';
 
 const API_KEY = 'sk-switchyard-test-key-0123456789';
 const call: DriverCallOptions = { modelId: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello mock world' }] };
@@ -98,7 +98,7 @@ describe('OpenAI driver: stream', () => {
 
   it('throws status errors from the first next(), before any part', async () => {
     server.enqueue({ status: 503, body: { error: { message: 'overloaded', type: 'server_error', code: null, param: null } } });
-    const iterator = driver.doStream(call)[Symbol.asyncIterator]();
+    const iterator = contentParts(driver.doStream(call));
     const error = await failure(() => iterator.next());
     expect(error).toMatchObject({ code: 'upstream_unavailable', status: 503, isRetryable: true, provider: 'openai' });
     expect(error.message).toBe('openai returned 503: overloaded');
@@ -121,7 +121,7 @@ describe('OpenAI driver: stream', () => {
       headers: { 'content-type': 'text/event-stream' },
       body: 'data: {"id":"c1","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}\n\n',
     });
-    const iterator = driver.doStream(call)[Symbol.asyncIterator]();
+    const iterator = contentParts(driver.doStream(call));
     expect((await iterator.next()).value).toEqual({ type: 'text-delta', text: 'Hel' });
     const error = await failure(() => iterator.next());
     expect(error.code).toBe('invalid_response');

@@ -28,10 +28,13 @@ async function failure(run: () => Promise<unknown>): Promise<SwitchyardError> {
   throw new Error('expected the call to fail');
 }
 
-async function firstPart(iterable: AsyncIterable<unknown>): Promise<unknown> {
+/** The first part after the stream-start (which arrives with the headers, before any body). */
+async function firstPart(iterable: AsyncIterable<{ type: string }>): Promise<unknown> {
   const iterator = iterable[Symbol.asyncIterator]();
   try {
-    return (await iterator.next()).value;
+    let step = await iterator.next();
+    while (!step.done && step.value.type === 'stream-start') step = await iterator.next();
+    return step.value;
   } finally {
     await iterator.return?.();
   }
@@ -70,7 +73,7 @@ describe('transport timeouts and connection failures', () => {
     }
   });
 
-  it('a body that stalls is body_timeout, for JSON calls and on the first stream read', async () => {
+  it('a body that stalls is body_timeout, for JSON calls and on the first stream read past the start', async () => {
     server.configure({ hang: 'body' });
     const driver = createOpenAIDriver({ baseURL: server.url, apiKey: 'sk-test', transport: { bodyTimeoutMs: 150 } });
     try {

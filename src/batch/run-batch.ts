@@ -9,6 +9,7 @@ import { readBoundedLines } from './bounded-lines.js';
 import { failureRecord, inputErrorRecord, successRecord, type BatchOutputRecord } from './batch-records.js';
 import { openJsonLineWriter, type JsonLineWriter } from './line-writer.js';
 import { scanBatchOutput } from './output-scan.js';
+import type { ProviderBatching } from './provider-batching.js';
 
 /** Requests in flight at once when `concurrency` is not given. */
 export const DEFAULT_BATCH_CONCURRENCY = 8;
@@ -27,8 +28,10 @@ export interface RunBatchOptions {
   model?: string;
   /** Aborting stops starting requests; those in flight finish and are written, then `runBatch` resolves with `interrupted`. */
   signal?: AbortSignal;
-  /** Called after every line that is written or skipped. */
+  /** Called after every line that is written, skipped or put in a provider batch. */
   onProgress?: (progress: BatchCounts) => void;
+  /** Sends the lines whose provider has a batch API through it (`--provider-batch`); the others run directly. */
+  providerBatching?: ProviderBatching;
 }
 
 /** What a batch run did. */
@@ -39,6 +42,10 @@ export interface BatchCounts {
   failed: number;
   /** Lines skipped because OUT already has their record. */
   skipped: number;
+  /** Lines in provider batches whose record is not written yet. */
+  inProviderBatches: number;
+  /** US dollars of the requests answered in this run (provider-batched ones at the batch price; unknown prices count 0). */
+  cost: number;
   /** True when the signal stopped the run before the end of the input. */
   interrupted: boolean;
 }
@@ -71,7 +78,8 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchCounts> {
     throw new SwitchyardError({ code: 'invalid_request', param: 'output', message: `the output file ${options.output} is the input file` });
   }
   let writer: JsonLineWriter | undefined;
-  const counts: BatchCounts = { succeeded: 0, failed: 0, skipped: 0, interrupted: false };
+  const counts: BatchCounts = { succeeded: 0, failed: 0, skipped: 0, inProviderBatches: 0, cost: 0, interrupted: false };
+  const batching = options.providerBatching;
   const inFlight = new Set<Promise<void>>();
   let taskError: unknown;
   try {
@@ -117,6 +125,11 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchCounts> {
         await writeFailure(parsed.customId, lineNumber, parsed.message, parsed.param);
         continue;
       }
+      if (batching !== undefined && (await batching.claim(parsed))) {
+        counts.inProviderBatches = batching.pending();
+        progress();
+        continue;
+      }
       while (inFlight.size >= concurrency) await Promise.race(inFlight);
       if (taskError !== undefined) throw taskError;
       if (options.signal?.aborted) {
@@ -125,9 +138,12 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchCounts> {
       }
       const { customId, body } = parsed;
       const task: Promise<void> = runOne(options.ai, customId, body, out)
-        .then((succeeded) => {
-          if (succeeded) counts.succeeded += 1;
-          else counts.failed += 1;
+        .then((cost) => {
+          if (cost === undefined) counts.failed += 1;
+          else {
+            counts.succeeded += 1;
+            counts.cost += cost ?? 0;
+          }
           progress();
         })
         // A task that cannot write its record is fatal; kept here (never an unhandled rejection) and thrown by the loop.
@@ -139,6 +155,21 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchCounts> {
     }
     await Promise.all(inFlight);
     if (taskError !== undefined) throw taskError;
+    if (batching !== undefined && !counts.interrupted) {
+      await batching.finish({
+        write: (record) => out.write(record),
+        answered: done.customIds,
+        signal: options.signal,
+        onRecord(succeeded, cost) {
+          if (succeeded) counts.succeeded += 1;
+          else counts.failed += 1;
+          counts.cost += cost ?? 0;
+          counts.inProviderBatches = batching.pending();
+          progress();
+        },
+      });
+      if (options.signal?.aborted) counts.interrupted = true;
+    }
     return counts;
   } finally {
     // On a fatal error, requests already started still finish (their records are kept for a rerun).
@@ -148,18 +179,20 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchCounts> {
   }
 }
 
-/** Runs one request and writes its record; resolves whether it succeeded, rejects only when writing fails. */
-async function runOne(ai: Pick<Switchyard, 'chat'>, customId: string, body: OpenAIChatRequest, out: JsonLineWriter): Promise<boolean> {
+/** Runs one request and writes its record; resolves its cost when it succeeded (undefined when it failed), rejects only when writing fails. */
+async function runOne(ai: Pick<Switchyard, 'chat'>, customId: string, body: OpenAIChatRequest, out: JsonLineWriter): Promise<number | null | undefined> {
   const requestId = randomUUID();
   let record: BatchOutputRecord;
+  let cost: number | null | undefined;
   try {
     const response = await ai.chat({ ...fromOpenAIChatRequest(body), model: body.model, requestId });
     record = successRecord(customId, requestId, response);
+    cost = response.cost;
   } catch (error) {
     record = failureRecord(customId, requestId, error);
   }
   await out.write(record);
-  return record.error === null;
+  return cost;
 }
 
 /** True when `path` exists and is the file open as `input` (appending to the input would make the batch read its own output). */

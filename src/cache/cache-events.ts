@@ -4,16 +4,16 @@ import type { CacheLayerName } from './cache-layer.js';
 export type CacheEventSource = CacheLayerName | 'lock' | 'invalidation';
 
 /** The operation an event reports. */
-export type CacheOperation = 'get' | 'set' | 'delete' | 'clear' | 'prune' | 'usage' | 'acquire' | 'release' | 'wait' | 'publish' | 'subscribe' | 'receive';
+export type TieredCacheOperation = 'get' | 'set' | 'delete' | 'clear' | 'prune' | 'usage' | 'acquire' | 'release' | 'wait' | 'publish' | 'subscribe' | 'receive';
 
 /** How it went. `skipped`: the layer was cooling down after an error, or the entry was too large. */
-export type CacheOutcome = 'hit' | 'miss' | 'ok' | 'error' | 'skipped';
+export type TieredCacheOutcome = 'hit' | 'miss' | 'ok' | 'error' | 'skipped';
 
 /** One cache event, for metrics (the observability module counts them). */
-export interface CacheEvent {
+export interface TieredCacheEvent {
   layer: CacheEventSource;
-  op: CacheOperation;
-  outcome: CacheOutcome;
+  op: TieredCacheOperation;
+  outcome: TieredCacheOutcome;
   key?: string;
   error?: unknown;
 }

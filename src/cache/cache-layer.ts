@@ -1,5 +1,6 @@
-/** The name of a cache layer, fastest first: L1 memory, L2 Redis, L3 SQL. */
-export type CacheLayerName = 'memory' | 'redis' | 'sql';
+import type { CacheLayerName } from '../spec/response.js';
+
+export type { CacheLayerName };
 
 /** A value found in a layer, with its absolute expiry (epoch ms). */
 export interface CacheHit {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerationSettings } from '../spec/request.js';
+import { canonicalJson } from './canonical-json.js';
 import { canonicalResponseRequest, responseCacheKey, type ResponseCacheKeyInput } from './response-cache-key.js';
 
 const weatherTool = {
@@ -116,5 +117,66 @@ describe('responseCacheKey', () => {
     expect(responseCacheKey(named)).not.toBe(responseCacheKey(unnamed));
     expect(responseCacheKey({ ...unnamed, stream: true })).not.toBe(responseCacheKey(unnamed));
     expect(responseCacheKey(input({ wireRequest: wireRequest({ stream: true }) }))).toBe(responseCacheKey(input({ wireRequest: wireRequest({}) })));
+  });
+});
+
+describe('canonicalResponseRequest', () => {
+  /** The reference: canonicalJson of the normalized request, as the key was first defined (a key must not change). */
+  function reference(value: ResponseCacheKeyInput): string {
+    const { settings } = value;
+    const content = (message: (typeof settings.messages)[number]) =>
+      message.content === null ? '' : Array.isArray(message.content) && message.content.length === 1 && message.content[0].type === 'text' ? message.content[0].text : message.content;
+    const tools =
+      settings.tools === undefined || settings.tools.length === 0
+        ? null
+        : settings.tools.map((tool) => ({ name: tool.name, description: tool.description ?? '', parameters: tool.parameters, strict: tool.strict === true }));
+    return canonicalJson({
+      version: 1,
+      tenant: value.tenant ?? 'default',
+      provider: value.provider,
+      modelId: value.modelId,
+      messages: settings.messages.map((message) => ({
+        role: message.role,
+        content: content(message),
+        ...(message.role === 'assistant' && message.toolCalls !== undefined && message.toolCalls.length > 0
+          ? { toolCalls: message.toolCalls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments })) }
+          : {}),
+        ...(message.role === 'tool' ? { toolCallId: message.toolCallId } : {}),
+      })),
+      tools,
+      toolChoice: tools === null ? null : (settings.toolChoice ?? 'auto'),
+      temperature: settings.temperature ?? 1,
+      topP: settings.topP ?? 1,
+      maxTokens: settings.maxTokens ?? null,
+      stop: settings.stop === undefined || settings.stop.length === 0 ? null : settings.stop,
+      seed: settings.seed ?? null,
+      responseFormat: settings.responseFormat === undefined || settings.responseFormat.type === 'text' ? null : settings.responseFormat,
+      topK: settings.topK ?? null,
+      frequencyPenalty: settings.frequencyPenalty ?? 0,
+      presencePenalty: settings.presencePenalty ?? 0,
+      logprobs: settings.logprobs === true ? (settings.topLogprobs ?? 0) : null,
+      parallelToolCalls: tools === null ? null : settings.parallelToolCalls !== false,
+      reasoning: settings.reasoning ?? null,
+      providerOptions: settings.providerOptions !== undefined && Object.keys(settings.providerOptions).length > 0 ? settings.providerOptions : null,
+    });
+  }
+
+  it.each<[string, ResponseCacheKeyInput]>([
+    ['plain', input()],
+    ['every setting', input({ tools: [{ ...weatherTool, strict: true }], toolChoice: { name: 'get_weather' }, topK: 4, frequencyPenalty: 0.1, presencePenalty: 0.2, logprobs: true, topLogprobs: 2, parallelToolCalls: false, reasoning: { effort: 'low', budgetTokens: 64 }, topP: 0.5, maxTokens: 9, stop: ['END', '"quoted"'], seed: 3, user: 'u', responseFormat: { type: 'json_schema', name: 'w', schema: { type: 'object', required: ['b', 'a'] }, strict: true } }, { tenant: 'acme' })],
+    [
+      'tool calls, tool results, parts and provider options',
+      input({
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image', url: 'https://example.com/cat.png' }] },
+          { role: 'assistant', content: null, toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] },
+          { role: 'tool', content: 'sunny \u2603 "quoted"', toolCallId: 'call_1' },
+          { role: 'user', content: [{ type: 'text', text: 'and now?' }] },
+        ],
+        providerOptions: { openai: { logit_bias: { '50256': -100 }, store: false } },
+      }),
+    ],
+  ])('is written exactly as canonicalJson of the normalized request: %s', (_name, value) => {
+    expect(canonicalResponseRequest(value)).toBe(reference(value));
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ContentPart, Message, ResponseFormat, Tool, ToolChoice } from '../spec/messages.js';
 import type { GenerationSettings } from '../spec/request.js';
 import { canonicalJson } from './canonical-json.js';
@@ -28,15 +28,6 @@ function normalizeContent(content: string | ContentPart[] | null): string | Cont
   // A lone text part says the same as a plain string.
   if (Array.isArray(content) && content.length === 1 && content[0].type === 'text') return content[0].text;
   return content;
-}
-
-function normalizeMessage(message: Message): Record<string, unknown> {
-  const normalized: Record<string, unknown> = { role: message.role, content: normalizeContent(message.content) };
-  if (message.role === 'assistant' && message.toolCalls !== undefined && message.toolCalls.length > 0) {
-    normalized.toolCalls = message.toolCalls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments }));
-  }
-  if (message.role === 'tool') normalized.toolCallId = message.toolCallId;
-  return normalized;
 }
 
 function normalizeTools(tools: Tool[] | undefined): Tool[] | null {
@@ -73,30 +64,36 @@ export function canonicalResponseRequest(input: ResponseCacheKeyInput): string {
       providerOptions,
     });
   }
+  // The same text as canonicalJson of the normalized request, written out in its (sorted) key order: only the
+  // free-form parts a caller shapes (content parts, tools, schemas, provider options) go through canonicalJson.
   const tools = normalizeTools(settings.tools);
   const toolChoice: ToolChoice | null = tools === null ? null : (settings.toolChoice ?? 'auto');
-  return canonicalJson({
-    version: 1,
-    tenant: input.tenant ?? 'default',
-    provider: input.provider,
-    modelId: input.modelId,
-    messages: settings.messages.map(normalizeMessage),
-    tools,
-    toolChoice,
-    temperature: settings.temperature ?? 1,
-    topP: settings.topP ?? 1,
-    maxTokens: settings.maxTokens ?? null,
-    stop: settings.stop === undefined || settings.stop.length === 0 ? null : settings.stop,
-    seed: settings.seed ?? null,
-    responseFormat: normalizeResponseFormat(settings.responseFormat),
-    topK: settings.topK ?? null,
-    frequencyPenalty: settings.frequencyPenalty ?? 0,
-    presencePenalty: settings.presencePenalty ?? 0,
-    logprobs: settings.logprobs === true ? (settings.topLogprobs ?? 0) : null,
-    parallelToolCalls: tools === null ? null : settings.parallelToolCalls !== false,
-    reasoning: settings.reasoning ?? null,
-    providerOptions,
-  });
+  const stop = settings.stop === undefined || settings.stop.length === 0 ? null : settings.stop;
+  let text = `{"frequencyPenalty":${JSON.stringify(settings.frequencyPenalty ?? 0)},"logprobs":${JSON.stringify(settings.logprobs === true ? (settings.topLogprobs ?? 0) : null)}`;
+  text += `,"maxTokens":${JSON.stringify(settings.maxTokens ?? null)},"messages":[`;
+  for (let index = 0; index < settings.messages.length; index++) text += (index > 0 ? ',' : '') + messageJson(settings.messages[index]);
+  text += `],"modelId":${JSON.stringify(input.modelId)},"parallelToolCalls":${JSON.stringify(tools === null ? null : settings.parallelToolCalls !== false)}`;
+  text += `,"presencePenalty":${JSON.stringify(settings.presencePenalty ?? 0)},"provider":${JSON.stringify(input.provider)}`;
+  text += `,"providerOptions":${canonicalJson(providerOptions)},"reasoning":${canonicalJson(settings.reasoning ?? null)}`;
+  text += `,"responseFormat":${canonicalJson(normalizeResponseFormat(settings.responseFormat))}`;
+  text += `,"seed":${JSON.stringify(settings.seed ?? null)},"stop":${canonicalJson(stop)},"temperature":${JSON.stringify(settings.temperature ?? 1)}`;
+  text += `,"tenant":${JSON.stringify(input.tenant ?? 'default')},"toolChoice":${canonicalJson(toolChoice)},"tools":${canonicalJson(tools)}`;
+  return `${text},"topK":${JSON.stringify(settings.topK ?? null)},"topP":${JSON.stringify(settings.topP ?? 1)},"version":1}`;
+}
+
+/** One normalized message as canonicalJson writes it: keys `content`, `role`, `toolCallId`, `toolCalls`, in that order. */
+function messageJson(message: Message): string {
+  const content = normalizeContent(message.content);
+  let text = `{"content":${typeof content === 'string' ? JSON.stringify(content) : canonicalJson(content)},"role":${JSON.stringify(message.role)}`;
+  if (message.role === 'tool' && message.toolCallId !== undefined) text += `,"toolCallId":${JSON.stringify(message.toolCallId)}`;
+  if (message.role === 'assistant' && message.toolCalls !== undefined && message.toolCalls.length > 0) {
+    text += ',"toolCalls":[';
+    message.toolCalls.forEach((call, index) => {
+      text += `${index > 0 ? ',' : ''}{"arguments":${JSON.stringify(call.arguments)},"id":${JSON.stringify(call.id)},"name":${JSON.stringify(call.name)}}`;
+    });
+    text += ']';
+  }
+  return `${text}}`;
 }
 
 /**
@@ -107,6 +104,6 @@ export function canonicalResponseRequest(input: ResponseCacheKeyInput): string {
  * JSON key order does not. A passthrough call is keyed by its wire body whole.
  */
 export function responseCacheKey(input: ResponseCacheKeyInput): string {
-  const digest = createHash('sha256').update(canonicalResponseRequest(input)).digest('hex');
+  const digest = hash('sha256', canonicalResponseRequest(input), 'hex');
   return `${RESPONSE_CACHE_NAMESPACE}:${digest}`;
 }

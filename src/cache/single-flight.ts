@@ -1,4 +1,4 @@
-import type { CacheOperation } from './cache-events.js';
+import type { TieredCacheOperation } from './cache-events.js';
 import type { DistributedLock } from './redis-lock.js';
 import type { ComputedValue } from './tiered-cache.js';
 
@@ -15,8 +15,8 @@ export interface LockedComputeOptions {
   read: () => Promise<ComputedValue | undefined>;
   computeAndStore: () => Promise<ComputedValue>;
   onWait: () => void;
-  onLockError: (op: CacheOperation, error: unknown) => void;
-  onLockSuccess: (op: CacheOperation) => void;
+  onLockError: (op: TieredCacheOperation, error: unknown) => void;
+  onLockSuccess: (op: TieredCacheOperation) => void;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -3,8 +3,8 @@ import type { ChatResponse } from '../spec/response.js';
 import type { FinishPart, NativeEventPart, StreamPart } from '../spec/stream.js';
 import { isCacheableResult } from './response-cache-policy.js';
 
-/** The identity of a streamed answer, known to the client; the finish part's own fields win. */
-export interface StreamIdentity {
+/** The identity of a captured answer, known to the client; the finish part's own fields win. */
+export interface CapturedIdentity {
   id: string;
   provider: string;
   model: string;
@@ -23,7 +23,7 @@ export interface StreamCapture {
   /** Mark the stream as cut short (aborted, consumer broke off, upstream failed). */
   abort(): void;
   /** The complete answer, or undefined when it must not be cached (no finish, aborted, `error`). */
-  result(identity: StreamIdentity): CapturedResponse | undefined;
+  result(identity: CapturedIdentity): CapturedResponse | undefined;
 }
 
 /** Options of {@link createStreamCapture}. */
@@ -54,6 +54,7 @@ export function createStreamCapture(options: StreamCaptureOptions = {}): StreamC
   let tooLarge = false;
   return {
     push(part) {
+      if (part.type === 'stream-start') return;
       if (part.type !== 'finish' && !tooLarge) {
         captured += part.type === 'tool-call-delta' ? part.argumentsDelta.length : part.type === 'native-event' ? part.data.length : part.text.length;
         if (captured > maxChars) {

@@ -1,6 +1,6 @@
 import { SwitchyardError } from '../spec/errors.js';
 import { entryBytes, type CacheLayer, type CacheLayerName, type LayerUsage } from './cache-layer.js';
-import type { CacheEvent, CacheEventSource, CacheLayerStats, CacheLogger, CacheOperation, CacheOutcome, CacheStats } from './cache-events.js';
+import type { TieredCacheEvent, CacheEventSource, CacheLayerStats, CacheLogger, TieredCacheOperation, TieredCacheOutcome, CacheStats } from './cache-events.js';
 import type { CacheInvalidation, InvalidationMessage } from './redis-invalidation.js';
 import type { DistributedLock } from './redis-lock.js';
 import { computeWithLock } from './single-flight.js';
@@ -63,7 +63,7 @@ export interface TieredCacheOptions {
   /** Receives a warning when a layer starts failing (once per failure streak). */
   logger?: CacheLogger;
   /** Receives every event (layer, op, outcome), for metrics. */
-  onEvent?: (event: CacheEvent) => void;
+  onEvent?: (event: TieredCacheEvent) => void;
 }
 
 /**
@@ -126,7 +126,7 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
   const failingSince = new Map<CacheEventSource, number>();
   const inFlight = new Map<string, Promise<ComputedValue>>();
 
-  function emit(layer: CacheEventSource, op: CacheOperation, outcome: CacheOutcome, key?: string, error?: unknown): void {
+  function emit(layer: CacheEventSource, op: TieredCacheOperation, outcome: TieredCacheOutcome, key?: string, error?: unknown): void {
     if (options.onEvent === undefined) return;
     try {
       options.onEvent({ layer, op, outcome, ...(key !== undefined ? { key } : {}), ...(error !== undefined ? { error } : {}) });
@@ -135,7 +135,7 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
     }
   }
 
-  function recordError(source: CacheEventSource, op: CacheOperation, error: unknown, key?: string): void {
+  function recordError(source: CacheEventSource, op: TieredCacheOperation, error: unknown, key?: string): void {
     if (source === 'lock') counters.lockErrors += 1;
     else if (source === 'invalidation') counters.invalidationErrors += 1;
     else layerStats.get(source)!.errors += 1;
@@ -159,7 +159,7 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
   }
 
   /** Runs one operation on one layer; failures become `undefined` plus an error count. */
-  async function attempt<T>(layer: CacheLayer, op: CacheOperation, key: string | undefined, run: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
+  async function attempt<T>(layer: CacheLayer, op: TieredCacheOperation, key: string | undefined, run: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> {
     if (isCoolingDown(layer)) {
       layerStats.get(layer.name)!.skipped += 1;
       emit(layer.name, op, 'skipped', key);
@@ -256,7 +256,7 @@ export function createTieredCache(options: TieredCacheOptions): TieredCache {
     return true;
   }
 
-  async function everyLayer(op: CacheOperation, key: string | undefined, run: (layer: CacheLayer) => Promise<void>): Promise<void> {
+  async function everyLayer(op: TieredCacheOperation, key: string | undefined, run: (layer: CacheLayer) => Promise<void>): Promise<void> {
     await Promise.all(
       layers.map(async (layer) => {
         const result = await attempt(layer, op, key, () => run(layer));

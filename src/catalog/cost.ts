@@ -1,5 +1,5 @@
 import type { Usage } from '../spec/response.js';
-import { findKnownModel } from './known-models.js';
+import { BATCH_PRICE_FACTORS, findKnownModel } from './known-models.js';
 
 /** Prices in US dollars per million tokens. */
 export interface ModelPricing {
@@ -26,4 +26,16 @@ export function pricingFor(provider: string, modelId: string): ModelPricing | nu
   const known = findKnownModel(provider, modelId);
   if (known === undefined) return null;
   return { inputPricePerMillion: known.inputPricePerMillion, outputPricePerMillion: known.outputPricePerMillion };
+}
+
+/**
+ * The price of a model through its provider's batch API: the list price
+ * times the provider's batch factor (half at OpenAI and Anthropic); the list
+ * price when the provider has no batch discount; null when unknown.
+ */
+export function batchPricingFor(provider: string, modelId: string): ModelPricing | null {
+  const pricing = pricingFor(provider, modelId);
+  const factor = BATCH_PRICE_FACTORS[provider] ?? 1;
+  if (pricing === null) return null;
+  return { inputPricePerMillion: pricing.inputPricePerMillion * factor, outputPricePerMillion: pricing.outputPricePerMillion * factor };
 }

@@ -62,6 +62,12 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
   model('mock', 'echo', 'Mock echo', 128_000, ['chat', 'tools', 'json'], 0, 0),
 ];
 
+/**
+ * What a provider's batch API charges as a share of the list price: OpenAI's
+ * Batch API and Anthropic's Message Batches both cost half.
+ */
+export const BATCH_PRICE_FACTORS: Readonly<Record<string, number>> = { openai: 0.5, anthropic: 0.5 };
+
 const BY_ID = new Map(KNOWN_MODELS.map((entry) => [`${entry.provider}/${entry.modelId}`, entry]));
 
 /** Aliases providers use for the same model: dated snapshots and `-latest`. */

@@ -7,6 +7,7 @@ import { registerMockUpstreamCommand } from './mock-upstream-command.js';
 import { registerModelsCommand } from './models-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSpendCommand } from './spend-command.js';
+import { registerWorkerCommand } from './worker-command.js';
 import { describeError } from './output.js';
 
 /** Builds the `switchyard` command with every subcommand. */
@@ -18,6 +19,7 @@ export function createProgram(): Command {
   registerServeCommand(program);
   registerChatCommand(program);
   registerBatchCommand(program);
+  registerWorkerCommand(program);
   registerModelsCommand(program);
   registerCacheCommand(program);
   registerKeysCommand(program);

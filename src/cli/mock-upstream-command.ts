@@ -10,6 +10,7 @@ interface MockUpstreamOptions {
   host: string;
   flavor: string;
   latency: string;
+  batchDelay: string;
   errorRate: string;
   reply?: string;
   apiKey?: string;
@@ -20,6 +21,7 @@ interface FlavorOptions {
   port: number;
   host: string;
   latencyMs: number;
+  batchDelayMs: number;
   errorRate: number;
   reply?: string;
   apiKey?: string;
@@ -41,15 +43,17 @@ export function registerMockUpstreamCommand(program: Command): void {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--flavor <flavor>', `wire format (${Object.keys(FLAVORS).join(', ')})`, 'openai')
     .option('--latency <ms>', 'delay before each answer', '0')
+    .option('--batch-delay <ms>', 'time from creating a provider batch (openai, anthropic) to its completion', '1000')
     .option('--error-rate <p>', 'probability (0..1) of a server error (500, or 529 for anthropic)', '0')
     .option('--reply <text>', 'fixed reply (default: echo the last user message)')
     .option('--api-key <key>', 'require this bearer key')
     .action(async (options: MockUpstreamOptions) => {
       const start = FLAVORS[options.flavor];
       if (!start) throw new Error(`--flavor ${options.flavor} is not available in this build (available: ${Object.keys(FLAVORS).join(', ')})`);
-      const numbers = { port: Number(options.port), latencyMs: Number(options.latency), errorRate: Number(options.errorRate) };
+      const numbers = { port: Number(options.port), latencyMs: Number(options.latency), batchDelayMs: Number(options.batchDelay), errorRate: Number(options.errorRate) };
+      const flags: Record<string, string> = { port: 'port', latencyMs: 'latency', batchDelayMs: 'batch-delay', errorRate: 'error-rate' };
       for (const [name, value] of Object.entries(numbers)) {
-        if (!Number.isFinite(value) || value < 0) throw new Error(`--${name === 'latencyMs' ? 'latency' : name === 'errorRate' ? 'error-rate' : 'port'} must be a non-negative number`);
+        if (!Number.isFinite(value) || value < 0) throw new Error(`--${flags[name]} must be a non-negative number`);
       }
       const server = await start({ ...numbers, host: options.host, reply: options.reply, apiKey: options.apiKey });
       printLine(`mock ${options.flavor} upstream listening on ${server.url}`);

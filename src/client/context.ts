@@ -6,6 +6,7 @@ import type { Usage } from '../spec/response.js';
 import type { DriverRegistry } from './driver-registry.js';
 import type { ClientServices } from './services.js';
 import type { SharedFlights } from './shared-flights.js';
+import type { StreamFlights } from './stream-flights.js';
 
 /** Everything a client operation needs: config, drivers, observability, services and prices. */
 export interface ClientContext {
@@ -15,6 +16,8 @@ export interface ClientContext {
   services: ClientServices;
   /** Identical concurrent cacheable calls, sharing one upstream call. */
   flights: SharedFlights;
+  /** Identical concurrent cacheable streams, sharing one upstream stream. */
+  streamFlights: StreamFlights;
   /** Orders a balanced route's deployments per request and counts the calls made to them. */
   balancer: Balancer;
   /** Cost in US dollars of `usage` on `model` (`provider/model`), or null when the price is unknown. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
-import { costOf, pricingFor } from '../catalog/cost.js';
+import { batchPricingFor, costOf, pricingFor } from '../catalog/cost.js';
 import { estimateTokens } from '../catalog/estimate-tokens.js';
 import type { ModelCatalog } from '../catalog/model-catalog.js';
 import { pino, type DestinationStream, type Logger } from 'pino';
@@ -9,7 +9,6 @@ import type { LogLevel } from '../observability/logger.js';
 import { createObservability } from '../observability/index.js';
 import type { RequestOperation } from '../observability/events.js';
 import type { TrackHandle } from '../observability/tracked-operation.js';
-import { trackStream } from '../observability/track-stream.js';
 import { SwitchyardError } from '../spec/errors.js';
 import type { ChatRequest, EmbedRequest } from '../spec/request.js';
 import type { ChatResponse, EmbedResponse, ModelInfo, Usage } from '../spec/response.js';
@@ -23,7 +22,11 @@ import { checkChatRequest, driverCallOptions, generationSettings } from './reque
 import { createClientServices } from './services.js';
 import { createSharedFlights } from './shared-flights.js';
 import { createTrackedLayer } from './tracked-layer.js';
-import { runStream } from './stream.js';
+import type { PipelineCall } from './pipeline.js';
+import { planResponseCache } from './response-caching.js';
+import type { PartReader } from './shared-streams.js';
+import { createStreamFlights } from './stream-flights.js';
+import { openStream } from './stream.js';
 import type { CallOptions, ChatManyOptions, Switchyard, SwitchyardOptions } from './types.js';
 
 /**
@@ -58,13 +61,13 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
   let catalog: ModelCatalog | undefined;
   let closed = false;
 
-  function cost(usage: Usage, model: string): number | null {
+  function cost(usage: Usage, model: string, costOptions: { batch?: boolean } = {}): number | null {
     const [provider, modelId] = splitModel(model);
     if (config.providers[provider]?.type === 'mock') return 0;
-    return costOf(usage, pricingFor(provider, modelId));
+    return costOf(usage, costOptions.batch ? batchPricingFor(provider, modelId) : pricingFor(provider, modelId));
   }
 
-  const context: ClientContext = { config, drivers, observability, services, cost, flights: createSharedFlights(), balancer };
+  const context: ClientContext = { config, drivers, observability, services, cost, flights: createSharedFlights(), streamFlights: createStreamFlights(), balancer };
 
   function assertOpen(): void {
     if (closed) throw new SwitchyardError({ code: 'invalid_request', message: 'this Switchyard client is closed' });
@@ -106,12 +109,17 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     return catalog;
   }
 
+  function pipelineCall(request: ChatRequest, scope: RequestScope, stream: boolean): PipelineCall {
+    checkChatRequest(request);
+    const targets = resolveTargets(request.model, config);
+    return { context, request, scope, targets, plan: planResponseCache(context, request, targets, stream) };
+  }
+
   async function chat(request: ChatRequest, callOptions: CallOptions = {}): Promise<ChatResponse> {
     assertOpen();
     const scope = startRequest('chat', request, callOptions);
     try {
-      checkChatRequest(request);
-      const response = annotate(scope.handle, await runChat(context, request, scope, resolveTargets(request.model, config)));
+      const response = annotate(scope.handle, await runChat(pipelineCall(request, scope, false)));
       scope.handle.end();
       return response;
     } catch (error) {
@@ -121,17 +129,37 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
   }
 
   function stream(request: ChatRequest, callOptions: CallOptions = {}): AsyncIterable<StreamPart> {
-    // The request is tracked from the first read, so an iterator dropped unread leaves nothing open.
-    async function* run(): AsyncGenerator<StreamPart> {
-      assertOpen();
-      const scope = startRequest('stream', request, callOptions);
-      async function* parts(): AsyncGenerator<StreamPart> {
-        checkChatRequest(request);
-        yield* runStream(context, request, scope, resolveTargets(request.model, config));
-      }
-      yield* trackStream(scope.handle, parts());
-    }
-    return { [Symbol.asyncIterator]: run };
+    // The request is tracked from the first read, so an iterator dropped unread leaves nothing open. The first
+    // part says who answers (stream-start); the rest come straight from this caller's reader, with no extra step.
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<StreamPart> {
+        let reader: PartReader | undefined;
+        let done = false;
+        let scope: RequestScope | undefined;
+        async function open(): Promise<IteratorResult<StreamPart>> {
+          assertOpen();
+          scope = startRequest('stream', request, callOptions);
+          try {
+            const opened = await openStream(pipelineCall(request, scope, true));
+            reader = opened.reader;
+            return { done: false, value: opened.start };
+          } catch (error) {
+            done = true;
+            scope.handle.fail(error);
+            throw error;
+          }
+        }
+        return {
+          next: () => (reader ? reader.next() : done ? Promise.resolve({ done: true, value: undefined }) : open()),
+          async return() {
+            done = true;
+            if (reader) return reader.return!();
+            scope?.handle.end();
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
   }
 
   async function chatMany(requests: ChatRequest[], manyOptions: ChatManyOptions = {}): Promise<PromiseSettledResult<ChatResponse>[]> {
@@ -229,6 +257,13 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
       return estimateTokens(input, target);
     },
     cost,
+    providerBatch(model) {
+      assertOpen();
+      const targets = resolveTargets(model, config);
+      if (targets.length !== 1) return undefined;
+      const api = drivers.get(targets[0].provider).doBatch;
+      return api === undefined ? undefined : { ...targets[0], api };
+    },
     poolStats: () => drivers.poolStats(),
     deployments: () => balancer.snapshot(),
     observability,

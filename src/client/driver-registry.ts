@@ -48,6 +48,7 @@ function createDriver(settings: ResolvedProvider, config: ResolvedConfig, hooks:
         apiKey: settings.apiKey,
         apiKeyEnvName: `${settings.name.toUpperCase().replace(/-/g, '_')}_API_KEY`,
         requireApiKey: settings.type === 'openai',
+        batch: settings.type === 'openai',
         headers: settings.headers,
         transport: transportFor(settings, hooks),
         maxResponseBytes: settings.maxResponseBytes,

@@ -1,70 +1,204 @@
-import { parseCachedResponse, replayCachedResponse, serializeCachedResponse } from '../cache/response-cache-entry.js';
+import { cacheStatusOf, replayCachedResponse, serializeCachedResponse } from '../cache/response-cache-entry.js';
 import { createStreamCapture } from '../cache/stream-capture.js';
-import type { ChatRequest } from '../spec/request.js';
-import type { FinishPart, StreamPart } from '../spec/stream.js';
-import type { ClientContext, RequestScope } from './context.js';
+import type { TrackHandle } from '../observability/tracked-operation.js';
+import type { DriverCallOptions } from '../spec/driver.js';
+import type { CallWarning } from '../spec/response.js';
+import type { FinishPart, StreamPart, StreamStartPart } from '../spec/stream.js';
 import type { ModelTarget } from './model-resolver.js';
-import { drainOpenedStream } from './open-stream.js';
-import { planResponseCache } from './response-caching.js';
-import { openUpstreamStream } from './upstream.js';
+import { runPipeline, type CallShape, type PipelineCall } from './pipeline.js';
+import { createSharedStream, type PartReader, type PartSource, type ReaderHooks } from './shared-streams.js';
+import { joinStreamFlight } from './stream-flights.js';
+
+/** Watches the parts of a live answer once, for every reader (the cache capture). */
+export interface StreamObserver {
+  /** A promise holds the part back until it settles (the finish part waits for the cache write). */
+  part(part: StreamPart): void | Promise<void>;
+  /** The answer ended (`error` when it failed or was left early). */
+  end?(error?: unknown): void;
+}
+
+/** A stream answer: who answers (the caller's first part) and the parts to read. */
+export interface StreamAnswer {
+  /** Provider, model, cache status and warnings: the stream's first part. */
+  start: StreamStartPart & { provider: string; model: string; cache: StreamStartPart['cache'] & string };
+  source: PartSource;
+  /** Observers of a live answer's parts (empty for a replay). */
+  observers: StreamObserver[];
+  /** This caller's reader, when a single flight made it. */
+  reader?: PartReader;
+}
 
 const REPLAY_CHUNK_CHARS = 1024;
 
-/**
- * A streamed chat completion. A cache hit is replayed as parts; otherwise the
- * upstream stream is passed through part by part (nothing is held but what
- * the cache will store), its finish part completed with the response fields,
- * and, when allowed, the assembled answer stored once it finished well.
- */
-export async function* runStream(context: ClientContext, request: ChatRequest, scope: RequestScope, targets: ModelTarget[]): AsyncGenerator<StreamPart> {
-  const plan = planResponseCache(context, request, targets, true);
-  const cache = plan ? await context.services.cache() : undefined;
-  if (plan?.decision.read && cache) {
-    const hit = await cache.get(plan.key);
-    const cached = hit && parseCachedResponse(hit.value);
-    if (hit && cached) {
-      // Large text deltas: a replay has no reason to imitate token pacing, and fewer parts cost less to pass on.
-      for await (const part of replayCachedResponse(cached, { layer: hit.layer, startedAt: scope.startedAt, chunkSize: REPLAY_CHUNK_CHARS })) {
-        if (part.type === 'finish') annotate(scope, part);
-        yield part;
-      }
-      return;
-    }
-  }
-
-  const { target, value: opened } = await openUpstreamStream(context, request, targets, scope);
-  // Characters never outnumber UTF-8 bytes, so this bound keeps exactly what could still fit in a cache entry.
-  const capture = plan?.decision.write ? createStreamCapture({ maxChars: context.config.cache.maxEntryBytes }) : undefined;
-  let finished = false;
-  try {
-    for await (const part of drainOpenedStream(opened)) {
-      if (part.type !== 'finish') {
-        capture?.push(part);
-        yield part;
-        continue;
-      }
-      const identity = { id: part.id ?? scope.requestId, provider: target.provider, model: target.model };
-      capture?.push(part);
-      const captured = capture?.result(identity);
-      if (plan && cache && captured) await cache.set(plan.key, serializeCachedResponse(captured), plan.decision.ttlMs);
-      finished = true;
-      const finish: FinishPart = {
-        ...part,
-        ...identity,
-        cost: context.cost(part.usage, target.model),
-        latencyMs: Math.round(performance.now() - scope.startedAt),
-        cache: plan ? 'miss' : 'bypass',
-        ...(captured ? { toolCalls: captured.toolCalls } : {}),
-      };
-      annotate(scope, finish);
-      yield finish;
-    }
-  } finally {
-    if (!finished) capture?.abort();
-  }
+function startOf(provider: string, model: string, cache: NonNullable<StreamStartPart['cache']>, warnings: CallWarning[] | undefined): StreamAnswer['start'] {
+  const start: StreamAnswer['start'] = { type: 'stream-start', provider, model, cache };
+  if (warnings !== undefined && warnings.length > 0) start.warnings = warnings;
+  return start;
 }
 
-/** Gives the tracked request the answer's identity, cache status and cost. */
-function annotate(scope: RequestScope, finish: FinishPart): void {
-  scope.handle.set({ provider: finish.provider, model: finish.model, cache: finish.cache, cost: finish.cost, usage: finish.usage, finishReason: finish.finishReason });
+/** The source of a live upstream stream: its first part already read, tracked as one upstream operation. */
+function liveAnswer(
+  call: PipelineCall,
+  target: ModelTarget,
+  iterator: AsyncIterator<StreamPart>,
+  first: IteratorResult<StreamPart>,
+  handle: TrackHandle<'upstream'>,
+): StreamAnswer {
+  const observers: StreamObserver[] = [];
+  // The driver's own stream-start (warnings, passthrough wire) becomes the caller's; any other first part is passed on.
+  const driverStart = !first.done && first.value.type === 'stream-start' ? first.value : undefined;
+  let pending: IteratorResult<StreamPart> | undefined = driverStart ? undefined : first;
+  let finished = false;
+  let firstToken = false;
+  const settle = (error?: unknown): void => {
+    if (finished) return;
+    finished = true;
+    if (error === undefined) handle.end();
+    else handle.fail(error);
+    for (const observer of observers) observer.end?.(error);
+  };
+  const source: PartSource = {
+    next() {
+      if (pending === undefined) return iterator.next();
+      const step = pending;
+      pending = undefined;
+      return Promise.resolve(step);
+    },
+    accept(part) {
+      if (part.type !== 'finish') {
+        if (!firstToken) {
+          firstToken = true;
+          handle.markFirstToken();
+        }
+        for (const observer of observers) void observer.part(part);
+        return part;
+      }
+      const finish: FinishPart = Object.assign({}, part, {
+        id: part.id ?? call.scope.requestId,
+        provider: target.provider,
+        model: target.model,
+        cost: call.context.cost(part.usage, target.model),
+      });
+      handle.set({ usage: finish.usage, finishReason: finish.finishReason });
+      let writes: Array<Promise<void>> | undefined;
+      for (const observer of observers) {
+        const write = observer.part(finish);
+        if (write) (writes ??= []).push(write);
+      }
+      return writes ? Promise.all(writes).then(() => finish) : finish;
+    },
+    end: settle,
+    async release() {
+      settle(); // a consumer that stops early ends the upstream operation normally
+      await iterator.return?.();
+    },
+  };
+  const start = startOf(target.provider, target.model, call.plan ? 'miss' : 'bypass', driverStart?.warnings);
+  if (driverStart?.wire !== undefined) start.wire = driverStart.wire;
+  else if (!first.done && first.value.type === 'native-event') start.wire = first.value.format;
+  return { start, source, observers };
+}
+
+/** A cached answer replayed as a source: large text deltas, no pacing. */
+function replayAnswer(call: PipelineCall, cached: Parameters<typeof replayCachedResponse>[0], layer: Parameters<typeof cacheStatusOf>[0]): StreamAnswer {
+  const iterator = replayCachedResponse(cached, { layer, startedAt: call.scope.startedAt, chunkSize: REPLAY_CHUNK_CHARS });
+  const source: PartSource = {
+    next: () => iterator.next(),
+    accept: (part) => part,
+    end() {},
+    async release() {
+      await iterator.return(undefined);
+    },
+  };
+  const start = startOf(cached.provider, cached.model, cacheStatusOf(layer), cached.warnings);
+  start.usage = cached.usage;
+  if (cached.nativeEvents !== undefined && cached.nativeEvents.length > 0) start.wire = cached.nativeEvents[0].format;
+  return { start, source, observers: [] };
+}
+
+/**
+ * The stream shape: an answer is an opened stream. Retry and fallback act
+ * until its first part (from an HTTP driver, the upstream's 2xx answer); identical concurrent streams share one upstream
+ * stream (see stream-flights.ts); a complete, well-finished answer is stored.
+ */
+export const streamShape: CallShape<StreamAnswer> = {
+  operation: 'stream',
+  async attempt(call, target, options: DriverCallOptions, attempt) {
+    const handle = call.context.observability.tracker.start(
+      'upstream',
+      { requestId: call.scope.requestId, provider: target.provider, model: target.model, operation: 'stream', attempt },
+      { parent: call.scope.handle },
+    );
+    const iterator = call.context.drivers.get(target.provider).doStream(options)[Symbol.asyncIterator]();
+    let first: IteratorResult<StreamPart>;
+    try {
+      // An HTTP driver starts its stream as soon as the upstream answers: the caller's first byte need not wait for the first token.
+      first = await iterator.next();
+    } catch (error) {
+      handle.fail(error);
+      throw error;
+    }
+    return liveAnswer(call, target, iterator, first, handle);
+  },
+  fromCache: (call, cached, layer) => replayAnswer(call, cached, layer),
+  async store(call, answer) {
+    // Characters never outnumber UTF-8 bytes, so this bound keeps exactly what could still fit in a cache entry.
+    const capture = createStreamCapture({ maxChars: call.context.config.cache.maxEntryBytes });
+    const plan = call.plan!;
+    const cache = await call.context.services.cache();
+    answer.observers.push({
+      part(part) {
+        capture.push(part);
+        if (part.type !== 'finish') return;
+        const captured = capture.result({ id: part.id!, provider: part.provider!, model: part.model! });
+        if (captured) return cache.set(plan.key, serializeCachedResponse(captured), plan.decision.ttlMs).then(() => undefined);
+      },
+      end(error) {
+        if (error !== undefined) capture.abort();
+      },
+    });
+    return answer;
+  },
+  share: (call, key, next) => joinStreamFlight(call, key, next, (answer, leader) => readerHooks(call, answer, leader)),
+};
+
+/**
+ * What each caller's reader does: the finish part gets this call's latency,
+ * cache status and cost (a joiner's is 0: the leader paid), and the
+ * request's tracked operation sees the first token, the answer and the end.
+ */
+export function readerHooks(call: PipelineCall, answer: StreamAnswer, leader: boolean): ReaderHooks {
+  const handle = call.scope.handle;
+  const cache = answer.start.cache;
+  let firstToken = false;
+  return {
+    transform(part) {
+      if (part.type !== 'finish') {
+        if (!firstToken) {
+          firstToken = true;
+          handle.markFirstToken();
+        }
+        return part;
+      }
+      const finish: FinishPart = Object.assign({}, part, {
+        latencyMs: Math.round(performance.now() - call.scope.startedAt),
+        cache,
+        cost: leader ? part.cost : 0,
+      });
+      handle.set({ provider: finish.provider, model: finish.model, cache, cost: finish.cost, usage: finish.usage, finishReason: finish.finishReason });
+      return finish;
+    },
+    settle(error) {
+      if (error === undefined) handle.end();
+      else handle.fail(error);
+    },
+  };
+}
+
+/** Opens a stream through the pipeline: the answer's first part, and this caller's reader of the rest. */
+export async function openStream(call: PipelineCall): Promise<{ start: StreamStartPart; reader: PartReader }> {
+  const answer = await runPipeline(call, streamShape);
+  call.scope.handle.set({ provider: answer.start.provider, model: answer.start.model, cache: answer.start.cache });
+  const reader = answer.reader ?? createSharedStream(answer.source).read(call.request.signal, readerHooks(call, answer, true))!;
+  return { start: answer.start, reader };
 }

@@ -8,6 +8,7 @@ import type { DestinationStream, Logger } from 'pino';
 import type { SwitchyardEventSource } from '../observability/events.js';
 import type { Observability } from '../observability/index.js';
 import type { TrackHandle } from '../observability/tracked-operation.js';
+import type { DriverBatchApi } from '../spec/batch.js';
 import type { DriverV1, PoolStats } from '../spec/driver.js';
 import type { ChatRequest, EmbedRequest } from '../spec/request.js';
 import type { ChatResponse, EmbedResponse, ModelInfo, Usage } from '../spec/response.js';
@@ -49,6 +50,15 @@ export interface ChatManyOptions {
 }
 
 
+/** A model that can run through its provider's batch API. */
+export interface ProviderBatchTarget {
+  provider: string;
+  modelId: string;
+  /** `provider/modelId` */
+  model: string;
+  api: DriverBatchApi;
+}
+
 /** The client: one object in front of every provider. */
 export interface Switchyard extends SwitchyardEventSource {
   readonly config: ResolvedConfig;
@@ -74,8 +84,14 @@ export interface Switchyard extends SwitchyardEventSource {
   countTokens(request: ChatRequest): Promise<TokenEstimate & { provider: string; model: string }>;
   /** Lists a provider's models and writes them to `provider_models` (nothing with `dryRun`). */
   syncModels(options: { provider: string; dryRun?: boolean; signal?: AbortSignal }): Promise<SyncResult>;
-  /** The cost in US dollars of `usage` on `model`, or null when its price is unknown. */
-  cost(usage: Usage, model: string): number | null;
+  /** The cost in US dollars of `usage` on `model` (at the batch price with `batch: true`), or null when its price is unknown. */
+  cost(usage: Usage, model: string, options?: { batch?: boolean }): number | null;
+  /**
+   * The batch API of the provider that would run `model`, when it has one and
+   * `model` names one target (not a fallback route); undefined otherwise.
+   * Throws `model_not_found` for an unknown provider.
+   */
+  providerBatch(model: string): ProviderBatchTarget | undefined;
   /** Logs, metrics, events, dashboard statistics and resource thresholds. */
   readonly observability: Observability;
   /** Upstream connection-pool figures by provider. */

@@ -85,6 +85,7 @@ export interface ResolvedConfig {
     providerCallsPerMinute: number;
   };
   mock: MockConfig;
+  batch: { workerConcurrency: number; inProcessWorker: boolean; jobTimeoutSeconds: number; queueSchema: string; maxFileBytes: number; pollSeconds: number };
   /** Non-fatal findings, such as a provider key for a provider without a driver. */
   warnings: string[];
 }
@@ -316,6 +317,14 @@ function resolveConfig(input: ReturnType<typeof configSchema.parse>, env: Enviro
       providerCallsPerMinute: observability.providerCallsPerMinute ?? 6000,
     },
     mock: input.mock ?? {},
+    batch: {
+      workerConcurrency: input.batch?.workerConcurrency ?? 16,
+      inProcessWorker: input.batch?.inProcessWorker ?? true,
+      jobTimeoutSeconds: input.batch?.jobTimeoutSeconds ?? 900,
+      queueSchema: input.batch?.queueSchema ?? 'pgboss',
+      maxFileBytes: input.batch?.maxFileBytes ?? 512 * 1024 * 1024,
+      pollSeconds: input.batch?.pollSeconds ?? 30,
+    },
     warnings: input.redisUrl && input.redisClusterNodes ? ['both a Redis URL and Redis Cluster nodes are set; using the cluster'] : [],
   };
 }

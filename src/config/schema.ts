@@ -104,6 +104,22 @@ export const limitsConfigSchema = z.strictObject({
   tenants: z.record(z.string().min(1), tenantLimitsSchema).optional(),
 });
 
+/** Batch settings: the gateway's Batch API and `switchyard worker`. */
+export const batchConfigSchema = z.strictObject({
+  /** Requests in flight at once in one worker. Default 16. */
+  workerConcurrency: z.number().int().positive().optional(),
+  /** Whether `switchyard serve` runs a worker in-process. Default true. */
+  inProcessWorker: z.boolean().optional(),
+  /** A job (100 lines) running longer is presumed lost with its worker and retried. Default 900. */
+  jobTimeoutSeconds: z.number().int().positive().optional(),
+  /** The PostgreSQL schema of the job queue (pg-boss). Default `pgboss`. */
+  queueSchema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a plain identifier').optional(),
+  /** Largest upload to POST /v1/files. Default 512 MiB. */
+  maxFileBytes: z.number().int().positive().optional(),
+  /** Seconds between polls of a provider batch. Default 30. */
+  pollSeconds: z.number().positive().optional(),
+});
+
 /** Logging and monitoring settings. */
 export const observabilityConfigSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -129,6 +145,7 @@ export const configSchema = z.strictObject({
   server: serverConfigSchema.optional(),
   observability: observabilityConfigSchema.optional(),
   mock: mockConfigSchema.optional(),
+  batch: batchConfigSchema.optional(),
   limits: limitsConfigSchema.optional(),
 });
 

@@ -3,7 +3,7 @@ import type { DriverCallOptions, DriverGenerateResult } from '../spec/driver.js'
 import type { SwitchyardError } from '../spec/errors.js';
 import type { WireFormat } from '../spec/request.js';
 import type { CallWarning } from '../spec/response.js';
-import type { FinishPart, StreamPart } from '../spec/stream.js';
+import type { FinishPart, StreamPart, StreamStartPart } from '../spec/stream.js';
 import { mapTransportError, waitForSocketRelease } from './http.js';
 import type { ProviderCall, ProviderHttp } from './provider-http.js';
 import { parseJson } from './safe-json.js';
@@ -127,13 +127,21 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
     return result;
   }
 
-  async function* doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
+  /** One async step per part: the stream is `readFrames`' own generator, opened (body built, request sent) on the first `next()`. */
+  function doStream(options: DriverCallOptions): AsyncGenerator<StreamPart, void, undefined> {
     const native = nativeFormat(options);
-    const body = native ? passthroughBody(options, provider, { stream: true, set: passthrough!.streamFields?.(options) }) : codec.encode(options, true).body;
-    const call = callOf(options, true, body);
-    const response = await http.open(call);
+    const context = codec.context.stream;
+    let start: StreamStartPart | undefined;
+    const open = async () => {
+      const encoded = native ? { body: passthroughBody(options, provider, { stream: true, set: passthrough!.streamFields?.(options) }), warnings: [] } : codec.encode(options, true);
+      const response = await http.open(callOf(options, true, encoded.body));
+      start = { type: 'stream-start' };
+      if (encoded.warnings.length > 0) start.warnings = encoded.warnings;
+      if (native) start.wire = native;
+      return response.body;
+    };
     const streamCodec = codec.stream;
-    const name = `${provider} ${call.context}`;
+    const name = `${provider} ${context}`;
     const readOptions = { signal: options.signal, context: name, provider };
     const decoder = streamCodec.createDecoder(options);
     let terminated = false;
@@ -161,20 +169,20 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
     }
 
     const handler = {
+      // The upstream has answered (2xx headers): the stream starts now, before its first event arrives.
+      start: () => start,
       async end(): Promise<StreamPart> {
-        if (!terminated && !decoder.complete()) throw truncatedStreamError(provider, call.context, streamCodec.closing);
+        if (!terminated && !decoder.complete()) throw truncatedStreamError(provider, context, streamCodec.closing);
         await waitForSocketRelease();
         const finish = decoder.finish();
         if (native) finish.content = nativeText;
         return finish;
       },
-      mapError: (error: unknown) => mapTransportError(error, { provider, context: call.context, signal: options.signal }),
+      mapError: (error: unknown) => mapTransportError(error, { provider, context, signal: options.signal }),
     };
-    if (streamCodec.framing === 'sse') {
-      yield* readFrames(response.body, createServerSentEventFramer(readOptions), { ...handler, frame: (event) => accept(event.data) }, readOptions);
-    } else {
-      yield* readFrames(response.body, createLineFramer(readOptions), { ...handler, frame: accept }, readOptions);
-    }
+    return streamCodec.framing === 'sse'
+      ? readFrames(open, createServerSentEventFramer(readOptions), { ...handler, frame: (event) => accept(event.data) }, readOptions)
+      : readFrames(open, createLineFramer(readOptions), { ...handler, frame: accept }, readOptions);
   }
 
   return { doGenerate, doStream };

@@ -37,6 +37,8 @@ export interface Framer<Frame> {
 export interface FrameHandler<Frame, Out> {
   /** Turns one frame into output (zero or more items); may throw to end the stream. */
   frame(frame: Frame): Iterable<Out> | undefined;
+  /** Called once the body is open; what it returns is yielded first. */
+  start?(): Out | undefined;
   /** Called once the body ended normally; what it returns is yielded last. */
   end?(): Promise<Out | undefined> | Out | undefined;
   /** Maps any error raised while reading or handling (transport errors, aborts). Default: unchanged. */
@@ -108,7 +110,7 @@ export function createLineFramer(options: StreamReadOptions = {}): Framer<string
  * and its socket.
  */
 export async function* readFrames<Frame, Out>(
-  body: StreamBody,
+  source: StreamBody | (() => Promise<StreamBody>),
   framer: Framer<Frame>,
   handler: FrameHandler<Frame, Out>,
   options: StreamReadOptions = {},
@@ -116,14 +118,20 @@ export async function* readFrames<Frame, Out>(
   const settings = normalise(options);
   const { signal } = settings;
   const decoder = new TextDecoder('utf-8');
-  const iterator = body[Symbol.asyncIterator]();
   const frames: Frame[] = [];
+  let body: StreamBody | undefined;
+  let iterator: AsyncIterator<Uint8Array> | undefined;
   let finished = false;
   const onAbort = (): void => {
-    body.destroy?.(abortError(signal!, settings));
+    body?.destroy?.(abortError(signal!, settings));
   };
-  signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    // Opening (sending the request) happens on the first `next()`, so its errors surface there.
+    body = typeof source === 'function' ? await source() : source;
+    iterator = body[Symbol.asyncIterator]();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const first = handler.start?.();
+    if (first !== undefined) yield first;
     for (;;) {
       if (signal?.aborted) throw abortError(signal, settings);
       let step: IteratorResult<Uint8Array>;
@@ -156,9 +164,9 @@ export async function* readFrames<Frame, Out>(
     throw handler.mapError ? handler.mapError(error) : error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    if (!finished) {
+    if (!finished && body !== undefined) {
       body.destroy?.();
-      await iterator.return?.().catch(() => undefined);
+      await iterator?.return?.().catch(() => undefined);
     }
   }
 }

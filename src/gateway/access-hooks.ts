@@ -125,8 +125,10 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
     }
   });
 
-  app.addHook('onSend', async (request) => {
-    if (request.settling) await request.settling;
+  // A callback hook, not an async one: most responses have nothing to wait for and should not pay for a promise.
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    if (request.settling === null) return done(null, payload);
+    request.settling.then(() => done(null, payload));
   });
 
   app.addHook('onClose', async () => {

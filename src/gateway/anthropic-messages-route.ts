@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Switchyard } from '../client/types.js';
+import type { ChatRequest } from '../spec/request.js';
 import { createAnthropicStreamEncoder } from './anthropic-stream-events.js';
 import { fromAnthropicRequest, toAnthropicMessage } from '../wire/anthropic-wire-convert.js';
 import { anthropicMessagesRequestSchema } from '../wire/anthropic-wire-schemas.js';
@@ -32,7 +33,7 @@ export function registerAnthropicMessagesRoute(app: FastifyInstance, ai: Switchy
       const events = createAnthropicStreamEncoder({ id: `msg_${request.id.replace(/[^A-Za-z0-9]/g, '')}`, model: identity.model });
       return {
         // A live stream's input count is known at its end; message_start carries the estimate (clients such as LangChain read it there).
-        start: () => events.start(identity.finish?.usage ?? { inputTokens: ai.estimateTokens(chatRequest.messages, body.model).tokens, outputTokens: 0, totalTokens: 0 }),
+        start: () => events.start(identity.usage ?? { inputTokens: startEstimate(ai, chatRequest), outputTokens: 0, totalTokens: 0 }),
         part: (part) => events.part(part),
         finish: (part) => events.finish(part),
         nativeEnd: () => '',
@@ -40,4 +41,14 @@ export function registerAnthropicMessagesRoute(app: FastifyInstance, ai: Switchy
       };
     });
   });
+}
+
+/** Prompts longer than this (characters) get a characters/4 estimate in message_start: tokenizing megabytes would hold the event loop. */
+const TOKENIZED_ESTIMATE_LIMIT = 64 * 1024;
+
+/** The input-token estimate message_start carries on a live stream (the real count comes with message_delta). */
+function startEstimate(ai: Switchyard, request: ChatRequest): number {
+  let characters = 0;
+  for (const message of request.messages) characters += typeof message.content === 'string' ? message.content.length : JSON.stringify(message.content ?? '').length;
+  return characters > TOKENIZED_ESTIMATE_LIMIT ? Math.ceil(characters / 4) : ai.estimateTokens(request.messages, request.model).tokens;
 }

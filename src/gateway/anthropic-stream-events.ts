@@ -1,6 +1,5 @@
 import type { Usage } from '../spec/response.js';
-import type { FinishPart } from '../spec/stream.js';
-import type { EncodedPart } from './stream-response.js';
+import type { DeltaPart, FinishPart } from '../spec/stream.js';
 import { toAnthropicStopReason } from '../wire/anthropic-wire-convert.js';
 import { sseEvent } from './sse-writer.js';
 
@@ -9,7 +8,7 @@ export interface AnthropicStreamEncoder {
   /** `message_start` (usage known so far; input tokens are 0 on a live stream until `message_delta`). */
   start(usage?: Usage): string;
   /** The events for one text or tool-call delta: a block start (plus `ping` after the first), then the delta. */
-  part(part: EncodedPart): string;
+  part(part: DeltaPart): string;
   /** Closes the open block, then `message_delta` (stop_reason, usage) and `message_stop`. */
   finish(part: FinishPart): string;
 }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
 import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
+import { createBatchService, type BatchService } from '../batch/batch-service.js';
 import { registerAnthropicMessagesRoute } from './anthropic-messages-route.js';
 import { registerCountTokensRoute } from './count-tokens-route.js';
 import { registerAccessHooks } from './access-hooks.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { registerBatchRoutes } from './batch-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerEmbeddingsRoute } from './embeddings-route.js';
 import { createGatewayMonitor, type GatewayMonitor } from './gateway-monitor.js';
@@ -23,6 +26,8 @@ import { sendError } from './route-support.js';
 export interface GatewayOptions {
   /** Largest accepted request body; larger ones get 413. Default `server.bodyLimitBytes` (10 MiB). */
   bodyLimitBytes?: number;
+  /** The Files and Batch APIs' service. Default: one over `ai`, closed with the gateway. */
+  batches?: BatchService;
 }
 
 declare module 'fastify' {
@@ -43,7 +48,9 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 /**
  * Creates the gateway over a client: OpenAI routes (/v1/chat/completions,
  * /v1/embeddings, /v1/models), Anthropic's /v1/messages, /healthz, /readyz,
- * /metrics, the dashboard at / and its /api/stats. Tenant keys come from
+ * /metrics, the dashboard at / and its /api/stats, and the OpenAI Files
+ * and Batch APIs (/v1/files, /v1/batches) with an in-process batch worker
+ * started on first use (`startBatchWorker()` starts it at once). Tenant keys come from
  * `ai.config.server.apiKeys`. The instance is not listening yet; its
  * `close()` stops the gateway's own monitoring but leaves `ai` open (its
  * owner closes it; `startGateway` does).
@@ -122,8 +129,20 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   app.addHook('preClose', async () => {
     closing = true;
   });
+  const batches = options.batches ?? createBatchService(ai);
+  let worker: Promise<void> | undefined;
+  // The gateway works batches itself unless told not to; on SQLite (no shared queue) it always does.
+  const ensureWorker = () =>
+    (worker ??= (async () => {
+      if (ai.config.batch.inProcessWorker || !(await batches.isShared())) await batches.startWorker();
+    })().catch((error: unknown) => {
+      worker = undefined;
+      throw error;
+    }));
+  app.decorate('startBatchWorker', ensureWorker);
   app.addHook('onClose', async () => {
     await monitor.close();
+    if (options.batches === undefined) await batches.close();
   });
 
   registerOpenAIChatRoute(app, ai);
@@ -132,6 +151,8 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   registerCountTokensRoute(app, ai);
   registerEmbeddingsRoute(app, ai);
   registerModelsRoute(app, ai);
+  void app.register(multipart);
+  registerBatchRoutes(app, batches, { maxFileBytes: ai.config.batch.maxFileBytes, ensureWorker });
   registerHealthRoutes(app, ai, () => closing);
   registerMetricsRoute(app, monitor);
   registerAdminRoutes(app, ai, access);

@@ -72,14 +72,16 @@ export function createNativeEventTap(): NativeEventTap {
   };
   return {
     wrap(opened) {
-      opened.head.forEach(observe);
+      const parts = opened.parts;
       return {
         ...opened,
-        async *rest() {
-          for await (const part of opened.rest()) {
-            observe(part);
-            yield part;
-          }
+        parts: {
+          next: () =>
+            parts.next().then((step) => {
+              if (!step.done) observe(step.value);
+              return step;
+            }),
+          return: (value?: unknown) => parts.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined }),
         },
       };
     },

@@ -72,6 +72,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     await ai.close();
     throw error;
   }
+  // The in-process batch worker starts now, so that batches left unfinished by a previous run resume.
+  if (ai.config.batch.inProcessWorker) {
+    await app.startBatchWorker().catch((error: unknown) => ai.observability.logger.warn({ err: error }, 'the batch worker could not start; it will retry on the next batch request'));
+  }
   const port = (app.server.address() as AddressInfo).port;
   const guard = (options.guardProcess ?? options.handleSignals)
     ? installProcessGuard(app.log as never, (kind) => app.recordProcessError(kind))

@@ -1,27 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { CacheStatus } from '../spec/response.js';
-import type { FinishPart, NativeEventPart, StreamPart } from '../spec/stream.js';
+import type { DeltaPart, FinishPart } from '../spec/stream.js';
 import { toGatewayError, type GatewayError } from '../wire/error-mapping.js';
 import { modelHeaders } from './model-headers.js';
-import type { OpenedModelStream } from './model-stream.js';
+import type { OpenedModelStream, StreamStart } from './model-stream.js';
 import { sseEvent, startSse } from './sse-writer.js';
-
-/** What the headers and the first event of a stream say about its answer. */
-export interface StreamIdentity {
-  cache: CacheStatus;
-  provider: string;
-  model: string;
-  /** The finish part, when it was read before the headers (cache hits). */
-  finish?: FinishPart;
-}
-
-/** A stream part the encoder turns into events (native events are written as they came). */
-export type EncodedPart = Exclude<StreamPart, FinishPart | NativeEventPart>;
 
 /** Turns a stream into one API's SSE text. */
 export interface StreamEncoder {
   start(): string;
-  part(part: EncodedPart): string;
+  part(part: DeltaPart): string;
   /** The closing events (finish reason, usage, terminator); may first finish work such as storing the answer. */
   finish(part: FinishPart): string | Promise<string>;
   /**
@@ -35,60 +22,59 @@ export interface StreamEncoder {
 }
 
 /**
- * Sends an opened model stream as SSE: headers first (cache status, provider,
- * model, request id and overhead, all decided from the parts read so far),
- * then each part as soon as it arrives, waiting for `drain` under
- * backpressure. A client that leaves stops the loop and releases the
- * upstream (its abort signal has already fired); an error after the headers
- * becomes the API's in-stream error event. The overhead header counts the
- * gateway's time before the first byte minus the wait for the first part on
- * a live stream (on a cache hit that wait is the gateway's own). A native
- * passthrough stream (its parts are `native-event`s of the caller's wire)
- * is written event by event as the upstream sent it, then `nativeEnd()`.
+ * Sends an opened model stream as SSE: headers first (cache status, provider
+ * and model from the stream's first part, request id and overhead), then
+ * each part as soon as it arrives, waiting for `drain` under backpressure.
+ * A client that leaves stops the loop and releases the upstream (its abort
+ * signal has already fired); an error after the headers becomes the API's
+ * in-stream error event. The overhead header counts the gateway's time
+ * before the first byte minus the wait for the first part on a live stream
+ * (on a cache hit that wait is the gateway's own). A native passthrough
+ * stream (its first part names the caller's wire) is written event by event
+ * as the upstream sent it, then `nativeEnd()`.
  */
 export async function sendModelStream(
   request: FastifyRequest,
   reply: FastifyReply,
   opened: OpenedModelStream,
-  createEncoder: (identity: StreamIdentity) => StreamEncoder,
+  createEncoder: (start: StreamStart) => StreamEncoder,
 ): Promise<void> {
-  const finished = opened.finish;
-  const identity: StreamIdentity = {
-    cache: finished?.cache ?? opened.expected.cache,
-    provider: finished?.provider ?? opened.expected.provider,
-    model: finished?.model ?? opened.expected.model,
-    finish: finished,
-  };
-  const upstreamBeforeHeaders = identity.cache.startsWith('hit-') ? 0 : opened.firstPartWaitMs;
+  const { start, parts } = opened;
+  const upstreamBeforeHeaders = start.cache.startsWith('hit-') ? 0 : opened.firstPartWaitMs;
   const overheadMs = Math.max(0, request.gatewayCall.elapsedMs() - upstreamBeforeHeaders);
-  const encoder = createEncoder(identity);
+  const encoder = createEncoder(start);
   reply.hijack();
-  const writer = startSse(reply.raw, modelHeaders({ requestId: request.id, cache: identity.cache, provider: identity.provider, model: identity.model, overheadMs }));
+  const writer = startSse(reply.raw, modelHeaders({ requestId: request.id, cache: start.cache, provider: start.provider, model: start.model, overheadMs }));
   let finish: FinishPart | undefined;
-  const native = opened.head[0]?.type === 'native-event';
+  const native = start.wire !== undefined;
+  let ended = false;
   try {
     if (!native && !(await writer.write(encoder.start()))) return;
-    for (const source of [opened.head, opened.rest()]) {
-      for await (const part of source) {
-        if (part.type === 'finish') finish = part;
-        else if (!(await writer.write(part.type === 'native-event' ? sseEvent(part.data, part.event) : encoder.part(part)))) return;
-      }
+    for (;;) {
+      const step = await parts.next();
+      if (step.done) break;
+      const part = step.value;
+      if (part.type === 'finish') finish = part;
+      else if (part.type === 'stream-start') continue;
+      else if (!(await writer.write(part.type === 'native-event' ? sseEvent(part.data, part.event) : encoder.part(part)))) return;
     }
+    ended = true;
     if (!finish) throw new Error('the stream ended without a finish part');
     await writer.write(await (native ? encoder.nativeEnd(finish) : encoder.finish(finish)));
     request.gatewayCall.succeed({
-      provider: finish.provider ?? identity.provider,
-      model: finish.model ?? identity.model,
-      cache: finish.cache ?? identity.cache,
+      provider: finish.provider ?? start.provider,
+      model: finish.model ?? start.model,
+      cache: finish.cache ?? start.cache,
       usage: finish.usage,
       cost: finish.cost,
       finishReason: finish.finishReason,
     });
   } catch (error) {
+    ended = true;
     request.gatewayCall.fail(error);
     if (writer.open) await writer.write(encoder.error(toGatewayError(error, request.id)));
   } finally {
     writer.end();
-    await opened.close().catch(() => undefined);
+    if (!ended) await parts.return?.(undefined).catch(() => undefined);
   }
 }

@@ -71,9 +71,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       return { ...(await options.memory.admit(subjects, tokens, leaseId, Date.now())), store: 'memory' };
     },
     async settle(store, subjects, settlement) {
-      const backend = store === 'redis' ? options.redis : options.memory;
+      if (store === 'memory' || !options.redis) return options.memory.settle(subjects, settlement, Date.now());
       // A settlement Redis misses leaves the lease to expire and the reservation to leave the window.
-      await withTimeout(backend!.settle(subjects, settlement, Date.now()), timeoutMs).catch(() => undefined);
+      await withTimeout(options.redis.settle(subjects, settlement, Date.now()), timeoutMs).catch(() => undefined);
     },
   };
 }

@@ -22,6 +22,7 @@ import {
   type MockServerOptions,
 } from './mock-server-core.js';
 import { sliceEvery, streamTextPieces } from './mock-wire.js';
+import { createAnthropicBatchRoutes } from './anthropic-batch-routes.js';
 import type { OpenAIMockMode, OpenAIMockScript } from './openai-server.js';
 
 /** A special behaviour for a request: stall before headers, stall mid-body, or send broken JSON / SSE. */
@@ -76,7 +77,8 @@ const MISBEHAVIOUR: MockMisbehaviour = {
  * POST /v1/messages (a Message, or the SSE sequence message_start,
  * content_block_start, ping, content_block_delta..., content_block_stop,
  * message_delta, message_stop), GET /v1/models (cursor pages) and GET
- * /v1/models/{id}, POST /v1/messages/count_tokens; errors as `{"type":"error","error":{type,message}}`.
+ * /v1/models/{id}, POST /v1/messages/count_tokens, Message Batches
+ * (/v1/messages/batches; a batch ends `batchDelayMs` after creation); errors as `{"type":"error","error":{type,message}}`.
  * Requests need `anthropic-version`, and the key when `apiKey` is set.
  * Used by tests, benchmarks and `switchyard mock-upstream --flavor anthropic`.
  */
@@ -84,6 +86,7 @@ export async function startAnthropicMockServer(options: AnthropicMockServerOptio
   return startMockServer(options, ({ settings, sequence, stats, createChunkSender }) => {
     const misbehave = (mode: AnthropicMockMode, streaming: boolean, response: ServerResponse): Promise<void> =>
       sendMisbehaviour(response, mode, streaming, MISBEHAVIOUR, stats);
+    const batchRoutes = createAnthropicBatchRoutes({ settings });
 
     function sendError(response: ServerResponse, status: number, type: string, message: string): void {
       const requestId = `req_mock_${sequence()}`;
@@ -95,6 +98,7 @@ export async function startAnthropicMockServer(options: AnthropicMockServerOptio
       if (method === 'POST' && path === '/v1/messages') return messages(request.body, mode, response);
       if (method === 'POST' && path === '/v1/messages/count_tokens') return countTokens(request.body, response);
       if (mode !== 'normal') return misbehave(mode, false, response);
+      if (batchRoutes(request, response)) return;
       const models = settings().models ?? DEFAULT_MODELS;
       if (method === 'GET' && path === '/v1/models') return sendJson(response, 200, modelPage(models, query));
       if (method === 'GET' && path.startsWith('/v1/models/')) {
@@ -151,7 +155,7 @@ export async function startAnthropicMockServer(options: AnthropicMockServerOptio
 
     return {
       basePath: '',
-      describe: (read, url) => ({ method: read.method, path: read.path, query: url.searchParams, headers: read.headers, body: read.body }),
+      describe: (read, url) => ({ ...read, query: url.searchParams }),
       sendFailure: (response, message) => sendError(response, 500, 'api_error', message),
       checkApiKey(request, apiKey, response) {
         if (hasKey(request.headers, apiKey)) return true;

@@ -40,8 +40,10 @@ export interface MockRequest {
   /** The path without the query or trailing slashes. */
   path: string;
   headers: IncomingHttpHeaders;
-  /** The parsed JSON body, or undefined (GET, or unparsable). */
+  /** The parsed JSON body, or undefined (GET, unparsable, or multipart). */
   body: unknown;
+  /** The body as text, for multipart uploads (the JSON body is parsed into `body` instead). */
+  text?: string;
 }
 
 /** Options every mock server has; all optional. A flavor adds its own and documents its error bodies. */
@@ -54,6 +56,8 @@ export interface MockServerOptions<Request extends MockRequest, Malformed extend
   reply?: string;
   /** Delay before answering any request. Default 0. */
   latencyMs?: number;
+  /** Time from a batch's creation to its completion, for flavors with a batch API. Default 1000. */
+  batchDelayMs?: number;
   /** Delay between stream chunks. Default 0. */
   streamChunkDelayMs?: number;
   /** Probability (0..1) of an injected server error, drawn from a seeded source. Default 0. */
@@ -221,14 +225,15 @@ export async function startMockServer<
     const path = url.pathname.replace(/\/+$/, '');
     let body: unknown;
     let bodyError: string | undefined;
-    if (text.length > 0) {
+    const multipart = /^multipart\/form-data/i.test(request.headers['content-type'] ?? '');
+    if (text.length > 0 && !multipart) {
       try {
         body = parseJson(text, 'mock request body');
       } catch (error) {
         bodyError = (error as Error).message;
       }
     }
-    const read: MockRequest = { method: request.method ?? 'GET', path, headers: request.headers, body };
+    const read: MockRequest = { method: request.method ?? 'GET', path, headers: request.headers, body, ...(multipart ? { text } : {}) };
     const info = flavor.describe ? flavor.describe(read, url) : (read as Request);
     last = info;
     sequence += 1;

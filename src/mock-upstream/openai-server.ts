@@ -11,6 +11,7 @@ import {
   type MockServerOptions,
 } from './mock-server-core.js';
 import { sliceEvery, streamTextPieces } from './mock-wire.js';
+import { createOpenAIBatchRoutes } from './openai-batch-routes.js';
 import { createMockResponsesRoutes } from './openai-responses-server.js';
 import {
   chatCompletion,
@@ -72,7 +73,8 @@ const MISBEHAVIOUR: MockMisbehaviour = {
  * usage chunk when `stream_options.include_usage`), POST /v1/responses
  * (JSON or the Responses event stream, with stored responses, GET and DELETE
  * /v1/responses/{id}), GET /v1/models, POST /v1/embeddings (deterministic
- * vectors). Used by tests, benchmarks and
+ * vectors), and the Files and Batch API (/v1/files, /v1/batches; a batch
+ * completes `batchDelayMs` after creation). Used by tests, benchmarks and
  * `switchyard mock-upstream --flavor openai`.
  */
 export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {}): Promise<OpenAIMockServer> {
@@ -80,6 +82,7 @@ export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {
     const responses = createMockResponsesRoutes({ settings, sequence, createChunkSender });
     const misbehave = (mode: OpenAIMockMode, streaming: boolean, response: ServerResponse): Promise<void> =>
       sendMisbehaviour(response, mode, streaming, MISBEHAVIOUR, stats);
+    const batchRoutes = createOpenAIBatchRoutes({ settings, sequence });
 
     async function route(request: OpenAIMockRequest, mode: OpenAIMockMode, response: ServerResponse): Promise<void> {
       const { method, path } = request;
@@ -87,6 +90,7 @@ export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {
       if (method === 'POST' && path === '/v1/chat/completions') return chat(request.body, mode, response);
       if (mode !== 'normal') return misbehave(mode, method === 'POST' && (request.body as { stream?: unknown } | undefined)?.stream === true, response);
       if (await responses.route(request, response)) return;
+      if (batchRoutes(request, response)) return;
       if (method === 'GET' && path === '/v1/models') return sendJson(response, 200, modelList(models));
       if (method === 'GET' && path.startsWith('/v1/models/')) {
         const id = decodeURIComponent(path.slice('/v1/models/'.length));

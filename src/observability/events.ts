@@ -1,7 +1,4 @@
-import { SwitchyardError, type CacheStatus, type ErrorCode, type FinishReason, type Usage } from '../spec/index.js';
-
-/** A response-cache layer, as used in metric labels and `cache` events. */
-export type CacheLayer = 'memory' | 'redis' | 'sql';
+import { SwitchyardError, type CacheLayerName, type CacheStatus, type ErrorCode, type FinishReason, type Usage } from '../spec/index.js';
 
 /** What a cache access did: found an entry, found none, stored or removed one, or failed. */
 export type CacheOutcome = 'hit' | 'miss' | 'write' | 'delete' | 'error';
@@ -70,7 +67,7 @@ export interface ErrorEvent {
 /** Emitted after each response-cache access. */
 export interface CacheEvent {
   requestId?: string;
-  layer: CacheLayer;
+  layer: CacheLayerName;
   operation: CacheOperation;
   outcome: CacheOutcome;
   durationMs: number;

@@ -1,6 +1,7 @@
 import { Gauge, Registry } from 'prom-client';
 import type { CacheStatus, ErrorCode, PoolStats, Usage } from '../spec/index.js';
-import type { CacheLayer, CacheOperation, CacheOutcome, ThresholdName } from './events.js';
+import type { CacheLayerName } from '../spec/index.js';
+import type { CacheOperation, CacheOutcome, ThresholdName } from './events.js';
 import { CounterFamily, HistogramFamily } from './metric-families.js';
 
 /** Outcome label of requests and upstream calls. */
@@ -36,7 +37,7 @@ export interface UpstreamSample {
 
 /** One finished cache access. */
 export interface CacheSample {
-  layer: CacheLayer;
+  layer: CacheLayerName;
   operation: CacheOperation;
   outcome: CacheOutcome;
   durationMs: number;

@@ -1,8 +1,9 @@
 import type { CacheStatus, ErrorCode, Usage } from '../spec/index.js';
-import type { CacheLayer, CacheOutcome } from './events.js';
+import type { CacheLayerName } from '../spec/index.js';
+import type { CacheOutcome } from './events.js';
 
 const CACHE_STATUSES: readonly CacheStatus[] = ['hit-memory', 'hit-redis', 'hit-sql', 'miss', 'bypass'];
-const CACHE_LAYERS: readonly CacheLayer[] = ['memory', 'redis', 'sql'];
+const CACHE_LAYERS: readonly CacheLayerName[] = ['memory', 'redis', 'sql'];
 const CACHE_OUTCOMES: readonly CacheOutcome[] = ['hit', 'miss', 'write', 'delete', 'error'];
 const NO_STATUS = 255;
 
@@ -56,7 +57,7 @@ export interface StatsSnapshot {
   latencyMs: LatencySummary;
   overheadMs: LatencySummary;
   cache: {
-    byLayer: Record<CacheLayer, LayerSummary>;
+    byLayer: Record<CacheLayerName, LayerSummary>;
     /** Responses by cache status. */
     byStatus: Record<CacheStatus, number>;
     /** Share of successful responses served from any cache layer; null without responses. */
@@ -86,7 +87,7 @@ export interface SummaryStoreOptions {
 /** Rolling-window request and cache statistics over fixed-size ring buffers. */
 export interface SummaryStore {
   recordRequest(request: SummaryRequest): void;
-  recordCache(layer: CacheLayer, outcome: CacheOutcome): void;
+  recordCache(layer: CacheLayerName, outcome: CacheOutcome): void;
   /** Adds `delta` to the in-flight count. */
   inFlight(delta: number): void;
   snapshot(): StatsSnapshot;
@@ -203,7 +204,7 @@ export function createSummaryStore(options: SummaryStoreOptions = {}): SummarySt
 
       const byLayer = Object.fromEntries(
         CACHE_LAYERS.map((layer) => [layer, { hits: 0, misses: 0, errors: 0, hitRatio: null }]),
-      ) as Record<CacheLayer, LayerSummary>;
+      ) as Record<CacheLayerName, LayerSummary>;
       for (let offset = 1; offset <= cacheCount; offset += 1) {
         const slot = (cacheNext - offset + cacheCapacity) % cacheCapacity;
         if (cacheTimes[slot] < since) break;

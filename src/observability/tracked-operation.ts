@@ -1,8 +1,8 @@
 import { getHeapStatistics } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import type { Span } from '@opentelemetry/api';
-import type { CacheStatus, ErrorCode, FinishReason, Usage } from '../spec/index.js';
-import type { CacheLayer, CacheOperation, CacheOutcome, RequestOperation } from './events.js';
+import type { CacheLayerName, CacheStatus, ErrorCode, FinishReason, Usage } from '../spec/index.js';
+import type { CacheOperation, CacheOutcome, RequestOperation } from './events.js';
 import type { SwitchyardLogger } from './logger.js';
 
 /** What `track` wraps: a client request, an upstream provider call, a cache access or a gateway HTTP request. */
@@ -42,7 +42,7 @@ export interface UpstreamAttributes {
  */
 export interface CacheAttributes {
   requestId?: string;
-  layer: CacheLayer;
+  layer: CacheLayerName;
   operation: CacheOperation;
   outcome?: CacheOutcome;
 }
@@ -75,7 +75,7 @@ export interface TrackResult {
   overheadMs: number;
   /** Streams: time to the first generated part. */
   timeToFirstTokenMs?: number;
-  /** V8 heap growth over the operation (monitoring on; client and gateway requests only). */
+  /** V8 heap growth over the operation (client and gateway requests in a recorded span only). */
   heapDeltaBytes?: number;
   code?: ErrorCode;
 }

@@ -293,7 +293,9 @@ export function createTracker(options: TrackerOptions): Tracker {
       if (kind === 'request') summary.inFlight(1);
       if (kind === 'upstream') monitor?.recordProviderCall();
     }
-    const operation = new TrackedOperation(sink, kind, attributes, parent, span, monitoring && (kind === 'request' || kind === 'gateway'));
+    // The heap delta only goes into a recorded span: without a tracing SDK (or unsampled) it costs two V8 heap walks for nothing.
+    const measureHeap = span !== undefined && (kind === 'request' || kind === 'gateway') && span.isRecording();
+    const operation = new TrackedOperation(sink, kind, attributes, parent, span, measureHeap);
     if (kind === 'request' && events.has('request')) {
       const request = attributes as TrackAttributeMap['request'];
       events.emit('request', {

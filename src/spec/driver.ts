@@ -1,3 +1,4 @@
+import type { DriverBatchApi } from './batch.js';
 import type { ReasoningPart, ToolCall } from './messages.js';
 import type { GenerationSettings, WireFormat } from './request.js';
 import type { CallWarning, FinishReason, NativeResponse, TokenLogprob, Usage } from './response.js';
@@ -77,6 +78,8 @@ export interface DriverV1 {
   doStream(options: DriverCallOptions): AsyncIterable<StreamPart>;
   listModels(options?: { signal?: AbortSignal }): Promise<DriverModel[]>;
   doEmbed?(options: DriverEmbedOptions): Promise<DriverEmbedResult>;
+  /** The provider's batch API (half price at OpenAI and Anthropic); absent where there is none. */
+  doBatch?: DriverBatchApi;
   /** The input tokens of a chat call, counted by the provider (Anthropic's count_tokens). */
   doCountTokens?(options: DriverCallOptions): Promise<{ inputTokens: number }>;
   /** Pool figures, when the driver talks over the network. */

@@ -4,3 +4,4 @@ export * from './response.js';
 export * from './stream.js';
 export * from './driver.js';
 export * from './errors.js';
+export * from './batch.js';

@@ -22,6 +22,9 @@ export interface Usage {
 /** Why generation stopped, normalised across providers. */
 export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'content-filter' | 'error' | 'other';
 
+/** A response-cache layer, fastest first: L1 memory, L2 Redis, L3 SQL. */
+export type CacheLayerName = 'memory' | 'redis' | 'sql';
+
 /** Where a response came from: a cache layer, or upstream (`miss` when cacheable, `bypass` when not). */
 export type CacheStatus = 'hit-memory' | 'hit-redis' | 'hit-sql' | 'miss' | 'bypass';
 

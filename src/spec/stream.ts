@@ -1,6 +1,26 @@
 import type { ToolCall } from './messages.js';
 import type { WireFormat } from './request.js';
-import type { CacheStatus, FinishReason, TokenLogprob, Usage } from './response.js';
+import type { CacheStatus, CallWarning, FinishReason, TokenLogprob, Usage } from './response.js';
+
+/**
+ * The first part of every client stream: who answers and from where, known
+ * before any text. A driver may start its stream with one carrying only the
+ * warnings; the client fills in the rest.
+ */
+export interface StreamStartPart {
+  type: 'stream-start';
+  /** The provider that answers. */
+  provider?: string;
+  /** The model that answers, `provider/model` (with a route, the member that answers). */
+  model?: string;
+  cache?: CacheStatus;
+  /** Settings the provider could not honour. */
+  warnings?: CallWarning[];
+  /** Token counts, when known before any text (a cache hit replays a finished answer). */
+  usage?: Usage;
+  /** Set when the parts are the upstream's own events in this wire format (same-wire passthrough). */
+  wire?: WireFormat;
+}
 
 /** A piece of generated text. */
 export interface TextDeltaPart {
@@ -60,4 +80,7 @@ export interface FinishPart {
 }
 
 /** The stream-part union yielded by `stream()` and by drivers. */
-export type StreamPart = TextDeltaPart | ReasoningDeltaPart | ToolCallDeltaPart | NativeEventPart | FinishPart;
+export type StreamPart = StreamStartPart | TextDeltaPart | ReasoningDeltaPart | ToolCallDeltaPart | NativeEventPart | FinishPart;
+
+/** The parts that carry generated content (what a wire encoder turns into deltas). */
+export type DeltaPart = TextDeltaPart | ReasoningDeltaPart | ToolCallDeltaPart;

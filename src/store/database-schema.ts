@@ -1,3 +1,4 @@
+import type { BatchTables } from './batch-schema.js';
 import type { GatewayKeysTable, SpendTable } from './team-tables.js';
 import type { StoredResponsesTable } from './stored-responses.js';
 
@@ -36,7 +37,7 @@ export interface CacheEntriesTable {
 }
 
 /** The tables Switchyard keeps, for `Kysely<DatabaseSchema>`. */
-export interface DatabaseSchema {
+export interface DatabaseSchema extends BatchTables {
   provider_models: ProviderModelsTable;
   cache_entries: CacheEntriesTable;
   gateway_keys: GatewayKeysTable;

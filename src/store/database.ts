@@ -94,7 +94,8 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     };
   }
 
-  const schema = options.schema;
+  // A schema named in the URL (`?options=-c search_path=NAME`) also holds the migration bookkeeping.
+  const schema = options.schema ?? searchPathSchema(location.connectionString);
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new SwitchyardError({ code: 'invalid_config', message: `PostgreSQL schema "${schema}" is not a plain identifier`, param: 'schema' });
   }
@@ -102,7 +103,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     connectionString: location.connectionString,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: 5_000,
-    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+    ...(options.schema !== undefined ? { options: `-c search_path=${options.schema}` } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
@@ -123,4 +124,11 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     },
     close: () => db.destroy(),
   };
+}
+
+/** The single schema a PostgreSQL URL sets with `options=-c search_path=NAME`, if any. */
+function searchPathSchema(connectionString: string): string | undefined {
+  const options = new URL(connectionString).searchParams.get('options');
+  const match = options === null ? null : /(?:^|\s)-c\s*search_path=([A-Za-z_][A-Za-z0-9_]*)(?:\s|$)/.exec(options);
+  return match?.[1];
 }

@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { SwitchyardError } from '../spec/errors.js';
+import { BATCH_MIGRATIONS } from './batch-migrations.js';
 import { TEAM_MIGRATIONS } from './team-migrations.js';
 import { RESPONSE_MIGRATIONS } from './response-migrations.js';
 
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('cache_entries').execute();
     },
   },
+  ...BATCH_MIGRATIONS,
   ...TEAM_MIGRATIONS,
   ...RESPONSE_MIGRATIONS,
 };

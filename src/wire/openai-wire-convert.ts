@@ -1,7 +1,7 @@
 import type { ContentPart, Message, ResponseFormat, ToolChoice } from '../spec/messages.js';
 import type { GenerationSettings } from '../spec/request.js';
 import type { ChatResponse, EmbedResponse, FinishReason, ModelInfo, TokenLogprob, Usage } from '../spec/response.js';
-import type { FinishPart, NativeEventPart, StreamPart } from '../spec/stream.js';
+import type { DeltaPart, FinishPart } from '../spec/stream.js';
 import { isModelledUserPart, type OpenAIChatRequest, type OpenAIMessage, type OpenAIModelledUserPart } from './openai-wire-schemas.js';
 import { wireRequestOf, type WireFieldPlan } from './wire-extras.js';
 
@@ -202,7 +202,7 @@ export interface OpenAIChunkBuilder {
   /** The first chunk: the assistant role with empty content. */
   start(): object;
   /** The chunk for a text or tool-call delta (finish parts go to `finish`). */
-  delta(part: Exclude<StreamPart, FinishPart | NativeEventPart>): object;
+  delta(part: DeltaPart): object;
   /** The chunk carrying finish_reason (and `usage: null` when usage comes separately). */
   finish(part: FinishPart): object;
   /** The usage chunk (`choices: []`) sent when `stream_options.include_usage`. */

@@ -9,6 +9,7 @@ import { createGeminiDriver } from '../../src/providers/gemini/gemini-driver.js'
 import { createOllamaDriver } from '../../src/providers/ollama/ollama-driver.js';
 import { createOpenAIDriver } from '../../src/providers/openai/openai-driver.js';
 import type { DriverCallOptions, DriverV1 } from '../../src/spec/driver.js';
+import type { StreamPart } from '../../src/spec/stream.js';
 import { collect, expectBreakReleasesUpstream, failure } from '../support/driver.js';
 
 /*
@@ -122,8 +123,12 @@ describe.each(DRIVERS)('driver contract: $name', (entry) => {
     expect(headers['x-contract']).toBe('yes');
   });
 
-  it('stream: deltas that join to the answer, then exactly one finish part, last', async () => {
-    const parts = await collect(driver.doStream(call()));
+  it('stream: a stream-start part first, deltas that join to the answer, then exactly one finish part, last', async () => {
+    const all: StreamPart[] = [];
+    for await (const part of driver.doStream(call())) all.push(part);
+    expect(all[0]).toEqual({ type: 'stream-start' });
+    expect(all.filter((part) => part.type === 'stream-start')).toHaveLength(1);
+    const parts = all.slice(1);
     const text = parts.flatMap((part) => (part.type === 'text-delta' ? [part.text] : [])).join('');
     expect(text).toBe('Hello contract');
     expect(parts.filter((part) => part.type === 'finish')).toHaveLength(1);

@@ -9,10 +9,11 @@ import { passthroughBody, passthroughFormat } from '../../core/wire-passthrough.
 import { fromAnthropicErrorValue, mapAnthropicError, mapAnthropicStreamError } from './anthropic-error.js';
 import { resolveAnthropicSettings, type AnthropicDriverSettings } from './anthropic-options.js';
 import { countInput, createAnthropicStreamState } from './anthropic-stream-state.js';
+import { createAnthropicBatchApi } from './anthropic-batch.js';
 import { buildAnthropicMessagesBody } from './convert-to-anthropic-messages.js';
 import { mapAnthropicFinishReason } from './map-anthropic-finish-reason.js';
 
-/** The Anthropic driver: no `doEmbed` (Anthropic has no embeddings API); pool figures and `close()` are present. */
+/** The Anthropic driver: no `doEmbed` (Anthropic has no embeddings API); Message Batches (`doBatch`), token counting, pool figures and `close()` are present. */
 export type AnthropicDriver = DriverV1 & Required<Pick<DriverV1, 'poolStats' | 'close' | 'wireFormats' | 'doCountTokens'>>;
 
 /** The wire formats passed through verbatim (see WireRequest). */
@@ -47,7 +48,8 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
     },
     mapError: (response, context) => mapAnthropicError(response, { provider, secrets: context.secrets }),
   });
-  const { doGenerate, doStream } = createChatCalls(http, createAnthropicChatCodec(provider));
+  const codec = createAnthropicChatCodec(provider);
+  const { doGenerate, doStream } = createChatCalls(http, codec);
 
   /** Every page of GET /v1/models, following `last_id` while `has_more`. */
   async function listModels(options: { signal?: AbortSignal } = {}): Promise<DriverModel[]> {
@@ -90,6 +92,7 @@ export function createAnthropicDriver(settings: AnthropicDriverSettings = {}): A
     doStream,
     doCountTokens,
     listModels,
+    doBatch: createAnthropicBatchApi({ http, codec, limits: settings.batchLimits }),
     poolStats: (): PoolStats => transport.stats(),
     close: () => transport.close(),
   };

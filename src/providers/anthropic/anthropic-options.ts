@@ -1,3 +1,4 @@
+import type { ProviderBatchLimits } from '../../spec/batch.js';
 import {
   createApiKeyResolver,
   resolveProviderConnection,
@@ -23,6 +24,8 @@ export interface AnthropicDriverSettings extends ProviderConnectionSettings, Pro
   anthropicVersion?: string;
   /** Extra headers sent with every request (`anthropic-beta`...); they win over the defaults. */
   headers?: Record<string, string>;
+  /** Per-batch limits below Anthropic's (100,000 requests, 256 MB), e.g. to split smaller. */
+  batchLimits?: Partial<ProviderBatchLimits>;
 }
 
 /** Settings with defaults applied. */

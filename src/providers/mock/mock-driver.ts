@@ -167,6 +167,7 @@ export function createMockDriver(settings: MockDriverSettings = {}): DriverV1 {
       finishReason: generated.finishReason,
       usage: generated.usage,
       id: generated.id,
+      toolCalls: generated.toolCalls,
       ...(generated.stopSequence !== undefined ? { stopSequence: generated.stopSequence } : {}),
       ...(generated.logprobs !== undefined ? { logprobs: generated.logprobs } : {}),
     };

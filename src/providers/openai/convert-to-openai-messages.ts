@@ -6,8 +6,8 @@ import { SwitchyardError } from '../../spec/errors.js';
 import type { ContentPart, ImagePart, Message } from '../../spec/messages.js';
 import type { CallWarning } from '../../spec/response.js';
 
-/** An OpenAI chat message as sent on the wire. */
-export type OpenAIMessage =
+/** An OpenAI chat message as sent upstream (the gateway's inbound shape is OpenAIMessage in wire/). */
+export type OpenAIUpstreamMessage =
   | { role: 'system' | 'developer'; content: string }
   | { role: 'user'; content: string | OpenAIContentPart[] }
   | {
@@ -128,8 +128,8 @@ export function buildOpenAIChatBody(options: DriverCallOptions, stream: boolean,
  * messages to `tool_call_id`. System, assistant and tool content must be text;
  * images there are dropped with a warning.
  */
-export function convertToOpenAIMessages(messages: Message[], warnings: CallWarning[] = []): OpenAIMessage[] {
-  return messages.map((message, index): OpenAIMessage => {
+export function convertToOpenAIMessages(messages: Message[], warnings: CallWarning[] = []): OpenAIUpstreamMessage[] {
+  return messages.map((message, index): OpenAIUpstreamMessage => {
     switch (message.role) {
       case 'system':
         return { role: 'system', content: textOnlyContent(message.content, index, warnings) };

@@ -28,9 +28,10 @@ import { buildOpenAIChatBody } from './convert-to-openai-messages.js';
 import { fromErrorValue, mapOpenAIError, mapOpenAIStreamError } from './openai-error.js';
 import { resolveOpenAISettings, type OpenAIDriverSettings } from './openai-options.js';
 import { mapOpenAIFinishReason } from './map-openai-finish-reason.js';
+import { createOpenAIBatchApi } from './openai-batch.js';
 import { createOpenAIResponsesCodec, RESPONSES_WIRE_FORMATS } from './openai-responses-codec.js';
 
-/** The OpenAI driver: every optional capability of DriverV1 is present. */
+/** The OpenAI driver: every optional capability of DriverV1 is present (`doBatch` unless `batch: false`). */
 export type OpenAIDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolStats' | 'close' | 'wireFormats'>>;
 
 /** The wire formats passed through verbatim (see WireRequest). */
@@ -61,7 +62,8 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
     },
     mapError: (response, context) => mapOpenAIError(response, { provider, secrets: context.secrets }),
   });
-  const chat = createChatCalls(http, createOpenAIChatCodec(provider));
+  const codec = createOpenAIChatCodec(provider);
+  const chat = createChatCalls(http, codec);
   // A Responses API call (its wire body passed through) goes to /responses; every other call is a chat completion.
   const responses = createChatCalls(http, createOpenAIResponsesCodec(provider));
   const callsFor = (options: DriverCallOptions) => (options.wireRequest?.format === 'openai-responses' ? responses : chat);
@@ -111,6 +113,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
     doStream,
     listModels,
     doEmbed,
+    ...(settings.batch !== false ? { doBatch: createOpenAIBatchApi({ http, codec, limits: settings.batchLimits }) } : {}),
     poolStats: (): PoolStats => transport.stats(),
     close: () => transport.close(),
   };

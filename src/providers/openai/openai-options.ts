@@ -3,6 +3,7 @@ import {
   type KeyedProviderSettings,
   type ResolvedKeyedProviderSettings,
 } from '../../core/provider-settings.js';
+import type { ProviderBatchLimits } from '../../spec/batch.js';
 
 /** Settings of an OpenAI (or OpenAI-compatible) driver. */
 export interface OpenAIDriverSettings extends KeyedProviderSettings {
@@ -16,6 +17,10 @@ export interface OpenAIDriverSettings extends KeyedProviderSettings {
   requireApiKey?: boolean;
   /** Extra headers sent with every request (organization, project...). */
   headers?: Record<string, string>;
+  /** Whether the server has OpenAI's Files and Batch API (`doBatch`). Default true; false for OpenAI-compatible servers without one. */
+  batch?: boolean;
+  /** Per-batch limits below OpenAI's (50,000 requests, 200 MB), e.g. to split smaller. */
+  batchLimits?: Partial<ProviderBatchLimits>;
 }
 
 /** Settings with defaults applied (`resolveApiKey()` reads the key at each request). */

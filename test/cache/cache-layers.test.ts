@@ -1,11 +1,11 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createMemoryLayer } from '../src/cache/memory-layer.js';
-import { createRedisClient } from '../src/cache/redis-client.js';
-import { createRedisLayer } from '../src/cache/redis-layer.js';
-import type { RedisLike } from '../src/cache/redis-like.js';
-import { createSqlLayer } from '../src/cache/sql-layer.js';
+import { createMemoryLayer } from '../../src/cache/memory-layer.js';
+import { createRedisClient } from '../../src/cache/redis-client.js';
+import { createRedisLayer } from '../../src/cache/redis-layer.js';
+import type { RedisLike } from '../../src/cache/redis-like.js';
+import { createSqlLayer } from '../../src/cache/sql-layer.js';
 import { describeCacheLayerContract } from './cache-layer-contract.js';
-import { createTestPostgres, createTestSqlite, REDIS_URL, uniqueName, type TestDatabase } from './store-support.js';
+import { createTestPostgres, createTestSqlite, REDIS_URL, uniqueName, type TestDatabase } from '../store-support.js';
 
 let redis: RedisLike;
 let sqlite: TestDatabase;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CacheLayer } from '../src/cache/cache-layer.js';
+import type { CacheLayer } from '../../src/cache/cache-layer.js';
 
 /** A layer under test and how to dispose of it. */
 export interface LayerHarness {
