@@ -192,15 +192,21 @@ export function createProviderBatching(options: ProviderBatchingOptions): Provid
       }
     },
     async finish(sink) {
-      await flush(sink.signal);
-      let wait = options.firstPollMs ?? 1_000;
-      while (!sink.signal?.aborted && (await pollOnce(sink)) > 0) {
-        try {
-          await sleep(wait, undefined, { signal: sink.signal });
-        } catch {
-          return;
+      try {
+        await flush(sink.signal);
+        let wait = options.firstPollMs ?? 1_000;
+        while (!sink.signal?.aborted && (await pollOnce(sink)) > 0) {
+          try {
+            await sleep(wait, undefined, { signal: sink.signal });
+          } catch {
+            return;
+          }
+          wait = Math.min(wait * 1.5, options.maxPollMs ?? 30_000);
         }
-        wait = Math.min(wait * 1.5, options.maxPollMs ?? 30_000);
+      } catch (error) {
+        // An interrupt that lands while a submit or poll is on the wire is an interrupt, not a failure: the next run resumes.
+        if (sink.signal?.aborted) return;
+        throw error;
       }
     },
     pending: () => pending,
