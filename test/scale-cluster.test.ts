@@ -7,6 +7,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Switchyard } from '../src/client/types.js';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstream/openai-server.js';
+import { createRedisClusterClient } from '../src/cache/redis-cluster-client.js';
+import { redisClusterNodesSchema } from '../src/config/scale-schema.js';
 import { createDatabase } from '../src/store/database.js';
 import { cleanEnvironment, startCli } from './support/cli.js';
 import { burst } from './support/gateway-processes.js';
@@ -91,6 +93,8 @@ afterAll(async () => {
   if (process.env.SWITCHYARD_KEEP_TEST_FILES === undefined) rmSync(workdir, { recursive: true, force: true });
 }, 60_000);
 
+const parseClusterNodes = (seeds: string) => redisClusterNodesSchema.parse(seeds);
+
 async function chat(gateway: { url: string }, content: string): Promise<{ status: number; cache: string | null; content?: string }> {
   const response = await fetch(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
@@ -159,6 +163,44 @@ describe('three gateway instances on a Redis Cluster (3 masters, 3 replicas) and
       await Promise.all(instances.map((instance) => instance.close()));
     }
   });
+
+  it('rides out MOVED and ASK while slots and their keys move between masters', async () => {
+    const client = createRedisClusterClient(parseClusterNodes(cluster.seeds));
+    await client.connect();
+    try {
+      const keys = Array.from({ length: 400 }, (_, index) => `${uniqueName('moving')}:${index}`);
+      await Promise.all(keys.map((key) => client.set(key, key)));
+      let running = true;
+      const errors: string[] = [];
+      let reads = 0;
+      const load = (async () => {
+        while (running) {
+          await Promise.all(
+            keys.map(async (key) => {
+              try {
+                const [value] = await Promise.all([client.get(key), client.pTTL(key), client.set(`${key}:written`, 'x')]);
+                reads += 1;
+                if (value !== key) errors.push(`${key}: read ${String(value)}`);
+              } catch (error) {
+                errors.push(`${key}: ${(error as Error).message}`);
+              }
+            }),
+          );
+        }
+      })();
+      try {
+        // A third of the first master's slots go to the second one, keys and all.
+        await cluster.reshard(cluster.nodes[0].port, cluster.nodes[1].port, 2000);
+      } finally {
+        running = false;
+        await load;
+      }
+      expect(errors).toEqual([]);
+      expect(reads).toBeGreaterThan(keys.length);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
 
   it('serves every request while a master is killed and replaced, and uses the cache again after the failover', async () => {
     const prompts = Array.from({ length: 30 }, (_, index) => `steady ${index}`);

@@ -18,6 +18,8 @@ export interface TestRedisCluster {
   nodes: ClusterNode[];
   /** The port of the master serving `key`'s slot now. */
   masterFor(key: string): Promise<number>;
+  /** Moves `slots` slots (and their keys, with MIGRATE: clients meet ASK, then MOVED) from the master on `from` to the one on `to`. */
+  reshard(from: number, to: number, slots: number): Promise<void>;
   /** Kills one node (SIGKILL) and resolves once a replica has taken over its slots and the cluster state is ok. */
   killMasterAndWaitForFailover(port: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -147,6 +149,12 @@ export async function startRedisCluster(basePort: number): Promise<TestRedisClus
       } finally {
         await client.close();
       }
+    },
+    async reshard(from, to, slots) {
+      const idOf = async (port: number) => (await run('redis-cli', ['-p', String(port), 'cluster', 'myid'])).trim();
+      const [fromId, toId] = await Promise.all([idOf(from), idOf(to)]);
+      await run('redis-cli', ['--cluster', 'reshard', `127.0.0.1:${from}`, '--cluster-from', fromId, '--cluster-to', toId, '--cluster-slots', String(slots), '--cluster-yes']);
+      await waitFor(() => isHealthy([...alive]), 20_000, 'the cluster to be ok after resharding');
     },
     async killMasterAndWaitForFailover(port, timeoutMs = 20_000) {
       const node = nodes.find((candidate) => candidate.port === port);
