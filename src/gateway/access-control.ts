@@ -260,7 +260,8 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
         const error: LimitRefusal = new SwitchyardError({
           code: budget ? 'budget_exceeded' : 'rate_limit_exceeded',
           status: 429,
-          retryAfterMs: decision.retryAfterMs,
+          // A sliding window frees room within one window length at the latest; never advise a longer wait than that.
+          retryAfterMs: budget || decision.reason === 'concurrency' ? decision.retryAfterMs : Math.min(decision.retryAfterMs, shape.windowMs),
           message: budget
             ? 'this key or its tenant has spent its budget for the period'
             : `rate limit exceeded (${decision.reason === 'rpm' ? 'requests' : decision.reason === 'tpm' ? 'tokens' : 'concurrent requests'}); try again later`,

@@ -44,6 +44,6 @@ export async function startHeldUpstream(): Promise<HeldUpstream> {
 }
 
 /** Waits until `count()` reaches `target` (the held and refused requests of a burst add up to all of it). */
-export async function settleAt(count: () => number, target: number, timeoutMs = 20_000): Promise<void> {
+export async function settleAt(count: () => number, target: number, timeoutMs = 60_000): Promise<void> {
   if (!(await waitFor(() => count() >= target, timeoutMs, 20))) throw new Error(`only ${count()} of ${target} requests settled`);
 }
