@@ -3,39 +3,32 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startAnthropicMockServer, type AnthropicMockServer } from '../../src/mock-upstream/anthropic-server.js';
-import { startOpenAIMockServer, type OpenAIMockServer } from '../../src/mock-upstream/openai-server.js';
-import { startTestGateway, type TestGateway } from '../gateway-support.js';
+import type { AnthropicMockServer } from '../../src/mock-upstream/anthropic-server.js';
+import type { OpenAIMockServer } from '../../src/mock-upstream/openai-server.js';
+import type { TestGateway } from '../gateway-support.js';
+import { startWirePair, type WirePair } from '../support/upstream-fleet.js';
 
 // The Vercel AI SDK's Chat Completions model (`createOpenAI({ baseURL }).chat(id)`) and its Anthropic provider,
 // unmodified, through the gateway to a fake OpenAI and a fake Anthropic upstream, each in its own and the other wire.
 let openaiUpstream: OpenAIMockServer;
 let anthropicUpstream: AnthropicMockServer;
 let gateway: TestGateway;
+let pair: WirePair;
 let openai: ReturnType<typeof createOpenAI>;
 let anthropic: ReturnType<typeof createAnthropic>;
 
 beforeAll(async () => {
-  [openaiUpstream, anthropicUpstream] = await Promise.all([startOpenAIMockServer(), startAnthropicMockServer()]);
-  gateway = await startTestGateway({
-    providers: {
-      openai: { baseURL: openaiUpstream.url, apiKey: 'k', retries: 0 },
-      anthropic: { baseURL: anthropicUpstream.url, apiKey: 'k', retries: 0 },
-    },
-  });
+  pair = await startWirePair();
+  ({ openai: openaiUpstream, anthropic: anthropicUpstream, gateway } = pair);
   openai = createOpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused' });
   anthropic = createAnthropic({ baseURL: `${gateway.url}/v1`, apiKey: 'unused' });
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await Promise.all([openaiUpstream?.close(), anthropicUpstream?.close()]);
+  await pair?.close();
 });
 
-beforeEach(() => {
-  openaiUpstream.reset();
-  anthropicUpstream.reset();
-});
+beforeEach(() => pair.reset());
 
 const models = () => [
   { name: 'openai .chat -> OpenAI', model: openai.chat('openai/gpt-4o-mini'), upstream: openaiUpstream },

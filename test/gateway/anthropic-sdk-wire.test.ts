@@ -1,35 +1,28 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAnthropicMockServer, type AnthropicMockServer } from '../../src/mock-upstream/anthropic-server.js';
-import { startOpenAIMockServer, type OpenAIMockServer } from '../../src/mock-upstream/openai-server.js';
-import { startTestGateway, type TestGateway } from '../gateway-support.js';
+import type { AnthropicMockServer } from '../../src/mock-upstream/anthropic-server.js';
+import type { OpenAIMockServer } from '../../src/mock-upstream/openai-server.js';
+import type { TestGateway } from '../gateway-support.js';
+import { startWirePair, type WirePair } from '../support/upstream-fleet.js';
 
 // The official @anthropic-ai/sdk, unmodified, through the gateway: what it gets and what the upstream received.
 let openaiUpstream: OpenAIMockServer;
 let anthropicUpstream: AnthropicMockServer;
 let gateway: TestGateway;
+let pair: WirePair;
 let client: Anthropic;
 
 beforeAll(async () => {
-  [openaiUpstream, anthropicUpstream] = await Promise.all([startOpenAIMockServer(), startAnthropicMockServer()]);
-  gateway = await startTestGateway({
-    providers: {
-      openai: { baseURL: openaiUpstream.url, apiKey: 'k', retries: 0 },
-      anthropic: { baseURL: anthropicUpstream.url, apiKey: 'k', retries: 0 },
-    },
-  });
+  pair = await startWirePair();
+  ({ openai: openaiUpstream, anthropic: anthropicUpstream, gateway } = pair);
   client = new Anthropic({ baseURL: gateway.url, apiKey: 'unused', maxRetries: 0 });
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await Promise.all([openaiUpstream?.close(), anthropicUpstream?.close()]);
+  await pair?.close();
 });
 
-beforeEach(() => {
-  openaiUpstream.reset();
-  anthropicUpstream.reset();
-});
+beforeEach(() => pair.reset());
 
 const PDF = Buffer.from('%PDF-1.4 a tiny document').toString('base64');
 const history: Anthropic.MessageParam[] = [

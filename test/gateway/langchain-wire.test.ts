@@ -3,34 +3,27 @@ import type { AIMessageChunk } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startAnthropicMockServer, type AnthropicMockServer } from '../../src/mock-upstream/anthropic-server.js';
-import { startOpenAIMockServer, type OpenAIMockServer } from '../../src/mock-upstream/openai-server.js';
-import { startTestGateway, type TestGateway } from '../gateway-support.js';
+import type { AnthropicMockServer } from '../../src/mock-upstream/anthropic-server.js';
+import type { OpenAIMockServer } from '../../src/mock-upstream/openai-server.js';
+import type { TestGateway } from '../gateway-support.js';
+import { startWirePair, type WirePair } from '../support/upstream-fleet.js';
 
 // LangChain.js ChatOpenAI and ChatAnthropic, unmodified, through the gateway to fake upstreams of both wires.
 let openaiUpstream: OpenAIMockServer;
 let anthropicUpstream: AnthropicMockServer;
 let gateway: TestGateway;
+let pair: WirePair;
 
 beforeAll(async () => {
-  [openaiUpstream, anthropicUpstream] = await Promise.all([startOpenAIMockServer(), startAnthropicMockServer()]);
-  gateway = await startTestGateway({
-    providers: {
-      openai: { baseURL: openaiUpstream.url, apiKey: 'k', retries: 0 },
-      anthropic: { baseURL: anthropicUpstream.url, apiKey: 'k', retries: 0 },
-    },
-  });
+  pair = await startWirePair();
+  ({ openai: openaiUpstream, anthropic: anthropicUpstream, gateway } = pair);
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await Promise.all([openaiUpstream?.close(), anthropicUpstream?.close()]);
+  await pair?.close();
 });
 
-beforeEach(() => {
-  openaiUpstream.reset();
-  anthropicUpstream.reset();
-});
+beforeEach(() => pair.reset());
 
 const chatOpenAI = (model: string) => new ChatOpenAI({ model, apiKey: 'unused', configuration: { baseURL: `${gateway.url}/v1` }, maxRetries: 0 });
 const chatAnthropic = (model: string) => new ChatAnthropic({ model, apiKey: 'unused', anthropicApiUrl: gateway.url, maxRetries: 0 });

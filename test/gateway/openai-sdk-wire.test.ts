@@ -2,36 +2,29 @@ import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startAnthropicMockServer, type AnthropicMockServer } from '../../src/mock-upstream/anthropic-server.js';
-import { startOpenAIMockServer, type OpenAIMockServer } from '../../src/mock-upstream/openai-server.js';
-import { startTestGateway, type TestGateway } from '../gateway-support.js';
+import type { AnthropicMockServer } from '../../src/mock-upstream/anthropic-server.js';
+import type { OpenAIMockServer } from '../../src/mock-upstream/openai-server.js';
+import type { TestGateway } from '../gateway-support.js';
+import { startWirePair, type WirePair } from '../support/upstream-fleet.js';
 
 // The official openai SDK, unmodified, through the gateway: what it gets and what the upstream received.
 let openaiUpstream: OpenAIMockServer;
 let anthropicUpstream: AnthropicMockServer;
 let gateway: TestGateway;
+let pair: WirePair;
 let client: OpenAI;
 
 beforeAll(async () => {
-  [openaiUpstream, anthropicUpstream] = await Promise.all([startOpenAIMockServer(), startAnthropicMockServer()]);
-  gateway = await startTestGateway({
-    providers: {
-      openai: { baseURL: openaiUpstream.url, apiKey: 'k', retries: 0 },
-      anthropic: { baseURL: anthropicUpstream.url, apiKey: 'k', retries: 0 },
-    },
-  });
+  pair = await startWirePair();
+  ({ openai: openaiUpstream, anthropic: anthropicUpstream, gateway } = pair);
   client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await Promise.all([openaiUpstream?.close(), anthropicUpstream?.close()]);
+  await pair?.close();
 });
 
-beforeEach(() => {
-  openaiUpstream.reset();
-  anthropicUpstream.reset();
-});
+beforeEach(() => pair.reset());
 
 const lookupTool = {
   type: 'function' as const,

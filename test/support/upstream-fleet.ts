@@ -38,3 +38,37 @@ export async function startUpstreamFleet(): Promise<UpstreamFleet> {
     },
   };
 }
+
+/** An OpenAI fake and an Anthropic fake behind one gateway: the set-up of the SDK wire tests. */
+export interface WirePair {
+  openai: OpenAIMockServer;
+  anthropic: AnthropicMockServer;
+  gateway: TestGateway;
+  /** Forgets what both upstreams received. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Starts the OpenAI and Anthropic fakes and a gateway configured with both (no retries). */
+export async function startWirePair(): Promise<WirePair> {
+  const [openai, anthropic] = await Promise.all([startOpenAIMockServer(), startAnthropicMockServer()]);
+  const gateway = await startTestGateway({
+    providers: {
+      openai: { baseURL: openai.url, apiKey: 'k', retries: 0 },
+      anthropic: { baseURL: anthropic.url, apiKey: 'k', retries: 0 },
+    },
+  });
+  return {
+    openai,
+    anthropic,
+    gateway,
+    reset() {
+      openai.reset();
+      anthropic.reset();
+    },
+    async close() {
+      await gateway.stop();
+      await Promise.all([openai.close(), anthropic.close()]);
+    },
+  };
+}
