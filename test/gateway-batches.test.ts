@@ -116,6 +116,18 @@ describe('the OpenAI Batch API on the gateway', () => {
     await expect(alpha.batches.create({ input_file_id: 'file-none', endpoint: '/v1/chat/completions', completion_window: '24h' })).rejects.toMatchObject({ status: 400, param: 'input_file_id' });
   });
 
+  it('refuses a batch whose input repeats a custom_id, naming the id and both lines', async () => {
+    const lines = inputFile(4).split('\n');
+    lines.push(lines[1]); // line 5 repeats req-1 of line 2
+    const file = await alpha.files.create({ file: await toFile(Buffer.from(lines.join('\n')), 'duplicates.jsonl'), purpose: 'batch' });
+    const refused = alpha.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    await expect(refused).rejects.toMatchObject({ status: 400, param: 'input_file_id' });
+    await expect(refused).rejects.toThrow(/line 5: custom_id "req-1" is a duplicate of line 2/);
+    const listed = [];
+    for await (const item of alpha.batches.list()) listed.push(item.input_file_id);
+    expect(listed).not.toContain(file.id);
+  });
+
   it('writes input errors to the error file and counts them failed', async () => {
     const text = [inputFile(2), '{"custom_id": "broken", "method": "POST"', JSON.stringify({ custom_id: 'no-model', method: 'POST', url: '/v1/chat/completions', body: { messages: [{ role: 'user', content: 'x' }] } })].join('\n');
     const file = await alpha.files.create({ file: await toFile(Buffer.from(text), 'errors.jsonl'), purpose: 'batch' });

@@ -3,6 +3,7 @@ import { createRedisClient } from '../src/cache/redis-client.js';
 import type { RedisPubSubLike } from '../src/cache/redis-like.js';
 import type { LimitBackend, LimitSubject, WindowShape } from '../src/limits/limit-types.js';
 import { createMemoryLimitBackend } from '../src/limits/memory-limiter.js';
+import { createRateLimiter } from '../src/limits/rate-limiter.js';
 import { createRedisLimitBackend, type RedisScriptClient } from '../src/limits/redis-limiter.js';
 import { REDIS_URL, uniqueName } from './store-support.js';
 
@@ -96,5 +97,40 @@ describe.each(BACKENDS)('%s limit backend', (_name, create) => {
     expect(refused).toMatchObject({ allowed: false, reason: 'rpm', requests: { limit: 1, remaining: 0 } });
     // The key alone still has 9 requests and all but one lease: nothing was written for the refused request.
     expect((await backend.admit([key], 0, 'c', T0)).requests).toMatchObject({ limit: 10, remaining: 8 });
+  });
+});
+
+describe('the rate limiter over Redis', () => {
+  it('never advises a wait longer than the window to a request stamped before another but run after it', async () => {
+    // A 2 s window in 100 ms slots, one request per window.
+    const shape: WindowShape = { windowMs: 2_000, slotMs: 100, leaseTtlMs: 30_000 };
+    const direct = redis as unknown as RedisScriptClient;
+    let delayNextMs = 0;
+    const delayed = async <T>(call: () => Promise<T>): Promise<T> => {
+      const delay = delayNextMs;
+      delayNextMs = 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      return call();
+    };
+    // The same Redis behind a slow round trip for one call (a loaded instance, a slow network).
+    const slowOnce: RedisScriptClient = {
+      evalSha: (sha, options) => delayed(() => direct.evalSha(sha, options)),
+      eval: (script, options) => delayed(() => direct.eval(script, options)),
+    };
+    const limiter = createRateLimiter({ memory: createMemoryLimitBackend(shape), redis: createRedisLimitBackend(slowOnce, shape), redisTimeoutMs: 10_000 });
+    const key = subject({ rpm: 1 });
+
+    delayNextMs = 1_000;
+    const late = limiter.admit([key], 0, 'late');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const early = await limiter.admit([key], 0, 'early');
+    expect(early).toMatchObject({ allowed: true, store: 'redis' });
+    const refused = await late;
+    expect(refused).toMatchObject({ allowed: false, reason: 'rpm', store: 'redis' });
+    // The early request leaves the window 2 s after it was counted, and the late one was refused after it: less than 2 s to wait.
+    expect(refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused.retryAfterMs).toBeLessThanOrEqual(shape.windowMs);
+    expect(refused.requests).toMatchObject({ limit: 1, remaining: 0 });
+    expect(refused.requests!.resetMs).toBeLessThanOrEqual(shape.windowMs);
   });
 });

@@ -128,6 +128,14 @@ export function createBatchFileStore(db: Kysely<DatabaseSchema>): BatchFileStore
   };
 }
 
+/** The non-blank lines of an upload piece with their 1-based numbers in the file. */
+export function linesOfPiece(piece: { data: string; firstLine: number }): Array<{ lineNumber: number; text: string }> {
+  return piece.data
+    .split('\n')
+    .filter((text) => text.trim() !== '')
+    .map((text, index) => ({ lineNumber: piece.firstLine + index, text }));
+}
+
 /** A batch's result lines of one kind, by custom_id (the Batch API promises no order), read a page at a time. */
 async function* resultLines(db: Kysely<DatabaseSchema>, batchId: string, isError: number): AsyncGenerator<string> {
   let after = '';

@@ -3,6 +3,7 @@ import { SwitchyardError } from '../spec/errors.js';
 import { createBatchFileStore, type BatchFile, type BatchFileStore } from './batch-file-store.js';
 import { createInProcessQueue, type BatchJobQueue } from './batch-job-queue.js';
 import { BATCH_CHAT_URL } from './batch-line.js';
+import { findDuplicateCustomId } from './duplicate-custom-ids.js';
 import { createBatchJobHandler, resumeUnfinished } from './gateway-batch-jobs.js';
 import { createGatewayBatchStore, type GatewayBatch, type GatewayBatchStore } from './gateway-batch-store.js';
 import { createProviderBatchStore, type ProviderBatchStore } from './provider-batch-store.js';
@@ -33,7 +34,7 @@ export interface BatchCreateRequest {
  */
 export interface BatchService {
   files(): Promise<BatchFileStore>;
-  /** Validates the input file and queues the batch. */
+  /** Validates the input file (purpose, unique custom_ids: a 400 names the repeated one and its lines) and queues the batch. */
   create(tenant: string, request: BatchCreateRequest): Promise<GatewayBatch>;
   get(tenant: string, id: string): Promise<GatewayBatch>;
   list(tenant: string, options: { after?: string; limit: number }): Promise<GatewayBatch[]>;
@@ -87,6 +88,15 @@ export function createBatchService(ai: Switchyard): BatchService {
       }
       if (input.kind !== 'upload' || input.purpose !== 'batch') {
         throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'input_file_id', message: `file ${input.id} was not uploaded with purpose "batch"` });
+      }
+      const duplicate = await findDuplicateCustomId(files, input.id);
+      if (duplicate !== undefined) {
+        throw new SwitchyardError({
+          code: 'invalid_request',
+          status: 400,
+          param: 'input_file_id',
+          message: `line ${duplicate.line}: custom_id ${JSON.stringify(duplicate.customId)} is a duplicate of line ${duplicate.firstLine}; the custom_id must be unique for each request in a batch`,
+        });
       }
       const batch = await batches.create({ tenant, ...request });
       await queue.send({ kind: 'start', batchId: batch.id });

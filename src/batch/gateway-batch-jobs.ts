@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import type { Switchyard } from '../client/types.js';
 import { fromOpenAIChatRequest } from '../wire/openai-wire-convert.js';
 import { parseBatchLine, type ParsedBatchLine } from './batch-line.js';
-import type { BatchFileStore } from './batch-file-store.js';
+import { linesOfPiece, type BatchFileStore } from './batch-file-store.js';
 import type { BatchJob, BatchJobHandler, BatchJobQueue } from './batch-job-queue.js';
 import { failureRecord, inputErrorRecord, successRecord, type BatchOutputRecord } from './batch-records.js';
 import type { GatewayBatchStore } from './gateway-batch-store.js';
@@ -52,10 +52,7 @@ export function createBatchJobHandler(dependencies: BatchJobDependencies): Batch
   async function readPiece(fileId: string, seq: number): Promise<NumberedLine[]> {
     const piece = await files.piece(fileId, seq);
     if (piece === undefined) return [];
-    return piece.data
-      .split('\n')
-      .filter((text) => text.trim() !== '')
-      .map((text, index) => ({ lineNumber: piece.firstLine + index, parsed: parseBatchLine(text, piece.firstLine + index) }));
+    return linesOfPiece(piece).map(({ lineNumber, text }) => ({ lineNumber, parsed: parseBatchLine(text, lineNumber) }));
   }
 
   function write(batchId: string, key: string, lineNumber: number, record: BatchOutputRecord): Promise<boolean> {

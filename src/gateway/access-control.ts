@@ -260,8 +260,7 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
         const error: LimitRefusal = new SwitchyardError({
           code: budget ? 'budget_exceeded' : 'rate_limit_exceeded',
           status: 429,
-          // A sliding window frees room within one window length at the latest; never advise a longer wait than that.
-          retryAfterMs: budget || decision.reason === 'concurrency' ? decision.retryAfterMs : Math.min(decision.retryAfterMs, shape.windowMs),
+          retryAfterMs: decision.retryAfterMs,
           message: budget
             ? 'this key or its tenant has spent its budget for the period'
             : `rate limit exceeded (${decision.reason === 'rpm' ? 'requests' : decision.reason === 'tpm' ? 'tokens' : 'concurrent requests'}); try again later`,

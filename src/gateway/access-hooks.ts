@@ -4,11 +4,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GatewayIdentity } from '../access/key-policy.js';
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
-import { createAccessControl, type AccessControl, type LimitRefusal } from './access-control.js';
+import { createAccessControl, type AccessControl, type CallResult, type LimitRefusal } from './access-control.js';
 import { presentedKey } from './auth.js';
 import type { GatewayMonitor } from './gateway-monitor.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { maxOutputTokens, promptText } from './request-tokens.js';
+import { estimatedUsage } from './stream-progress.js';
 import { wireOf, type GatewayRouteConfig } from './route-support.js';
 
 declare module 'fastify' {
@@ -38,18 +39,22 @@ function presentedAdminKey(headers: IncomingHttpHeaders): string | undefined {
   return presentedKey(headers);
 }
 
-/** Tokens a request reserves: the existing estimator on its prompt text, plus its output cap. */
-function estimateWith(ai: Switchyard): (body: Record<string, unknown>, model: string) => number {
+/** The prompt's tokens by the existing estimator. */
+function promptTokensWith(ai: Switchyard): (body: Record<string, unknown>, model: string) => number {
   return (body, model) => {
     const text = promptText(body);
-    let tokens: number;
     try {
-      tokens = ai.estimateTokens(text, model).tokens;
+      return ai.estimateTokens(text, model).tokens;
     } catch {
-      tokens = Math.ceil(text.length / 4); // a model the resolver does not know: the route answers 404 anyway
+      return Math.ceil(text.length / 4); // a model the resolver does not know: the route answers 404 anyway
     }
-    return tokens + maxOutputTokens(body);
   };
+}
+
+/** Tokens a request reserves: its prompt's estimated tokens plus its output cap. */
+export function estimateWith(ai: Switchyard): (body: Record<string, unknown>, model: string) => number {
+  const promptTokens = promptTokensWith(ai);
+  return (body, model) => promptTokens(body, model) + maxOutputTokens(body);
 }
 
 /**
@@ -57,14 +62,15 @@ function estimateWith(ai: Switchyard): (body: Record<string, unknown>, model: st
  * authenticated routes get `request.identity` (401 without a valid key when
  * keys are configured or stored); every authenticated POST whose body names a
  * `model` is admitted (403 `model_not_allowed`, 429 `rate_limit_exceeded` /
- * `budget_exceeded`) and settled when its response closes (routes opt out
- * with `limited: false`); operator routes (`/`, `/api/stats`, `/metrics`) and
+ * `budget_exceeded`) and settled when its response closes (routes that are
+ * not model calls opt out with `limited: false`: model access only); operator routes (`/`, `/api/stats`, `/metrics`) and
  * `/admin/*` need `SWITCHYARD_ADMIN_KEY` when it is set (/metrics stays open
  * with `SWITCHYARD_METRICS_PUBLIC=true`); /admin/* is refused without one.
  */
 export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monitor: GatewayMonitor): AccessControl {
   const access = createAccessControl(ai, monitor);
   const estimate = estimateWith(ai);
+  const promptTokens = promptTokensWith(ai);
   const { adminKey, metricsPublic } = ai.config.server;
   const adminDigest = adminKey === undefined ? undefined : digest(adminKey);
   app.decorateRequest('identity', null);
@@ -100,12 +106,26 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
     request.gatewayCall.tenant = identity.tenant;
   });
 
+  /** The estimated result of a stream that ended before its finish part (its client left), else undefined. */
+  function cutShort(request: FastifyRequest, body: Record<string, unknown>, model: string): CallResult | undefined {
+    const progress = request.gatewayCall.progress;
+    if (progress === undefined || request.gatewayCall.outcome !== undefined) return undefined;
+    const usage = estimatedUsage(progress, promptTokens(body, progress.model));
+    const cacheHit = progress.cache.startsWith('hit-');
+    return { model: progress.model, usage, cost: cacheHit ? 0 : ai.cost(usage, progress.model), cacheHit };
+  }
+
   app.addHook('preHandler', async (request, reply) => {
     const config = request.routeOptions.config as GatewayRouteConfig | undefined;
-    if (!config?.authenticated || config.limited === false || request.method !== 'POST' || request.identity === null) return;
+    if (!config?.authenticated || request.method !== 'POST' || request.identity === null) return;
     const body = request.body as Record<string, unknown> | null | undefined;
     const model = typeof body === 'object' && body !== null && typeof body.model === 'string' ? body.model : undefined;
     if (model === undefined) return; // the route's own validation names the missing field
+    if (config.limited === false) {
+      // Not a model call (token counting): the key's models still bound it, its limits and budget do not.
+      if (!access.allows(request.identity, model)) throw new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` });
+      return;
+    }
     const flavor = wireOf(request);
     try {
       const admission = await access.admit(request.identity, model, () => estimate(body!, model));
@@ -116,8 +136,8 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
         // With a budget the answer waits for it (onSend), so a next request on any instance sees this cost.
         if (admission.budgeted) request.settling = settling;
       };
-      // A request that failed or lost its client settles with nothing used (settle runs once).
-      reply.raw.once('close', () => void admission.settle(undefined));
+      // A request that failed settles with nothing used; a stream its client left, with what it had sent (settle runs once).
+      reply.raw.once('close', () => void admission.settle(cutShort(request, body!, model)));
     } catch (error) {
       const figures = (error as LimitRefusal).rateLimits;
       if (figures) for (const [name, value] of Object.entries(rateLimitHeaders(flavor, figures))) reply.raw.setHeader(name, value);

@@ -9,10 +9,12 @@ import { validateBody } from './validate-body.js';
  * POST /v1/messages/count_tokens: Anthropic's token counting, `{ input_tokens }`.
  * Counted by the provider where it can (an Anthropic model: the caller's body
  * passed through), estimated elsewhere; `x-switchyard-token-count` says which
- * (`counted` or `estimated`).
+ * (`counted` or `estimated`). Counting is free at Anthropic and rate-limited
+ * apart from messages, so it uses none of the key's limits or budget (no
+ * request, no token, no spend); the key's allowed models still apply.
  */
 export function registerCountTokensRoute(app: FastifyInstance, ai: Switchyard): void {
-  const config: GatewayRouteConfig = { wire: 'anthropic', authenticated: true };
+  const config: GatewayRouteConfig = { wire: 'anthropic', authenticated: true, limited: false };
   app.post('/v1/messages/count_tokens', { config }, async (request, reply) => {
     const body = validateBody(anthropicCountTokensRequestSchema, request.body);
     // Counting needs no max_tokens; the neutral request does (it is never sent to count_tokens).

@@ -6,6 +6,7 @@ import { createObservability, type Observability, type StatsSnapshot, type Track
 import type { RequestOperation } from '../observability/events.js';
 import type { PoolStats } from '../spec/driver.js';
 import type { CacheStatus, FinishReason, Usage } from '../spec/response.js';
+import type { StreamProgress } from './stream-progress.js';
 
 /** What a model route learned about its answer, for stats. */
 export interface CallOutcome {
@@ -25,6 +26,8 @@ export interface GatewayCall {
   readonly outcome?: CallOutcome;
   /** Called once with the answer as soon as it is known, before the response ends (limits settle and spend record it then). */
   onOutcome?: (outcome: CallOutcome) => void;
+  /** What a streamed answer has sent so far (set once its headers are out): a stream cut short settles by it. */
+  progress?: StreamProgress;
   /** Starts following a model call (chat, stream, embed) on this request. */
   beginModelCall(operation: RequestOperation, model: string): void;
   /**
@@ -90,6 +93,7 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
     tenant?: string;
     outcome?: CallOutcome;
     onOutcome?: (outcome: CallOutcome) => void;
+    progress?: StreamProgress;
     modelCall: TrackHandle<'request'> | undefined;
     modelCallOpen = false;
     /** The error the response reports, for the gateway record. */

@@ -15,7 +15,7 @@ export interface GatewayRouteConfig {
   wire?: WireFlavor | 'by-headers';
   /** Routes that need a tenant key when keys are configured. */
   authenticated?: boolean;
-  /** False for an authenticated POST naming a `model` that is not a model call (no rate limits, no spend). Default true. */
+  /** False for an authenticated POST naming a `model` that is not a model call: the key's model access applies, its rate limits, budget and spend do not. Default true. */
   limited?: boolean;
 }
 

@@ -4,6 +4,7 @@ import { toGatewayError, type GatewayError } from '../wire/error-mapping.js';
 import { modelHeaders } from './model-headers.js';
 import type { OpenedModelStream, StreamStart } from './model-stream.js';
 import { sseEvent, startSse } from './sse-writer.js';
+import { countSentPart, type StreamProgress } from './stream-progress.js';
 
 /** Turns a stream into one API's SSE text. */
 export interface StreamEncoder {
@@ -48,6 +49,9 @@ export async function sendModelStream(
   let finish: FinishPart | undefined;
   const native = start.wire !== undefined;
   let ended = false;
+  // What was sent, for the limits and spend of a stream its client leaves before the finish part.
+  const progress: StreamProgress = { model: start.model, cache: start.cache, outputChars: 0, nativeEvents: 0 };
+  request.gatewayCall.progress = progress;
   try {
     if (!native && !(await writer.write(encoder.start()))) return;
     for (;;) {
@@ -56,7 +60,13 @@ export async function sendModelStream(
       const part = step.value;
       if (part.type === 'finish') finish = part;
       else if (part.type === 'stream-start') continue;
-      else if (!(await writer.write(part.type === 'native-event' ? sseEvent(part.data, part.event) : encoder.part(part)))) return;
+      else if (part.type === 'native-event') {
+        progress.nativeEvents += 1;
+        if (!(await writer.write(sseEvent(part.data, part.event)))) return;
+      } else {
+        countSentPart(progress, part);
+        if (!(await writer.write(encoder.part(part)))) return;
+      }
     }
     ended = true;
     if (!finish) throw new Error('the stream ended without a finish part');

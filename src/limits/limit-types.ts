@@ -56,8 +56,13 @@ export interface WindowShape {
   leaseTtlMs: number;
 }
 
-/** A place where limits are counted: Redis (shared by instances) or this process. */
+/**
+ * A place where limits are counted: Redis (shared by instances) or this
+ * process. `now` pins the time (tests); without it each backend reads its
+ * own clock when it decides (Redis: the server's, one for every instance),
+ * never a time taken before a round trip.
+ */
 export interface LimitBackend {
-  admit(subjects: readonly LimitSubject[], tokens: number, leaseId: string, now: number): Promise<AdmitResult>;
-  settle(subjects: readonly LimitSubject[], settlement: Settlement, now: number): Promise<void>;
+  admit(subjects: readonly LimitSubject[], tokens: number, leaseId: string, now?: number): Promise<AdmitResult>;
+  settle(subjects: readonly LimitSubject[], settlement: Settlement, now?: number): Promise<void>;
 }

@@ -35,7 +35,7 @@ export function createMemoryLimitBackend(shape: WindowShape): LimitBackend {
   }
 
   return {
-    async admit(subjects, tokens, leaseId, now) {
+    async admit(subjects, tokens, leaseId, now = Date.now()) {
       const current = Math.floor(now / shape.slotMs);
       const oldest = current - slotCount + 1;
       let reason: RejectionReason | undefined;
@@ -104,7 +104,7 @@ export function createMemoryLimitBackend(shape: WindowShape): LimitBackend {
       if (tokenFigure) result.tokens = tokenFigure;
       return result;
     },
-    async settle(subjects, settlement, now) {
+    async settle(subjects, settlement, now = Date.now()) {
       const oldest = Math.floor(now / shape.slotMs) - slotCount + 1;
       for (const subject of subjects) {
         const state = stateOf(subject.base);

@@ -53,10 +53,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       return degraded;
     },
     async admit(subjects, tokens, leaseId) {
-      const now = Date.now();
       if (options.redis) {
         try {
-          const result = await withTimeout(options.redis.admit(subjects, tokens, leaseId, now), timeoutMs);
+          // Redis decides on its own clock, when the script runs: never a time taken here, before the round trip.
+          const result = await withTimeout(options.redis.admit(subjects, tokens, leaseId), timeoutMs);
           if (degraded) {
             degraded = false;
             options.onRecovered?.();
@@ -68,12 +68,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           options.onFallback?.(error, first);
         }
       }
-      return { ...(await options.memory.admit(subjects, tokens, leaseId, Date.now())), store: 'memory' };
+      return { ...(await options.memory.admit(subjects, tokens, leaseId)), store: 'memory' };
     },
     async settle(store, subjects, settlement) {
-      if (store === 'memory' || !options.redis) return options.memory.settle(subjects, settlement, Date.now());
+      if (store === 'memory' || !options.redis) return options.memory.settle(subjects, settlement);
       // A settlement Redis misses leaves the lease to expire and the reservation to leave the window.
-      await withTimeout(options.redis.settle(subjects, settlement, Date.now()), timeoutMs).catch(() => undefined);
+      await withTimeout(options.redis.settle(subjects, settlement), timeoutMs).catch(() => undefined);
     },
   };
 }

@@ -41,7 +41,7 @@ export function createRedisLimitBackend(client: RedisScriptClient, shape: Window
 
   return {
     async admit(subjects, tokens, leaseId, now) {
-      const argumentsList = [String(now), String(shape.windowMs), String(shape.slotMs), String(tokens), leaseId, String(shape.leaseTtlMs), String(subjects.length)];
+      const argumentsList = [now === undefined ? '' : String(now), String(shape.windowMs), String(shape.slotMs), String(tokens), leaseId, String(shape.leaseTtlMs), String(subjects.length)];
       for (const subject of subjects) {
         argumentsList.push(
           limitArgument(subject.limits.rpm),
@@ -64,7 +64,7 @@ export function createRedisLimitBackend(client: RedisScriptClient, shape: Window
     },
     async settle(subjects, settlement: Settlement, now) {
       const argumentsList = [
-        String(now),
+        now === undefined ? '' : String(now),
         String(shape.windowMs),
         String(shape.slotMs),
         String(settlement.slot),

@@ -2,6 +2,13 @@
  * The Lua scripts of the Redis limiter. Every key of one call shares the
  * tenant's hash tag, so a script never spans Redis Cluster slots.
  *
+ * Time is Redis's own (TIME), not the caller's: every instance then counts
+ * on one clock, in the order Redis runs the scripts. With the caller's clock
+ * a request stamped before another but run after it (its round trip was
+ * slower, or its machine's clock behind) saw the other's slot ahead of its
+ * own "now", and was told to wait longer than the window. A caller may still
+ * pass `now` (tests pin time with it).
+ *
  * Per subject: a hash of per-slot counters (`r<slot>` requests, `t<slot>`
  * tokens) forming a sliding window of `window / slot` slots; a sorted set of
  * concurrency leases scored by their expiry; a budget counter (US dollars,
@@ -10,7 +17,7 @@
 
 /**
  * Admission. KEYS: per subject, window hash, lease set, budget counter.
- * ARGV: now, windowMs, slotMs, tokens, leaseId, leaseTtlMs, subjects, then per
+ * ARGV: now ('' for Redis's clock), windowMs, slotMs, tokens, leaseId, leaseTtlMs, subjects, then per
  * subject rpm, tpm, concurrency, budgetUsd, budgetSeedUsd, budgetTtlMs.
  * Returns { allowed, reason (0 none, 1 rpm, 2 tpm, 3 concurrency, 4 budget),
  * retryMs, slot, requestLimit, requestRemaining, requestResetMs, tokenLimit,
@@ -18,7 +25,14 @@
  * unless every subject admits the request.
  */
 export const ADMIT_SCRIPT = `
-local now = tonumber(ARGV[1])
+-- Redis's clock unless the caller pins one (ARGV[1] non-empty).
+local function clock()
+  if ARGV[1] ~= '' then return tonumber(ARGV[1]) end
+  if redis.replicate_commands then redis.replicate_commands() end
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+local now = clock()
 local windowMs = tonumber(ARGV[2])
 local slotMs = tonumber(ARGV[3])
 local tokens = tonumber(ARGV[4])
@@ -132,12 +146,19 @@ return out
 `;
 
 /**
- * Settlement. KEYS as for admission. ARGV: now, windowMs, slotMs, slot,
+ * Settlement. KEYS as for admission. ARGV: now ('' for Redis's clock), windowMs, slotMs, slot,
  * tokenDelta, leaseId, costUsd, subjects, then per subject hasWindow (0/1),
  * hasLeases (0/1), hasBudget (0/1), budgetTtlMs.
  */
 export const SETTLE_SCRIPT = `
-local now = tonumber(ARGV[1])
+-- Redis's clock unless the caller pins one (ARGV[1] non-empty).
+local function clock()
+  if ARGV[1] ~= '' then return tonumber(ARGV[1]) end
+  if redis.replicate_commands then redis.replicate_commands() end
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+local now = clock()
 local windowMs = tonumber(ARGV[2])
 local slotMs = tonumber(ARGV[3])
 local slot = tonumber(ARGV[4])
