@@ -2,7 +2,8 @@ import OpenAI, { NotFoundError, toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnthropicMockServer, type AnthropicMockServer } from '../src/mock-upstream/anthropic-server.js';
 import { startGeminiMockServer, type GeminiMockServer } from '../src/mock-upstream/gemini-server.js';
-import { startTestGateway, type TestGateway } from './gateway-support.js';
+import { batchPricingFor, costOf, pricingFor } from '../src/catalog/cost.js';
+import { startTestGateway, waitFor, type TestGateway } from './gateway-support.js';
 
 /*
  * The OpenAI Batch API on the gateway, driven by the official openai SDK,
@@ -40,6 +41,7 @@ beforeAll(async () => {
     providers: { anthropic: { type: 'anthropic', baseURL: anthropic.url, apiKey: KEY }, gemini: { type: 'gemini', baseURL: gemini.url, apiKey: KEY } },
     server: { apiKeys: ['alpha:key-alpha', 'beta:key-beta'] },
     batch: { pollSeconds: 0.2 },
+    limits: { spendFlushMs: 50 },
   });
   alpha = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'key-alpha', maxRetries: 0 });
   beta = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'key-beta', maxRetries: 0 });
@@ -91,6 +93,25 @@ describe('the OpenAI Batch API on the gateway', () => {
     }
     expect(anthropicBatches).toBe(1);
     expect(geminiCalls).toBe(lines / 3);
+
+    // Spend: the Anthropic lines at the batch price (their provider batch), the Gemini lines at the normal price (the worker's calls).
+    const costs = new Map<string, number>();
+    for (const record of output) {
+      const model = record.response.body.model as string;
+      const [provider, modelId] = [model.slice(0, model.indexOf('/')), model.slice(model.indexOf('/') + 1)];
+      const { prompt_tokens: inputTokens, completion_tokens: outputTokens } = record.response.body.usage;
+      const pricing = provider === 'anthropic' ? batchPricingFor(provider, modelId) : pricingFor(provider, modelId);
+      costs.set(model, (costs.get(model) ?? 0) + (provider === 'mock' ? 0 : costOf({ inputTokens, outputTokens, totalTokens: inputTokens + outputTokens }, pricing)!));
+    }
+    const { db } = await gateway.ai.services.database();
+    const spendOf = async (model: string) =>
+      db.selectFrom('spend').select((builder) => [builder.fn.sum<number>('cost_usd').as('cost'), builder.fn.sum<number>('requests').as('requests')]).where('tenant', '=', 'alpha').where('model', '=', model).executeTakeFirstOrThrow();
+    for (const model of MODELS) {
+      expect(await waitFor(async () => Number((await spendOf(model)).requests) === lines / 3, 5_000)).toBe(true);
+      expect(Number((await spendOf(model)).cost)).toBeCloseTo(costs.get(model)!, 12);
+    }
+    expect(costs.get('anthropic/claude-haiku-4-5')).toBeGreaterThan(0);
+    expect(costs.get('gemini/gemini-2.5-flash')).toBeGreaterThan(0);
 
     const listed = [];
     for await (const item of alpha.batches.list()) listed.push(item.id);

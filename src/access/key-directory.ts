@@ -3,7 +3,7 @@ import type { GatewayKey } from '../config/load.js';
 import type { Database } from '../store/database.js';
 import type { GatewayIdentity } from './key-policy.js';
 import { hashKey } from './key-secret.js';
-import { findKeyByHash, hasStoredKeys, identityOfRow, keysChangedSince } from './key-store.js';
+import { findKeyByHash, findKeyById, hasStoredKeys, identityOfRow, keysChangedSince } from './key-store.js';
 
 /** Finds who a presented key belongs to: static keys first, then the database through an in-process cache. */
 export interface KeyDirectory {
@@ -13,6 +13,13 @@ export interface KeyDirectory {
   ready(): Promise<void>;
   /** The identity of a key, or undefined for an unknown, revoked or expired one. */
   identify(key: string): Promise<GatewayIdentity | undefined>;
+  /**
+   * The identity of a key id (work done later for a key, such as its batch
+   * lines), or undefined for an unknown, revoked or expired one. Read from the
+   * database at most once per `refreshMs` per id, so a revocation reaches it
+   * as soon as it reaches `identify`.
+   */
+  byId(keyId: string): Promise<GatewayIdentity | undefined>;
   /** Polls now (after a revocation made by this instance). */
   refresh(): Promise<void>;
   /** Stops polling. */
@@ -56,6 +63,8 @@ export function createKeyDirectory(options: KeyDirectoryOptions): KeyDirectory {
     staticByHash.set(hash, { keyId: `static_${hash.slice(0, 12)}`, keyName: 'static', tenant: entry.tenant, models: [], limits: {} });
   }
   const cache = new LRUCache<string, Entry>({ max: options.maxEntries ?? 10_000 });
+  const staticById = new Map([...staticByHash.values()].map((identity) => [identity.keyId, identity]));
+  const byIdCache = new LRUCache<string, Promise<Entry>>({ max: 1_000, ttl: refreshMs });
   let databaseHasKeys: boolean | undefined;
   let polledAt = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -102,6 +111,22 @@ export function createKeyDirectory(options: KeyDirectoryOptions): KeyDirectory {
         entry = remember(hash, await findKeyByHash(db, hash));
         if (entry.identity) databaseHasKeys = true;
       }
+      if (entry.identity && entry.expiresAt !== null && entry.expiresAt <= Date.now()) return undefined;
+      return entry.identity ?? undefined;
+    },
+    async byId(keyId) {
+      const fixed = staticById.get(keyId);
+      if (fixed) return fixed;
+      let lookup = byIdCache.get(keyId);
+      if (lookup === undefined) {
+        lookup = options.database().then(async ({ db }) => {
+          const row = await findKeyById(db, keyId);
+          return { identity: (row && identityOfRow(row)) ?? null, expiresAt: row?.expires_at ?? null };
+        });
+        lookup.catch(() => byIdCache.delete(keyId));
+        byIdCache.set(keyId, lookup);
+      }
+      const entry = await lookup;
       if (entry.identity && entry.expiresAt !== null && entry.expiresAt <= Date.now()) return undefined;
       return entry.identity ?? undefined;
     },

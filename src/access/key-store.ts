@@ -122,6 +122,11 @@ export async function findKeyByHash(db: Database, keyHash: string): Promise<KeyR
   return db.selectFrom('gateway_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
 }
 
+/** The row of a key id. */
+export async function findKeyById(db: Database, id: string): Promise<KeyRow | undefined> {
+  return db.selectFrom('gateway_keys').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 /** Rows changed at or after `since` (epoch ms), for the instances' poll. */
 export async function keysChangedSince(db: Database, since: number): Promise<KeyRow[]> {
   return db.selectFrom('gateway_keys').selectAll().where('updated_at', '>=', since).execute();

@@ -3,6 +3,7 @@ import { SwitchyardError } from '../spec/errors.js';
 import { createBatchFileStore, type BatchFile, type BatchFileStore } from './batch-file-store.js';
 import { createInProcessQueue, type BatchJobQueue } from './batch-job-queue.js';
 import { BATCH_CHAT_URL } from './batch-line.js';
+import type { BatchLineGate, BatchOwner } from './batch-line-gate.js';
 import { findDuplicateCustomId } from './duplicate-custom-ids.js';
 import { createBatchJobHandler, resumeUnfinished } from './gateway-batch-jobs.js';
 import { createGatewayBatchStore, type GatewayBatch, type GatewayBatchStore } from './gateway-batch-store.js';
@@ -34,8 +35,8 @@ export interface BatchCreateRequest {
  */
 export interface BatchService {
   files(): Promise<BatchFileStore>;
-  /** Validates the input file (purpose, unique custom_ids: a 400 names the repeated one and its lines) and queues the batch. */
-  create(tenant: string, request: BatchCreateRequest): Promise<GatewayBatch>;
+  /** Validates the input file (purpose, unique custom_ids: a 400 names the repeated one and its lines) and queues the batch of `owner` (its key's limits apply to the lines). */
+  create(owner: BatchOwner, request: BatchCreateRequest): Promise<GatewayBatch>;
   get(tenant: string, id: string): Promise<GatewayBatch>;
   list(tenant: string, options: { after?: string; limit: number }): Promise<GatewayBatch[]>;
   cancel(tenant: string, id: string): Promise<GatewayBatch>;
@@ -51,8 +52,14 @@ export interface BatchService {
 /** Job slots per worker: pieces run side by side, their lines share the worker's request concurrency. */
 const JOB_SLOTS = 4;
 
+/** Options of {@link createBatchService}. */
+export interface BatchServiceOptions {
+  /** The gateway's key limits for the lines its workers run (absent: unlimited). */
+  gate?: BatchLineGate;
+}
+
 /** Creates the service over a client; nothing opens until first use. */
-export function createBatchService(ai: Switchyard): BatchService {
+export function createBatchService(ai: Switchyard, options: BatchServiceOptions = {}): BatchService {
   let opening: Promise<Opened> | undefined;
   let working = false;
   const settings = ai.config.batch;
@@ -75,7 +82,8 @@ export function createBatchService(ai: Switchyard): BatchService {
 
   return {
     files: async () => (await open()).files,
-    async create(tenant, request) {
+    async create(owner, request) {
+      const { tenant } = owner;
       const { files, batches, queue } = await open();
       if (request.endpoint !== BATCH_CHAT_URL) {
         throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'endpoint', message: `endpoint must be ${BATCH_CHAT_URL}, got ${request.endpoint}` });
@@ -98,7 +106,7 @@ export function createBatchService(ai: Switchyard): BatchService {
           message: `line ${duplicate.line}: custom_id ${JSON.stringify(duplicate.customId)} is a duplicate of line ${duplicate.firstLine}; the custom_id must be unique for each request in a batch`,
         });
       }
-      const batch = await batches.create({ tenant, ...request });
+      const batch = await batches.create({ tenant, keyId: owner.keyId, ...request });
       await queue.send({ kind: 'start', batchId: batch.id });
       return batch;
     },
@@ -110,7 +118,7 @@ export function createBatchService(ai: Switchyard): BatchService {
       if (working) return;
       working = true;
       const { files, batches, providerBatches, queue, shared } = await open();
-      const handler = createBatchJobHandler({ ai, files, batches, providerBatches, queue, concurrency, pollSeconds: settings.pollSeconds });
+      const handler = createBatchJobHandler({ ai, files, batches, providerBatches, queue, concurrency, pollSeconds: settings.pollSeconds, gate: options.gate });
       await queue.work(handler, JOB_SLOTS);
       // pg-boss keeps jobs durable; the in-process queue starts empty and is refilled from SQL.
       if (!shared) await resumeUnfinished(batches, providerBatches, queue);

@@ -5,6 +5,7 @@ import { fromOpenAIChatRequest } from '../wire/openai-wire-convert.js';
 import { parseBatchLine, type ParsedBatchLine } from './batch-line.js';
 import { linesOfPiece, type BatchFileStore } from './batch-file-store.js';
 import type { BatchJob, BatchJobHandler, BatchJobQueue } from './batch-job-queue.js';
+import type { BatchLineGate, BatchOwner } from './batch-line-gate.js';
 import { failureRecord, inputErrorRecord, successRecord, type BatchOutputRecord } from './batch-records.js';
 import type { GatewayBatchStore } from './gateway-batch-store.js';
 import type { ProviderBatchStore } from './provider-batch-store.js';
@@ -21,6 +22,8 @@ export interface BatchJobDependencies {
   concurrency: number;
   /** Seconds between polls of a batch's provider batches. */
   pollSeconds: number;
+  /** The gateway's key limits for the lines (absent: lines run unlimited). */
+  gate?: BatchLineGate;
 }
 
 /** A line of an input piece, with its 1-based number in the file. */
@@ -35,18 +38,33 @@ const keyOf = (line: NumberedLine) => line.parsed.customId ?? `#line-${line.line
 /** The SQL key of a gateway batch's provider batches. */
 export const providerJobKey = (batchId: string) => `gateway:${batchId}`;
 
+/** The batch's owner, whose key's limits apply to its lines. */
+const ownerOf = (batch: { tenant: string; key_id: string | null }): BatchOwner => ({ tenant: batch.tenant, keyId: batch.key_id });
+
+/** The usage of an OpenAI chat.completion body (a provider batch's result), in the client's terms. */
+function usageOfBody(body: unknown): { model: string; usage: { inputTokens: number; outputTokens: number; totalTokens: number } } | undefined {
+  const { model, usage } = (body ?? {}) as { model?: unknown; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } };
+  if (typeof model !== 'string' || typeof usage?.prompt_tokens !== 'number' || typeof usage.completion_tokens !== 'number') return undefined;
+  return { model, usage: { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, totalTokens: usage.prompt_tokens + usage.completion_tokens } };
+}
+
 /**
- * The batch jobs: `start` reads the input once, writes input errors, sends
- * the lines whose model's provider has a batch API to it (grouped by model),
- * and queues one `piece` job per input piece and a `poll` job; `piece` runs
- * a piece's other lines through the client (cache, retries, fallbacks of the
- * normal path); `poll` polls the provider batches and writes their results.
- * Every job may run twice (a lost worker's job is retried): results are
- * written once per custom_id and lines already answered are not run again.
- * The last job to finish writes the output and error files.
+ * The batch jobs: `start` reads the input once, writes input errors (and
+ * lines for models the owner's key may not use), sends the lines whose
+ * model's provider has a batch API to it (grouped by model), and queues one
+ * `piece` job per input piece and a `poll` job; `piece` runs a piece's other
+ * lines through the client (cache, retries, fallbacks of the normal path),
+ * each admitted through the owner's key limits and budget by the `gate` and
+ * settled with its usage: a line refused by a full rate limit ends the job
+ * early and the piece is queued again for when the limit frees room, a line
+ * that may never run (budget spent, model not allowed) gets its error as
+ * result; `poll` polls the provider batches and writes their results (their
+ * spend recorded). Every job may run twice (a lost worker's job is retried):
+ * results are written once per custom_id and lines already answered are not
+ * run again. The last job to finish writes the output and error files.
  */
 export function createBatchJobHandler(dependencies: BatchJobDependencies): BatchJobHandler {
-  const { ai, files, batches, providerBatches, queue } = dependencies;
+  const { ai, files, batches, providerBatches, queue, gate } = dependencies;
   const limit = pLimit(dependencies.concurrency);
 
   async function readPiece(fileId: string, seq: number): Promise<NumberedLine[]> {
@@ -70,7 +88,12 @@ export function createBatchJobHandler(dependencies: BatchJobDependencies): Batch
         for (const line of await readPiece(batch.input_file_id, piece.seq)) {
           total += 1;
           const { parsed } = line;
-          if (parsed.kind === 'invalid') await write(batchId, keyOf(line), line.lineNumber, inputErrorRecord(parsed.customId, line.lineNumber, parsed.message, parsed.param));
+          if (parsed.kind === 'invalid') {
+            await write(batchId, keyOf(line), line.lineNumber, inputErrorRecord(parsed.customId, line.lineNumber, parsed.message, parsed.param));
+            continue;
+          }
+          const refusal = gate && (await gate.refusal(ownerOf(batch), parsed.body.model));
+          if (refusal) await write(batchId, parsed.customId, line.lineNumber, failureRecord(parsed.customId, randomUUID(), refusal));
           else await batching.claim(parsed);
         }
       }
@@ -92,25 +115,43 @@ export function createBatchJobHandler(dependencies: BatchJobDependencies): Batch
         (line) => line.parsed.kind === 'request' && encodeForProviderBatch(ai, line.parsed) === undefined,
       );
       const answered = await batches.answered(batchId, lines.map(keyOf));
+      const owner = ownerOf(batch);
+      // Set when a rate limit refuses a line: the lines not started yet wait for the piece's next run.
+      let laterMs: number | undefined;
       await Promise.all(
         lines
           .filter((line) => !answered.has(keyOf(line)))
           .map((line) =>
             limit(async () => {
-              if (line.parsed.kind !== 'request') return;
+              if (line.parsed.kind !== 'request' || laterMs !== undefined) return;
               const { customId, body } = line.parsed;
               const requestId = randomUUID();
+              const admission = gate ? await gate.admit(owner, body) : undefined;
+              if (admission?.kind === 'later') {
+                laterMs = Math.max(laterMs ?? 0, admission.retryAfterMs);
+                return;
+              }
               let record: BatchOutputRecord;
-              try {
-                const response = await ai.chat({ ...fromOpenAIChatRequest(body), model: body.model, requestId, tenant: batch.tenant });
-                record = successRecord(customId, requestId, response);
-              } catch (error) {
-                record = failureRecord(customId, requestId, error);
+              if (admission?.kind === 'refused') record = failureRecord(customId, requestId, admission.error);
+              else {
+                try {
+                  const response = await ai.chat({ ...fromOpenAIChatRequest(body), model: body.model, requestId, tenant: batch.tenant });
+                  await admission?.settle({ model: response.model, usage: response.usage, cost: response.cost, cacheHit: response.cache.startsWith('hit-') });
+                  record = successRecord(customId, requestId, response);
+                } catch (error) {
+                  await admission?.settle(undefined);
+                  record = failureRecord(customId, requestId, error);
+                }
               }
               await write(batchId, customId, line.lineNumber, record);
             }),
           ),
       );
+      if (laterMs !== undefined) {
+        // The piece runs again once the limit has room; its answered lines are skipped then.
+        await queue.send({ kind: 'piece', batchId, seq }, { delaySeconds: Math.max(laterMs, 100) / 1000 });
+        return;
+      }
     }
     await batches.pieceDone(batchId, seq);
     await finalize(batchId);
@@ -122,12 +163,16 @@ export function createBatchJobHandler(dependencies: BatchJobDependencies): Batch
     const batching = createProviderBatching({ ai, store: providerBatches, jobKey: providerJobKey(batchId) });
     try {
       if (batch.status === 'cancelling') await batching.cancel();
+      let fresh = false; // whether the last record was written now (a poll run twice writes nothing twice, and records no spend twice)
       const running = await batching.pollOnce({
         write: async (record) => {
-          await write(batchId, record.custom_id!, 0, record);
+          fresh = await write(batchId, record.custom_id!, 0, record);
         },
         answered: new Set(),
-        onRecord: () => undefined,
+        onRecord: (record, cost) => {
+          const used = fresh && record.error === null ? usageOfBody(record.response?.body) : undefined;
+          if (gate && used) gate.record(ownerOf(batch), { ...used, cost, cacheHit: false }).catch(() => undefined);
+        },
       });
       if (running > 0) await queue.send({ kind: 'poll', batchId }, { delaySeconds: dependencies.pollSeconds });
     } finally {

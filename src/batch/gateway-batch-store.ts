@@ -13,6 +13,8 @@ export const UNFINISHED_STATUSES = ['validating', 'in_progress', 'finalizing', '
 /** What a new batch is made of. */
 export interface NewGatewayBatch {
   tenant: string;
+  /** The id of the key that creates it (null without one). */
+  keyId: string | null;
   inputFileId: string;
   endpoint: string;
   completionWindow: string;
@@ -62,6 +64,7 @@ export function createGatewayBatchStore(db: Kysely<DatabaseSchema>): GatewayBatc
       const row: GatewayBatch = {
         id: newId('batch'),
         tenant: batch.tenant,
+        key_id: batch.keyId,
         input_file_id: batch.inputFileId,
         endpoint: batch.endpoint,
         completion_window: batch.completionWindow,

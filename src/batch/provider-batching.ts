@@ -32,7 +32,7 @@ export interface ProviderBatchSink {
   /** custom_ids already in OUT: their results are not written again. */
   answered: ReadonlySet<string>;
   /** Called after each record written, with its cost at the batch price (null when unknown). */
-  onRecord(succeeded: boolean, cost: number | null): void;
+  onRecord(record: BatchOutputRecord, cost: number | null): void;
   signal?: AbortSignal;
 }
 
@@ -107,7 +107,7 @@ export function createProviderBatching(options: ProviderBatchingOptions): Provid
     const written = async (record: BatchOutputRecord, cost: number | null) => {
       await sink.write(record);
       pending = Math.max(0, pending - 1);
-      sink.onRecord(record.error === null, cost);
+      sink.onRecord(record, cost);
     };
     if (status !== 'failed') {
       for await (const result of target.api.results(row.provider_batch_id!, { signal: sink.signal })) {

@@ -160,8 +160,8 @@ export async function runBatch(options: RunBatchOptions): Promise<BatchCounts> {
         write: (record) => out.write(record),
         answered: done.customIds,
         signal: options.signal,
-        onRecord(succeeded, cost) {
-          if (succeeded) counts.succeeded += 1;
+        onRecord(record, cost) {
+          if (record.error === null) counts.succeeded += 1;
           else counts.failed += 1;
           counts.cost += cost ?? 0;
           counts.inProviderBatches = batching.pending();

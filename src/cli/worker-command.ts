@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { createBatchService } from '../batch/batch-service.js';
+import { createAccessControl } from '../gateway/access-control.js';
+import { createBatchLineGate } from '../gateway/batch-line-gate.js';
 import { createCliClient } from './cli-client.js';
 import { printLine } from './output.js';
 
@@ -27,15 +29,22 @@ export function registerWorkerCommand(program: Command): void {
         throw new Error(`--concurrency must be a positive integer, got "${options.concurrency}"`);
       }
       const ai = createCliClient(options.config);
-      const service = createBatchService(ai);
+      // The lines run under their batch owner's key limits and budget, and their spend is recorded, as in the gateway.
+      const access = createAccessControl(ai, { observability: ai.observability });
+      const service = createBatchService(ai, { gate: createBatchLineGate(ai, access) });
+      const closeAll = () =>
+        service
+          .close()
+          .catch(() => undefined)
+          .finally(() => access.close())
+          .finally(() => ai.close());
       try {
         if (!(await service.isShared())) {
           throw new Error('switchyard worker needs a PostgreSQL database (SWITCHYARD_DATABASE_URL=postgres://...): on SQLite, batches run inside switchyard serve');
         }
         await service.startWorker(concurrency);
       } catch (error) {
-        await service.close().catch(() => undefined);
-        await ai.close();
+        await closeAll();
         throw error;
       }
       printLine(`switchyard worker running (concurrency ${concurrency ?? ai.config.batch.workerConcurrency})`);
@@ -43,10 +52,8 @@ export function registerWorkerCommand(program: Command): void {
       const stop = () => {
         if (stopping) return;
         stopping = true;
-        void service
-          .close()
-          .finally(() => ai.close())
-          .finally(() => process.exit(0));
+        // Running jobs finish, then the spend left in memory is written.
+        void closeAll().finally(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

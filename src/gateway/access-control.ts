@@ -56,6 +56,8 @@ export interface AccessControl {
    * Batch lines and every model route go through here.
    */
   admit(identity: GatewayIdentity, model: string, tokens: () => number): Promise<Admission>;
+  /** Adds the cost of a call made outside a request (a line a provider's batch API answered) to the budgets and the spend; no rate limit applies. */
+  charge(identity: GatewayIdentity, result: CallResult): Promise<void>;
   /** Spend, savings and rejections of every instance by tenant and by model (the `spend` table, read at most once a second). */
   spendSummary(): Promise<{ byTenant: SpendLine[]; byModel: SpendLine[] }>;
   close(): Promise<void>;
@@ -84,7 +86,7 @@ const errorMessage = (error: unknown): string => (error instanceof Error ? error
  * down), budget counters seeded from the `spend` table, and the write-behind
  * spend recorder.
  */
-export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): AccessControl {
+export function createAccessControl(ai: Switchyard, monitor: Pick<GatewayMonitor, 'observability'>): AccessControl {
   const { logger, metrics } = monitor.observability;
   const settings = ai.config.limits;
   const registry = metrics.registry;
@@ -281,6 +283,15 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
           return settled;
         },
       };
+    },
+    async charge(identity, result) {
+      recordSpend(identity, result.model, result);
+      const costUsd = result.cacheHit ? 0 : (result.cost ?? 0);
+      if (costUsd <= 0) return;
+      const budgeted = (await subjectsOf(identity)).filter((subject) => subject.budget !== undefined);
+      if (budgeted.length === 0) return;
+      // A settlement of cost alone: no window slot, no lease.
+      await limiter.settle(redisBackend && !limiter.degraded ? 'redis' : 'memory', budgeted, { slot: 0, tokenDelta: 0, costUsd, leaseId: 'charge' });
     },
     async close() {
       directory.close();

@@ -112,7 +112,13 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
     if (progress === undefined || request.gatewayCall.outcome !== undefined) return undefined;
     const usage = estimatedUsage(progress, promptTokens(body, progress.model));
     const cacheHit = progress.cache.startsWith('hit-');
-    return { model: progress.model, usage, cost: cacheHit ? 0 : ai.cost(usage, progress.model), cacheHit };
+    let cost: number | null = 0;
+    try {
+      if (!cacheHit) cost = ai.cost(usage, progress.model);
+    } catch {
+      cost = null; // a model the catalog cannot price: tokens settle, the cost is unknown
+    }
+    return { model: progress.model, usage, cost, cacheHit };
   }
 
   app.addHook('preHandler', async (request, reply) => {

@@ -65,7 +65,7 @@ export function registerBatchRoutes(app: FastifyInstance, service: BatchService,
   app.post('/v1/batches', { config }, async (request, reply) => {
     const body = validateBody(batchCreateSchema, request.body);
     await options.ensureWorker();
-    const batch = await service.create(request.tenant, {
+    const batch = await service.create({ tenant: request.tenant, keyId: request.identity?.keyId ?? null }, {
       inputFileId: body.input_file_id,
       endpoint: body.endpoint,
       completionWindow: body.completion_window,

@@ -9,6 +9,7 @@ import { registerAnthropicMessagesRoute } from './anthropic-messages-route.js';
 import { registerCountTokensRoute } from './count-tokens-route.js';
 import { registerAccessHooks } from './access-hooks.js';
 import { registerAdminRoutes } from './admin-routes.js';
+import { createBatchLineGate } from './batch-line-gate.js';
 import { registerBatchRoutes } from './batch-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerEmbeddingsRoute } from './embeddings-route.js';
@@ -127,7 +128,8 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   app.addHook('preClose', async () => {
     closing = true;
   });
-  const batches = options.batches ?? createBatchService(ai);
+  // Lines run by the gateway's own workers go through the batch owner's key limits, budget and spend.
+  const batches = options.batches ?? createBatchService(ai, { gate: createBatchLineGate(ai, access) });
   let worker: Promise<void> | undefined;
   // The gateway works batches itself unless told not to; on SQLite (no shared queue) it always does.
   const ensureWorker = () =>

@@ -125,4 +125,13 @@ export const BATCH_MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  '20261201T2000_batch_gateway_batch_owner_key': {
+    async up(db: Kysely<unknown>) {
+      // The key that created a batch: its lines run under that key's limits, budget and models.
+      await db.schema.alterTable('gateway_batches').addColumn('key_id', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('gateway_batches').dropColumn('key_id').execute();
+    },
+  },
 };

@@ -66,6 +66,8 @@ export interface BatchFileChunksTable {
 export interface GatewayBatchesTable {
   id: string;
   tenant: string;
+  /** The id of the key that created the batch (its limits, budget and models apply to the lines); null for batches from before keys were recorded. */
+  key_id: string | null;
   input_file_id: string;
   endpoint: string;
   completion_window: string;
