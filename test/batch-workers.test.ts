@@ -30,7 +30,7 @@ beforeAll(async () => {
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   directory = await mkdtemp(join(tmpdir(), 'switchyard-workers-'));
-  await writeFile(join(directory, 'worker.json'), JSON.stringify({ databaseUrl, mock: { latencyMs: 40 }, batch: batchSettings }));
+  await writeFile(join(directory, 'worker.json'), JSON.stringify({ databaseUrl, mock: { latencyMs: 15 }, batch: batchSettings }));
   gateway = await startTestGateway({ databaseUrl, batch: { ...batchSettings, inProcessWorker: false } });
 });
 afterAll(async () => {

@@ -139,7 +139,9 @@ describe('the OpenAI Batch API on the gateway', () => {
 
   it('refuses a batch whose input repeats a custom_id, naming the id and both lines', async () => {
     const lines = inputFile(4).split('\n');
-    lines.push(lines[1]); // line 5 repeats req-1 of line 2
+    // Line 5 repeats req-1 of line 2, its keys in another order (read whole, not by the leading custom_id).
+    const { custom_id: repeated, ...rest } = JSON.parse(lines[1]) as Record<string, unknown>;
+    lines.push(JSON.stringify({ ...rest, custom_id: repeated }));
     const file = await alpha.files.create({ file: await toFile(Buffer.from(lines.join('\n')), 'duplicates.jsonl'), purpose: 'batch' });
     const refused = alpha.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
     await expect(refused).rejects.toMatchObject({ status: 400, param: 'input_file_id' });

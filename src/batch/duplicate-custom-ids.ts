@@ -21,13 +21,7 @@ export async function findDuplicateCustomId(files: BatchFileStore, fileId: strin
     const piece = await files.piece(fileId, seq);
     if (piece === undefined) continue;
     for (const { lineNumber, text } of linesOfPiece(piece)) {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        continue;
-      }
-      const customId = customIdOf(value);
+      const customId = leadingCustomId(text) ?? parsedCustomId(text);
       if (customId === null) continue;
       const firstLine = seen.get(customId);
       if (firstLine !== undefined) return { customId, line: lineNumber, firstLine };
@@ -35,4 +29,28 @@ export async function findDuplicateCustomId(files: BatchFileStore, fileId: strin
     }
   }
   return undefined;
+}
+
+/** A line opening with its custom_id (no escapes in it), as writers of batch files put it: `{"custom_id": "...",`. */
+const LEADING = /^\{\s*"custom_id"\s*:\s*"([^"\\]+)"\s*,/;
+
+/**
+ * The custom_id of a line that opens with it, read without parsing the whole
+ * line (its body may be megabytes); undefined when the line is shaped
+ * otherwise or the key appears again further on (JSON.parse keeps the last
+ * of repeated keys): the caller then parses the line.
+ */
+function leadingCustomId(text: string): string | undefined {
+  const match = LEADING.exec(text);
+  if (match === null || text.includes('"custom_id"', match[0].length)) return undefined;
+  return match[1];
+}
+
+/** The custom_id of a line parsed whole: null for a line that is not JSON or has none. */
+function parsedCustomId(text: string): string | null {
+  try {
+    return customIdOf(JSON.parse(text));
+  } catch {
+    return null;
+  }
 }

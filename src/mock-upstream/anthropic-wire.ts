@@ -1,4 +1,4 @@
-import { contentText } from './mock-wire.js';
+import { contentText, countWords } from './mock-wire.js';
 
 /*
  * Payloads in Anthropic's exact wire format for the Anthropic mock server:
@@ -55,7 +55,7 @@ export function decideMessageReply(request: MockMessagesRequest, reply: string |
 
 /** Deterministic token counts: words plus a small per-message overhead. */
 export function messageUsage(request: MockMessagesRequest, reply: MockMessageReply) {
-  const words = (text: string): number => (text.trim() === '' ? 0 : text.trim().split(/\s+/).length);
+  const words = countWords;
   const system = typeof request.system === 'string' ? request.system : contentText(request.system);
   const inputTokens = request.messages.reduce((sum, message) => sum + 3 + words(contentText(message.content)), 3 + words(system));
   const outputTokens = Math.max(1, reply.kind === 'text' ? words(reply.text) : words(JSON.stringify(reply.input)) + 5);

@@ -28,7 +28,7 @@ import {
   type MockServer,
   type MockServerOptions,
 } from './mock-server-core.js';
-import { streamTextPieces } from './mock-wire.js';
+import { countWords, streamTextPieces } from './mock-wire.js';
 
 /** A special behaviour for a request: stall before headers, stall mid-body, or send broken JSON / SSE. */
 export type GeminiMockMode = MockMode<'json' | 'sse'>;
@@ -114,7 +114,7 @@ export async function startGeminiMockServer(options: GeminiMockServerOptions = {
         if (action === 'batchEmbedContents') return embed(request.body, true, response);
         if (action === 'countTokens') {
           const contents = ((request.body as { contents?: MockGeminiContent[] } | undefined)?.contents ?? []);
-          const totalTokens = contents.reduce((sum, content) => sum + 3 + geminiContentText(content).split(/\s+/).filter(Boolean).length, 2);
+          const totalTokens = contents.reduce((sum, content) => sum + 3 + countWords(geminiContentText(content)), 2);
           return sendJson(response, 200, { totalTokens });
         }
       }

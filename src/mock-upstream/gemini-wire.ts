@@ -1,4 +1,4 @@
-import { embeddingFor } from './mock-wire.js';
+import { countWords, embeddingFor } from './mock-wire.js';
 
 /*
  * Payloads in Gemini's exact wire format (Generative Language v1beta) for the
@@ -29,7 +29,7 @@ export type MockGeminiReply =
 /** Default models of GET /v1beta/models. */
 export const GEMINI_MOCK_MODELS = ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite', 'gemini-embedding-001'];
 
-const words = (text: string): number => (text.trim() === '' ? 0 : text.trim().split(/\s+/).length);
+const words = countWords;
 
 /** The text of a content's text parts. */
 export function geminiContentText(content: MockGeminiContent | undefined): string {

@@ -1,5 +1,5 @@
 import { hashString } from './mock-http.js';
-import { embeddingFor } from './mock-wire.js';
+import { countWords, embeddingFor } from './mock-wire.js';
 
 /*
  * Payloads in Ollama's exact wire format for the Ollama mock server: /api/chat
@@ -35,7 +35,7 @@ export const OLLAMA_MOCK_MODELS = ['llama3.2', 'qwen2.5', 'nomic-embed-text'];
 const CREATED_AT = '2023-11-14T22:13:20Z';
 const MODIFIED_AT = '2024-10-01T12:00:00Z';
 
-const words = (text: string): number => (text.trim() === '' ? 0 : text.trim().split(/\s+/).length);
+const words = countWords;
 const text = (content: unknown): string => (typeof content === 'string' ? content : '');
 
 /** `llama3.2` -> `llama3.2:latest`; a tagged name stays as it is. */

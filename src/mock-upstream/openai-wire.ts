@@ -1,4 +1,4 @@
-import { contentText, embeddingFor, splitIntoDeltas } from './mock-wire.js';
+import { contentText, countWords, embeddingFor, firstDeltas, splitIntoDeltas } from './mock-wire.js';
 
 /*
  * Payloads in OpenAI's exact wire format for the OpenAI mock server: chat
@@ -32,9 +32,10 @@ export function choiceCount(request: MockChatRequest): number {
 export function limitReply(request: MockChatRequest, reply: MockReply): { reply: MockReply; finishReason: 'stop' | 'length' | 'tool_calls' } {
   if (reply.kind === 'tool') return { reply, finishReason: 'tool_calls' };
   const limit = request.max_completion_tokens ?? request.max_tokens;
-  const words = splitIntoDeltas(reply.text);
-  if (typeof limit !== 'number' || words.length <= limit) return { reply, finishReason: 'stop' };
-  return { reply: { kind: 'text', text: words.slice(0, limit).join('').trimEnd() }, finishReason: 'length' };
+  if (typeof limit !== 'number') return { reply, finishReason: 'stop' };
+  const { deltas, more } = firstDeltas(reply.text, limit);
+  if (!more) return { reply, finishReason: 'stop' };
+  return { reply: { kind: 'text', text: deltas.join('').trimEnd() }, finishReason: 'length' };
 }
 
 /**
@@ -92,7 +93,7 @@ export function decideReply(request: MockChatRequest, reply: string | undefined,
 
 /** Deterministic token counts: words plus a small per-message overhead. */
 export function usageFor(request: MockChatRequest, reply: MockReply) {
-  const words = (text: string): number => (text.trim() === '' ? 0 : text.trim().split(/\s+/).length);
+  const words = countWords;
   const promptTokens = request.messages.reduce((sum, message) => sum + 3 + words(contentText(message.content)), 3);
   const completionTokens = Math.max(1, reply.kind === 'text' ? words(reply.text) : words(reply.arguments) + 5);
   return {
@@ -182,7 +183,7 @@ export function modelList(models: string[]) {
 
 /** POST /v1/embeddings: vectors as floats, or as base64 little-endian float32 with `encoding_format: "base64"`. */
 export function embeddingList(model: string, inputs: string[], dimensions: number, encoding: 'float' | 'base64' = 'float') {
-  const tokens = inputs.reduce((sum, input) => sum + Math.max(1, input.trim().split(/\s+/).length), 0);
+  const tokens = inputs.reduce((sum, input) => sum + Math.max(1, countWords(input)), 0);
   return {
     object: 'list',
     data: inputs.map((input, index) => {
