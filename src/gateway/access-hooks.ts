@@ -63,9 +63,10 @@ export function estimateWith(ai: Switchyard): (body: Record<string, unknown>, mo
  * keys are configured or stored); every authenticated POST whose body names a
  * `model` is admitted (403 `model_not_allowed`, 429 `rate_limit_exceeded` /
  * `budget_exceeded`) and settled when its response closes (routes that are
- * not model calls opt out with `limited: false`: model access only); operator routes (`/`, `/api/stats`, `/metrics`) and
- * `/admin/*` need `SWITCHYARD_ADMIN_KEY` when it is set (/metrics stays open
- * with `SWITCHYARD_METRICS_PUBLIC=true`); /admin/* is refused without one.
+ * not model calls opt out with `limited: false`: model access only);
+ * operator routes (`/`, `/api/stats`, `/metrics`) and `/admin/*` need
+ * `SWITCHYARD_ADMIN_KEY` when it is set (/metrics stays open with
+ * `SWITCHYARD_METRICS_PUBLIC=true`); /admin/* is refused without one.
  */
 export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monitor: GatewayMonitor): AccessControl {
   const access = createAccessControl(ai, monitor);
@@ -107,7 +108,7 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
   });
 
   /** The estimated result of a stream that ended before its finish part (its client left), else undefined. */
-  function cutShort(request: FastifyRequest, body: Record<string, unknown>, model: string): CallResult | undefined {
+  function cutShort(request: FastifyRequest, body: Record<string, unknown>): CallResult | undefined {
     const progress = request.gatewayCall.progress;
     if (progress === undefined || request.gatewayCall.outcome !== undefined) return undefined;
     const usage = estimatedUsage(progress, promptTokens(body, progress.model));
@@ -143,7 +144,7 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
         if (admission.budgeted) request.settling = settling;
       };
       // A request that failed settles with nothing used; a stream its client left, with what it had sent (settle runs once).
-      reply.raw.once('close', () => void admission.settle(cutShort(request, body!, model)));
+      reply.raw.once('close', () => void admission.settle(cutShort(request, body!)));
     } catch (error) {
       const figures = (error as LimitRefusal).rateLimits;
       if (figures) for (const [name, value] of Object.entries(rateLimitHeaders(flavor, figures))) reply.raw.setHeader(name, value);
