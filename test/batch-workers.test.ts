@@ -90,6 +90,8 @@ describe('switchyard worker on pg-boss', () => {
     const output = (await (await client.files.content(done!.output_file_id!)).text()).trim().split('\n').map((line) => JSON.parse(line) as { custom_id: string; response: { body: { choices: Array<{ message: { content: string } }> } } });
     expect(output).toHaveLength(lines);
     expect(new Set(output.map((record) => record.custom_id)).size).toBe(lines);
+    // In input order, whichever worker wrote each line.
+    expect(output.map((record) => record.custom_id)).toEqual(Array.from({ length: lines }, (_, index) => `w-${index}`));
     for (const record of output) expect(record.response.body.choices[0].message.content).toBe(`work ${record.custom_id.slice(2)}`);
   }, 90_000);
 });

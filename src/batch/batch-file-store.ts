@@ -136,22 +136,20 @@ export function linesOfPiece(piece: { data: string; firstLine: number }): Array<
     .map((text, index) => ({ lineNumber: piece.firstLine + index, text }));
 }
 
-/** A batch's result lines of one kind, by custom_id (the Batch API promises no order), read a page at a time. */
+/** A batch's result lines of one kind in input order (by line, then custom_id), read a page at a time. */
 async function* resultLines(db: Kysely<DatabaseSchema>, batchId: string, isError: number): AsyncGenerator<string> {
-  let after = '';
+  let after: { line: number; customId: string } | undefined;
   for (;;) {
-    const rows = await db
-      .selectFrom('gateway_batch_results')
-      .select(['custom_id', 'record'])
-      .where('batch_id', '=', batchId)
-      .where('is_error', '=', isError)
-      .where('custom_id', '>', after)
-      .orderBy('custom_id')
-      .limit(RESULT_PAGE)
-      .execute();
+    let query = db.selectFrom('gateway_batch_results').select(['line_number', 'custom_id', 'record']).where('batch_id', '=', batchId).where('is_error', '=', isError);
+    if (after !== undefined) {
+      const { line, customId } = after;
+      query = query.where((builder) => builder.or([builder('line_number', '>', line), builder.and([builder('line_number', '=', line), builder('custom_id', '>', customId)])]));
+    }
+    const rows = await query.orderBy('line_number').orderBy('custom_id').limit(RESULT_PAGE).execute();
     for (const row of rows) yield `${row.record}\n`;
     if (rows.length < RESULT_PAGE) return;
-    after = rows.at(-1)!.custom_id;
+    const last = rows.at(-1)!;
+    after = { line: last.line_number, customId: last.custom_id };
   }
 }
 

@@ -94,7 +94,7 @@ export function createBatchJobHandler(dependencies: BatchJobDependencies): Batch
           }
           const refusal = gate && (await gate.refusal(ownerOf(batch), parsed.body.model));
           if (refusal) await write(batchId, parsed.customId, line.lineNumber, failureRecord(parsed.customId, randomUUID(), refusal));
-          else await batching.claim(parsed);
+          else await batching.claim(parsed, line.lineNumber);
         }
       }
       await batching.flush();
@@ -189,6 +189,8 @@ export function createBatchJobHandler(dependencies: BatchJobDependencies): Batch
     if ((await providerBatches.pending(providerJobKey(batchId))).length > 0) return;
     const cancelled = batch.status === 'cancelling';
     if (batch.status === 'in_progress' && !(await batches.transition(batchId, 'in_progress', 'finalizing', { finalizing_at: Date.now() }))) return;
+    // Provider batches' results were written without their input lines: give them theirs, so the files list results in input order.
+    await batches.numberProviderResults(batchId, providerJobKey(batchId));
     const output = await files.createResultFile(batch.tenant, batchId, 'output');
     const errors = await files.createResultFile(batch.tenant, batchId, 'error');
     const fields = { output_file_id: output?.id ?? null, error_file_id: errors?.id ?? null };

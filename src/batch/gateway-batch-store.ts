@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { GatewayBatchesTable } from '../store/batch-schema.js';
 import type { DatabaseSchema } from '../store/database-schema.js';
 import { SwitchyardError } from '../spec/errors.js';
@@ -46,6 +46,8 @@ export interface GatewayBatchStore {
   answered(batchId: string, customIds: string[]): Promise<Set<string>>;
   /** Marks an input piece's direct lines written. */
   pieceDone(batchId: string, seq: number): Promise<void>;
+  /** Sets the input line of results written by a provider batch's poll (line 0) from the provider batch requests of `jobKey`. */
+  numberProviderResults(batchId: string, jobKey: string): Promise<void>;
   /** Pieces not done yet. */
   openPieces(batchId: string): Promise<number[]>;
   /** Results written so far: `completed` (output file) and `failed` (error file). */
@@ -140,6 +142,20 @@ export function createGatewayBatchStore(db: Kysely<DatabaseSchema>): GatewayBatc
     },
     async pieceDone(batchId, seq) {
       await db.updateTable('gateway_batch_chunks').set({ done: 1 }).where('batch_id', '=', batchId).where('seq', '=', seq).execute();
+    },
+    async numberProviderResults(batchId, jobKey) {
+      const requestOf = (builder: ExpressionBuilder<DatabaseSchema, 'gateway_batch_results'>) =>
+        builder
+          .selectFrom('provider_batch_requests')
+          .where('provider_batch_requests.job_key', '=', jobKey)
+          .whereRef('provider_batch_requests.custom_id', '=', 'gateway_batch_results.custom_id');
+      await db
+        .updateTable('gateway_batch_results')
+        .set((builder) => ({ line_number: requestOf(builder).select('provider_batch_requests.line_number') }))
+        .where('batch_id', '=', batchId)
+        .where('line_number', '=', 0)
+        .where((builder) => builder.exists(requestOf(builder).select('provider_batch_requests.custom_id')))
+        .execute();
     },
     async openPieces(batchId) {
       const rows = await db.selectFrom('gateway_batch_chunks').select('seq').where('batch_id', '=', batchId).where('done', '=', 0).orderBy('seq').execute();

@@ -19,7 +19,7 @@ export interface ProviderBatchStore {
   /** Every custom_id of the job already in a provider batch. */
   assignedCustomIds(jobKey: string): Promise<Set<string>>;
   /** Records a batch about to be submitted with its custom_ids (status `submitting`); resolves the row id. */
-  reserve(jobKey: string, provider: string, model: string, customIds: string[]): Promise<string>;
+  reserve(jobKey: string, provider: string, model: string, customIds: string[], lineNumbers?: number[]): Promise<string>;
   /** Records the provider's batch id after a successful submission (status `in_progress`). */
   submitted(rowId: string, providerBatchId: string): Promise<void>;
   /** Records a poll. */
@@ -46,7 +46,7 @@ export function createProviderBatchStore(db: Kysely<DatabaseSchema>): ProviderBa
       for await (const customId of pagedCustomIds(db, 'job_key', jobKey)) ids.add(customId);
       return ids;
     },
-    async reserve(jobKey, provider, model, customIds) {
+    async reserve(jobKey, provider, model, customIds, lineNumbers = []) {
       const id = randomUUID();
       const now = Date.now();
       await db.transaction().execute(async (transaction) => {
@@ -55,7 +55,9 @@ export function createProviderBatchStore(db: Kysely<DatabaseSchema>): ProviderBa
           .values({ id, job_key: jobKey, provider, model, provider_batch_id: null, status: 'submitting', request_count: customIds.length, succeeded: 0, failed: 0, created_at: now, updated_at: now })
           .execute();
         for (let start = 0; start < customIds.length; start += INSERT_CHUNK) {
-          const values = customIds.slice(start, start + INSERT_CHUNK).map((customId) => ({ job_key: jobKey, custom_id: customId, provider_batch: id }));
+          const values = customIds
+            .slice(start, start + INSERT_CHUNK)
+            .map((customId, index) => ({ job_key: jobKey, custom_id: customId, provider_batch: id, line_number: lineNumbers[start + index] ?? 0 }));
           await transaction.insertInto('provider_batch_requests').values(values).execute();
         }
       });

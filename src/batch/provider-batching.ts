@@ -38,8 +38,8 @@ export interface ProviderBatchSink {
 
 /** Lines diverted to provider batch APIs during a batch run. */
 export interface ProviderBatching {
-  /** Takes a line when its model's provider has a batch API: true when it is (or already was) in a provider batch. */
-  claim(line: BatchRequestLine): Promise<boolean>;
+  /** Takes a line (at `lineNumber` in its input) when its model's provider has a batch API: true when it is (or already was) in a provider batch. */
+  claim(line: BatchRequestLine, lineNumber?: number): Promise<boolean>;
   /** Submits the groups still open. */
   flush(signal?: AbortSignal): Promise<void>;
   /** Polls each batch of the job once and writes the results of those that ended; resolves how many are still running. */
@@ -59,6 +59,7 @@ interface Group {
   path: string;
   writer: JsonLineWriter;
   customIds: string[];
+  lineNumbers: number[];
   bytes: number;
 }
 
@@ -87,7 +88,7 @@ export function createProviderBatching(options: ProviderBatchingOptions): Provid
   async function openGroup(target: ProviderBatchTarget): Promise<Group> {
     const { directory } = await prepare();
     const path = join(directory, `${target.provider}-${++fileCounter}.jsonl`);
-    const group: Group = { target, path, writer: await openJsonLineWriter(path), customIds: [], bytes: 0 };
+    const group: Group = { target, path, writer: await openJsonLineWriter(path), customIds: [], lineNumbers: [], bytes: 0 };
     groups.set(target.model, group);
     return group;
   }
@@ -95,7 +96,7 @@ export function createProviderBatching(options: ProviderBatchingOptions): Provid
   async function submit(group: Group, signal?: AbortSignal): Promise<void> {
     groups.delete(group.target.model);
     await group.writer.close();
-    const rowId = await store.reserve(jobKey, group.target.provider, group.target.model, group.customIds);
+    const rowId = await store.reserve(jobKey, group.target.provider, group.target.model, group.customIds, group.lineNumbers);
     const { id } = await group.target.api.submit({ path: group.path, requests: group.customIds.length, signal });
     await store.submitted(rowId, id);
     await rm(group.path, { force: true });
@@ -162,7 +163,7 @@ export function createProviderBatching(options: ProviderBatchingOptions): Provid
   }
 
   return {
-    async claim(line) {
+    async claim(line, lineNumber = 0) {
       const batchable = encodeForProviderBatch(ai, line);
       if (batchable === undefined) return false;
       const { target, encoded } = batchable;
@@ -180,6 +181,7 @@ export function createProviderBatching(options: ProviderBatchingOptions): Provid
       }
       await group.writer.writeRaw(`${encoded}\n`);
       group.customIds.push(line.customId);
+      group.lineNumbers.push(lineNumber);
       group.bytes += bytes;
       pending += 1;
       return true;

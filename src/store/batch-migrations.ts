@@ -125,6 +125,22 @@ export const BATCH_MIGRATIONS: Record<string, Migration> = {
       }
     },
   },
+  '20261201T2010_batch_results_in_input_order': {
+    async up(db: Kysely<unknown>) {
+      // Where a provider-batched request sits in its input, so output files list results in input order.
+      await db.schema.alterTable('provider_batch_requests').addColumn('line_number', 'integer', (column) => column.notNull().defaultTo(0)).execute();
+      await db.schema
+        .createIndex('gateway_batch_results_line_index')
+        .ifNotExists()
+        .on('gateway_batch_results')
+        .columns(['batch_id', 'is_error', 'line_number', 'custom_id'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('gateway_batch_results_line_index').ifExists().execute();
+      await db.schema.alterTable('provider_batch_requests').dropColumn('line_number').execute();
+    },
+  },
   '20261201T2000_batch_gateway_batch_owner_key': {
     async up(db: Kysely<unknown>) {
       // The key that created a batch: its lines run under that key's limits, budget and models.

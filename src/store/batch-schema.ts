@@ -26,6 +26,8 @@ export interface ProviderBatchRequestsTable {
   job_key: string;
   custom_id: string;
   provider_batch: string;
+  /** The request's 1-based line in its input file (0 when not known): its result's place in the output. */
+  line_number: number;
 }
 
 /** The batch tables, merged into DatabaseSchema. */
