@@ -55,9 +55,14 @@ describe('OpenAI driver: generate', () => {
     ]);
   });
 
-  it('reports settings a reasoning model cannot honour as warnings', async () => {
-    const result = await driver.doGenerate({ ...call, modelId: 'o4-mini', temperature: 0.5, maxTokens: 10 });
-    expect(result.warnings).toEqual([expect.objectContaining({ type: 'unsupported-setting', setting: 'temperature' })]);
+  it('refuses settings a reasoning model cannot honour, and sends max_completion_tokens to it', async () => {
+    const before = server.stats.requests;
+    const error = await failure(() => driver.doGenerate({ ...call, modelId: 'o4-mini', temperature: 0.5, maxTokens: 10 }));
+    expect(error).toMatchObject({ code: 'unsupported', status: 400, provider: 'openai', param: 'temperature' });
+    expect(error.message).toContain('o4-mini');
+    expect(server.stats.requests).toBe(before);
+    const result = await driver.doGenerate({ ...call, modelId: 'o4-mini', maxTokens: 10 });
+    expect(result.warnings).toBeUndefined();
     expect(server.lastRequest()?.body).toMatchObject({ max_completion_tokens: 10 });
   });
 });
