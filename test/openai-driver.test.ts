@@ -68,6 +68,17 @@ describe('OpenAI driver: generate', () => {
 });
 
 describe('OpenAI driver: stream', () => {
+  it('ends cleanly when closed right after its start part, before any read of the body (no uncaught abort error)', async () => {
+    const stream = driver.doStream(call)[Symbol.asyncIterator]();
+    const first = await stream.next();
+    expect(first.value).toMatchObject({ type: 'stream-start' });
+    await stream.return?.(undefined);
+    // A destroyed body nobody listened to would throw its abort error on a later tick; give it those ticks.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await collect(driver.doStream(call));
+    expect(again.filter((part) => part.type === 'finish')).toHaveLength(1);
+  });
+
   it('yields text deltas, then exactly one finish part with usage from the final chunk', async () => {
     const parts = await collect(driver.doStream(call));
     const text = parts.flatMap((part) => (part.type === 'text-delta' ? [part.text] : [])).join('');

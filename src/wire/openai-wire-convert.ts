@@ -209,8 +209,9 @@ export interface OpenAIChunkBuilder {
   usage(part: FinishPart): object;
 }
 
-/** Creates the chunk builder for one streamed completion. */
-export function createOpenAIChunkBuilder(options: { id: string; model: string; includeUsage: boolean }): OpenAIChunkBuilder {
+/** Creates the chunk builder for one streamed completion (for choice `choice` of several, default 0). */
+export function createOpenAIChunkBuilder(options: { id: string; model: string; includeUsage: boolean; choice?: number }): OpenAIChunkBuilder {
+  const index = options.choice ?? 0;
   const created = createdNow();
   const announced = new Set<number>();
   const extra = options.includeUsage ? { usage: null } : {};
@@ -220,7 +221,7 @@ export function createOpenAIChunkBuilder(options: { id: string; model: string; i
     created,
     model: options.model,
     system_fingerprint: null,
-    choices: [{ index: 0, delta, logprobs, finish_reason: finishReason }],
+    choices: [{ index, delta, logprobs, finish_reason: finishReason }],
     ...extra,
   });
   return {
