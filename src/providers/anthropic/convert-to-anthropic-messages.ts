@@ -135,7 +135,7 @@ export function buildAnthropicMessagesBody(options: DriverCallOptions, stream: b
     body.tool_choice =
       choice === 'auto' ? { type: 'auto' } : choice === 'required' ? { type: 'any' } : choice === 'none' ? { type: 'none' } : { type: 'tool', name: choice.name };
   } else if (choice !== undefined && choice !== 'none' && choice !== 'auto') {
-    warnings.push({ type: 'unsupported-setting', setting: 'toolChoice', message: 'toolChoice needs tools' });
+    warnings.push({ type: 'unsupported-setting', setting: 'toolChoice', message: 'toolChoice needs tools; it was not sent' });
   }
   if (options.parallelToolCalls === false && tools.length > 0 && choice !== 'none') {
     body.tool_choice = { ...((body.tool_choice as object | undefined) ?? { type: 'auto' }), disable_parallel_tool_use: true };
