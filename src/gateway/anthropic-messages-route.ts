@@ -21,7 +21,7 @@ export function registerAnthropicMessagesRoute(app: FastifyInstance, ai: Switchy
   const config: GatewayRouteConfig = { wire: 'anthropic', authenticated: true };
   app.post('/v1/messages', { config }, async (request, reply) => {
     const body = validateBody(anthropicMessagesRequestSchema, request.body);
-    const chatRequest = chatRequestFor(request, reply, body.model, fromAnthropicRequest(body));
+    const chatRequest = chatRequestFor(request, body.model, fromAnthropicRequest(body));
     request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
     if (!body.stream) {
       const response = await ai.chat(chatRequest, { parent: request.gatewayCall.parent() });

@@ -38,7 +38,7 @@ export async function fanOutChoices(
   const { n, ...single } = body;
   const settings = fromOpenAIChatRequest(single);
   const responses = await Promise.all(
-    Array.from({ length: n ?? 1 }, () => ai.chat(chatRequestFor(request, reply, body.model, settings), { parent: request.gatewayCall.parent() })),
+    Array.from({ length: n ?? 1 }, () => ai.chat(chatRequestFor(request, body.model, { ...settings }), { parent: request.gatewayCall.parent() })),
   );
   const [first] = responses;
   const completion = toOpenAIChatCompletion(first);

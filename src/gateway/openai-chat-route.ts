@@ -30,7 +30,7 @@ export function registerOpenAIChatRoute(app: FastifyInstance, ai: Switchyard): v
       const cost = responses.every((response) => response.cost !== null) ? responses.reduce((sum, response) => sum + (response.cost ?? 0), 0) : null;
       return reply.headers(finishCall(request, { ...outcome, usage, cost })).send(completion);
     }
-    const chatRequest = chatRequestFor(request, reply, body.model, fromOpenAIChatRequest(body));
+    const chatRequest = chatRequestFor(request, body.model, fromOpenAIChatRequest(body));
     request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
     if (!body.stream) {
       const response = await ai.chat(chatRequest, { parent: request.gatewayCall.parent() });

@@ -61,30 +61,23 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
 }
 
 /**
- * An AbortSignal that fires when the client goes away before the response
- * ended: passed as `signal` to `ai.chat` / `ai.stream`, so the upstream
- * request is cancelled with it. (The request's own `close` fires once the
- * body is read; the response's `close` is the disconnect.)
+ * The client request for a gateway call: the settings (a fresh object from
+ * the wire converter, completed in place) plus model, tenant, request id,
+ * cache control and the signal that aborts when the client goes away, so the
+ * upstream request is cancelled with it.
  */
-export function abortSignalFor(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('the client closed the request'));
-  });
-  return controller.signal;
-}
-
-/** The client request for a gateway call: settings plus model, tenant, request id, cache control and abort signal. */
-export function chatRequestFor(request: FastifyRequest, reply: FastifyReply, model: string, settings: GenerationSettings): ChatRequest {
-  const cache = cacheOptionsFromHeader(request.headers['cache-control']);
-  return {
-    ...settings,
-    model,
-    tenant: request.tenant,
-    requestId: request.id,
-    signal: abortSignalFor(reply),
-    ...(cache ? { cache } : {}),
-  };
+export function chatRequestFor(request: FastifyRequest, model: string, settings: GenerationSettings): ChatRequest {
+  const chatRequest = settings as ChatRequest;
+  chatRequest.model = model;
+  chatRequest.tenant = request.tenant;
+  chatRequest.requestId = request.id;
+  chatRequest.signal = request.gatewayCall.signal;
+  const control = request.headers['cache-control'];
+  if (control !== undefined) {
+    const cache = cacheOptionsFromHeader(control);
+    if (cache) chatRequest.cache = cache;
+  }
+  return chatRequest;
 }
 
 /** The outcome of a non-streamed response, for the monitor and the headers. */
