@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatRequest, GenerationSettings } from '../spec/request.js';
-import type { ChatResponse } from '../spec/response.js';
+import type { ChatResponse, NativeResponse } from '../spec/response.js';
 import { cacheOptionsFromHeader } from './cache-control.js';
 import { anthropicErrorBody, openAIErrorBody, retryAfterHeaders, toGatewayError, type GatewayError } from '../wire/error-mapping.js';
 import type { CallOutcome, GatewayCall } from './gateway-monitor.js';
@@ -78,6 +78,11 @@ export function chatRequestFor(request: FastifyRequest, model: string, settings:
     if (cache) chatRequest.cache = cache;
   }
   return chatRequest;
+}
+
+/** Sends the upstream's own answer on a same-wire call: its text as received when at hand (no second serialisation), else its body. */
+export function sendNative(reply: FastifyReply, native: NativeResponse): FastifyReply {
+  return native.text === undefined ? reply.send(native.body) : reply.type('application/json; charset=utf-8').send(native.text);
 }
 
 /** The outcome of a non-streamed response, for the monitor and the headers. */
