@@ -1,4 +1,4 @@
-// Usage: npx tsx bench/profile-gateway.ts [--stream] [--floor] [--duration=S] [--top=N]
+// Usage: npx tsx bench/profile-gateway.ts [--stream] [--floor] [--duration=S] [--top=N] [--keep]
 // Runs the Switchyard gateway of the `floor` suite (production profile, every
 // request a miss, monitoring on) from a source-mapped build under --cpu-prof,
 // loads it with autocannon at 16 connections, and prints where the CPU went
@@ -69,5 +69,6 @@ try {
   await upstream.stop();
 }
 console.log(await summarizeProfiles(directory, top));
-await rm(directory, { recursive: true, force: true });
+if (argv.includes('--keep')) console.log(`profile kept in ${directory}`);
+else await rm(directory, { recursive: true, force: true });
 await removeProfileBuild();

@@ -62,8 +62,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     defaults: { observability: { monitoring: true }, ...options.switchyard?.defaults },
   });
   const app = createGateway(ai);
-  // The mock counts tokens: its tables are loaded before the first request, not during it.
-  await loadTokenizer();
+  // The tokenizer's tables (about 70 MB of RSS) serve the mock, which counts tokens on every request, and token
+  // estimates (tokens-per-minute limits, count_tokens). Outside production they are loaded before the first request;
+  // a production gateway loads them on first use, so one that never estimates does not carry them.
+  if (ai.config.env !== 'production') await loadTokenizer();
   const host = options.host ?? ai.config.server.host;
   try {
     await app.listen({ port: options.port ?? ai.config.server.port, host });
