@@ -62,10 +62,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     defaults: { observability: { monitoring: true }, ...options.switchyard?.defaults },
   });
   const app = createGateway(ai);
-  // The tokenizer's tables (about 70 MB of RSS) serve the mock, which counts tokens on every request, and token
-  // estimates (tokens-per-minute limits, count_tokens). Outside production they are loaded before the first request;
-  // a production gateway loads them on first use, so one that never estimates does not carry them.
-  if (ai.config.env !== 'production') await loadTokenizer();
+  // The tokenizer's tables (about 70 MB of RSS) serve the mock and every token estimate (tokens-per-minute limits,
+  // count_tokens, an Anthropic stream's message_start): loaded before the first request, since loading them during
+  // one would hold every client's requests for about 100 ms.
+  await loadTokenizer();
   const host = options.host ?? ai.config.server.host;
   try {
     await app.listen({ port: options.port ?? ai.config.server.port, host });
