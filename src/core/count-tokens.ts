@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 
 /** A tokenizer's count function. */
@@ -50,13 +51,27 @@ export function countTokensLinear(count: TokenCounter, text: string): number {
   return total;
 }
 
+let loaded: TokenCounter | undefined;
+
+/**
+ * The o200k_base counter, its tables loaded on first call. Every count in
+ * the project (the mock's, the estimates', `countTokens`) goes through this
+ * one instance: the package's ESM and CommonJS builds would otherwise load
+ * the tables twice (about 70 MB each), and a preload of one would not spare
+ * the other's first user the load.
+ */
+export function tokenCounter(): TokenCounter {
+  loaded ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { countTokens: TokenCounter }).countTokens;
+  return loaded;
+}
+
 /**
  * Loads the tokenizer's tables now. Loading compiles a large module on the
  * main thread (a few hundred milliseconds); a server calls this before it
  * listens so that no request's first token count pays for it.
  */
 export function loadTokenizer(): Promise<TokenCounter> {
-  counter ??= import('gpt-tokenizer/encoding/o200k_base').then((module) => module.countTokens as TokenCounter);
+  counter ??= Promise.resolve().then(tokenCounter);
   return counter;
 }
 

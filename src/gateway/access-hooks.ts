@@ -1,16 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayIdentity } from '../access/key-policy.js';
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
-import { createAccessControl, type AccessControl, type CallResult, type LimitRefusal } from './access-control.js';
+import { createAccessControl, type AccessControl, type Admission, type CallResult, type LimitRefusal } from './access-control.js';
 import { presentedKey } from './auth.js';
 import type { GatewayMonitor } from './gateway-monitor.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { maxOutputTokens, promptText } from './request-tokens.js';
 import { estimatedUsage } from './stream-progress.js';
-import { wireOf, type GatewayRouteConfig } from './route-support.js';
+import { wireOf, type GatewayRouteConfig, type WireFlavor } from './route-support.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,22 +39,18 @@ function presentedAdminKey(headers: IncomingHttpHeaders): string | undefined {
   return presentedKey(headers);
 }
 
-/** The prompt's tokens by the existing estimator. */
-function promptTokensWith(ai: Switchyard): (body: Record<string, unknown>, model: string) => number {
+/** Tokens a request reserves: the existing estimator on its prompt text, plus its output cap. */
+export function estimateWith(ai: Switchyard): (body: Record<string, unknown>, model: string) => number {
   return (body, model) => {
     const text = promptText(body);
+    let tokens: number;
     try {
-      return ai.estimateTokens(text, model).tokens;
+      tokens = ai.estimateTokens(text, model).tokens;
     } catch {
-      return Math.ceil(text.length / 4); // a model the resolver does not know: the route answers 404 anyway
+      tokens = Math.ceil(text.length / 4); // a model the resolver does not know: the route answers 404 anyway
     }
+    return tokens + maxOutputTokens(body);
   };
-}
-
-/** Tokens a request reserves: its prompt's estimated tokens plus its output cap. */
-export function estimateWith(ai: Switchyard): (body: Record<string, unknown>, model: string) => number {
-  const promptTokens = promptTokensWith(ai);
-  return (body, model) => promptTokens(body, model) + maxOutputTokens(body);
 }
 
 /**
@@ -64,9 +60,8 @@ export function estimateWith(ai: Switchyard): (body: Record<string, unknown>, mo
  * `model` is admitted (403 `model_not_allowed`, 429 `rate_limit_exceeded` /
  * `budget_exceeded`) and settled when its response closes (routes that are
  * not model calls opt out with `limited: false`: model access only);
- * operator routes (`/`, `/api/stats`, `/metrics`) and `/admin/*` need
- * `SWITCHYARD_ADMIN_KEY` when it is set (/metrics stays open with
- * `SWITCHYARD_METRICS_PUBLIC=true`); /admin/* is refused without one.
+ * operator routes (`/`, `/api/stats`, `/metrics`) and `/admin/*` need `SWITCHYARD_ADMIN_KEY` when it is set (/metrics stays open
+ * with `SWITCHYARD_METRICS_PUBLIC=true`); /admin/* is refused without one.
  */
 export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monitor: GatewayMonitor): AccessControl {
   const access = createAccessControl(ai, monitor);
@@ -90,20 +85,38 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
     });
   }
 
-  app.addHook('onRequest', async (request, reply) => {
-    const route = request.routeOptions.url ?? '';
-    try {
-      checkAdmin(request, route);
-    } catch (error) {
-      // The browser asks for the admin key (any user name) when the dashboard needs it.
-      if ((error as { basicChallenge?: boolean }).basicChallenge) reply.header('www-authenticate', 'Basic realm="switchyard", charset="UTF-8"');
-      throw error;
-    }
-    if (!(request.routeOptions.config as GatewayRouteConfig | undefined)?.authenticated) return;
-    const identity = await access.identify(presentedKey(request.headers));
+  function setIdentity(request: FastifyRequest, identity: GatewayIdentity): void {
     request.identity = identity;
     request.tenant = identity.tenant;
     request.gatewayCall.tenant = identity.tenant;
+  }
+
+  // Callback hooks, not async ones: on the usual request (a key seen before, no limits) they finish
+  // without a promise; only a first lookup or a limit decision waits.
+  app.addHook('onRequest', (request, reply, done) => {
+    const route = request.routeOptions.url ?? '';
+    let key: string | undefined;
+    try {
+      checkAdmin(request, route);
+      if (!(request.routeOptions.config as GatewayRouteConfig | undefined)?.authenticated) return done();
+      key = presentedKey(request.headers);
+    } catch (error) {
+      // The browser asks for the admin key (any user name) when the dashboard needs it.
+      if ((error as { basicChallenge?: boolean }).basicChallenge) reply.header('www-authenticate', 'Basic realm="switchyard", charset="UTF-8"');
+      return done(error as Error);
+    }
+    const known = access.identifyNow(key);
+    if (known !== undefined) {
+      setIdentity(request, known);
+      return done();
+    }
+    access.identify(key).then(
+      (identity) => {
+        setIdentity(request, identity);
+        done();
+      },
+      (error: Error) => done(error),
+    );
   });
 
   /** The estimated result of a stream that ended before its finish part (its client left), else undefined. */
@@ -122,34 +135,57 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
     return { model: progress.model, usage, cost, cacheHit };
   }
 
-  app.addHook('preHandler', async (request, reply) => {
+  function admitted(request: FastifyRequest, reply: FastifyReply, admission: Admission, flavor: WireFlavor, body: Record<string, unknown>): void {
+    const figures = admission.figures;
+    if (figures.requests !== undefined || figures.tokens !== undefined) {
+      for (const [name, value] of Object.entries(rateLimitHeaders(flavor, figures))) reply.raw.setHeader(name, value);
+    }
+    // Settled as soon as the answer is known, before the response ends: the caller's next request sees its cost and tokens.
+    request.gatewayCall.onOutcome = (outcome) => {
+      const settling = admission.settle({ model: outcome.model, usage: outcome.usage, cost: outcome.cost, cacheHit: outcome.cache.startsWith('hit-') });
+      // With a budget the answer waits for it (onSend), so a next request on any instance sees this cost.
+      if (admission.budgeted) request.settling = settling;
+    };
+    // A request that failed settles with nothing used; a stream its client left, with what it had sent (settle runs once).
+    request.gatewayCall.onClose = () => void admission.settle(cutShort(request, body));
+  }
+
+  function refused(reply: FastifyReply, error: unknown, flavor: WireFlavor): Error {
+    const figures = (error as LimitRefusal).rateLimits;
+    if (figures) for (const [name, value] of Object.entries(rateLimitHeaders(flavor, figures))) reply.raw.setHeader(name, value);
+    return error as Error;
+  }
+
+  app.addHook('preHandler', (request, reply, done) => {
     const config = request.routeOptions.config as GatewayRouteConfig | undefined;
-    if (!config?.authenticated || request.method !== 'POST' || request.identity === null) return;
+    if (!config?.authenticated || request.method !== 'POST' || request.identity === null) return done();
     const body = request.body as Record<string, unknown> | null | undefined;
     const model = typeof body === 'object' && body !== null && typeof body.model === 'string' ? body.model : undefined;
-    if (model === undefined) return; // the route's own validation names the missing field
+    if (model === undefined) return done(); // the route's own validation names the missing field
+    const identity = request.identity;
     if (config.limited === false) {
       // Not a model call (token counting): the key's models still bound it, its limits and budget do not.
-      if (!access.allows(request.identity, model)) throw new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` });
-      return;
+      if (!access.allows(identity, model)) return done(new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` }));
+      return done();
     }
     const flavor = wireOf(request);
+    let now: Admission | undefined;
     try {
-      const admission = await access.admit(request.identity, model, () => estimate(body!, model));
-      for (const [name, value] of Object.entries(rateLimitHeaders(flavor, admission.figures))) reply.raw.setHeader(name, value);
-      // Settled as soon as the answer is known, before the response ends: the caller's next request sees its cost and tokens.
-      request.gatewayCall.onOutcome = (outcome) => {
-        const settling = admission.settle({ model: outcome.model, usage: outcome.usage, cost: outcome.cost, cacheHit: outcome.cache.startsWith('hit-') });
-        // With a budget the answer waits for it (onSend), so a next request on any instance sees this cost.
-        if (admission.budgeted) request.settling = settling;
-      };
-      // A request that failed settles with nothing used; a stream its client left, with what it had sent (settle runs once).
-      reply.raw.once('close', () => void admission.settle(cutShort(request, body!)));
+      now = access.admitNow(identity, model);
     } catch (error) {
-      const figures = (error as LimitRefusal).rateLimits;
-      if (figures) for (const [name, value] of Object.entries(rateLimitHeaders(flavor, figures))) reply.raw.setHeader(name, value);
-      throw error;
+      return done(refused(reply, error, flavor));
     }
+    if (now !== undefined) {
+      admitted(request, reply, now, flavor, body!);
+      return done();
+    }
+    access.admit(identity, model, () => estimate(body!, model)).then(
+      (admission) => {
+        admitted(request, reply, admission, flavor, body!);
+        done();
+      },
+      (error: unknown) => done(refused(reply, error, flavor)),
+    );
   });
 
   // A callback hook, not an async one: most responses have nothing to wait for and should not pay for a promise.

@@ -49,6 +49,7 @@ export async function sendModelStream(
   let finish: FinishPart | undefined;
   const native = start.wire !== undefined;
   let ended = false;
+  let closing: string | undefined;
   // What was sent, for the limits and spend of a stream its client leaves before the finish part.
   const progress: StreamProgress = { model: start.model, cache: start.cache, outputChars: 0, nativeEvents: 0 };
   request.gatewayCall.progress = progress;
@@ -70,7 +71,8 @@ export async function sendModelStream(
     }
     ended = true;
     if (!finish) throw new Error('the stream ended without a finish part');
-    await writer.write(await (native ? encoder.nativeEnd(finish) : encoder.finish(finish)));
+    // The closing events and the end of the response leave together.
+    closing = await (native ? encoder.nativeEnd(finish) : encoder.finish(finish));
     request.gatewayCall.succeed({
       provider: finish.provider ?? start.provider,
       model: finish.model ?? start.model,
@@ -82,9 +84,9 @@ export async function sendModelStream(
   } catch (error) {
     ended = true;
     request.gatewayCall.fail(error);
-    if (writer.open) await writer.write(encoder.error(toGatewayError(error, request.id)));
+    if (writer.open) closing = encoder.error(toGatewayError(error, request.id));
   } finally {
-    writer.end();
+    writer.end(closing);
     if (!ended) await parts.return?.(undefined).catch(() => undefined);
   }
 }
