@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { countTokensLinear } from '../core/count-tokens.js';
+import { countTokensLinear, tokenCounter } from '../core/count-tokens.js';
 import type { Message } from '../spec/messages.js';
 
 /** A token count; `estimated` is false only when counted with the model's own tokenizer. */
@@ -11,17 +10,9 @@ export interface TokenEstimate {
 /** What to count: plain text or chat messages. */
 export type TokenInput = string | readonly Message[];
 
-type CountTokens = (text: string) => number;
-
-let counter: CountTokens | undefined;
-
-/** Loads the o200k_base tables on first use (about 100 ms), not at import. Linear in the text, long words included. */
+/** Loads the o200k_base tables on first use (about 100 ms), not at import: the process's one copy. Linear in the text, long words included. */
 function o200kCount(text: string): number {
-  if (counter === undefined) {
-    const require = createRequire(import.meta.url);
-    counter = (require('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountTokens }).countTokens;
-  }
-  return countTokensLinear(counter, text);
+  return countTokensLinear(tokenCounter(), text);
 }
 
 /** OpenAI model families tokenized with o200k_base. */

@@ -1,9 +1,21 @@
+import { createRequire } from 'node:module';
 import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 
 /** A tokenizer's count function. */
 export type TokenCounter = (text: string) => number;
 
-let counter: Promise<TokenCounter> | undefined;
+let counter: TokenCounter | undefined;
+
+/**
+ * The o200k_base count function, its tables loaded on first use. The one
+ * copy for the whole process: the estimates (catalog/estimate-tokens.ts) and
+ * the counts here share it. Loading it twice (once as ES module, once as
+ * CommonJS) kept two sets of tables: 25 MB more RSS.
+ */
+export function tokenCounter(): TokenCounter {
+  counter ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { countTokens: TokenCounter }).countTokens;
+  return counter;
+}
 
 /**
  * Longest run of non-space (or of space) characters handed to the tokenizer
@@ -55,9 +67,8 @@ export function countTokensLinear(count: TokenCounter, text: string): number {
  * main thread (a few hundred milliseconds); a server calls this before it
  * listens so that no request's first token count pays for it.
  */
-export function loadTokenizer(): Promise<TokenCounter> {
-  counter ??= import('gpt-tokenizer/encoding/o200k_base').then((module) => module.countTokens as TokenCounter);
-  return counter;
+export async function loadTokenizer(): Promise<TokenCounter> {
+  return tokenCounter();
 }
 
 /**
