@@ -156,6 +156,7 @@ const LINGER_MS = 1000;
  */
 export async function lingerOnRefusedBody(request: IncomingMessage): Promise<void> {
   if (request.complete || request.destroyed) return;
+  request.unpipe(); // a body watcher (long-string-cut.ts) would pause it again
   request.resume();
   await new Promise<void>((resolve) => {
     const timer = setTimeout(done, LINGER_MS);

@@ -18,6 +18,7 @@ import { registerMetricsRoute } from './metrics-route.js';
 import { registerModelsRoute } from './models-route.js';
 import { registerOpenAIChatRoute } from './openai-chat-route.js';
 import { answerClientError, installConnectionGuards, lingerOnRefusedBody } from './connection-guards.js';
+import { watchLongStrings } from './long-string-cut.js';
 import { registerOpenAIResponsesRoutes } from './openai-responses-route.js';
 import { checkRequestLimits, scanJsonText } from './request-limits.js';
 import { sendError } from './route-support.js';
@@ -84,6 +85,10 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     minBodyBytesPerSecond: server.minBodyBytesPerSecond,
     bodyGraceMs: server.headersTimeoutMs,
   });
+  // A body that may hold an over-long string is watched as it arrives and cut once one passes the limit (see long-string-cut.ts).
+  const bodyLimit = options.bodyLimitBytes ?? ai.config.server.bodyLimitBytes;
+  const stringLimits = { maxStringLength: server.requestLimits.maxStringLength, bodyLimit };
+  app.addHook('preParsing', (request, _reply, payload, done) => done(null, watchLongStrings(request.raw, payload, stringLimits)));
   // JSON bodies are scanned for depth and size before parsing and checked against the limits after, on every route.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, async (_request: unknown, text: string | Buffer) => {
