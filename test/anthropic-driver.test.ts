@@ -56,13 +56,29 @@ describe('Anthropic driver: generate', () => {
     });
   });
 
-  it('maps max_tokens to length and reports unsupported settings as warnings', async () => {
-    const result = await driver.doGenerate({ ...call, maxTokens: 2, seed: 7, responseFormat: { type: 'json' } });
+  it('maps max_tokens to length, and refuses a setting Anthropic cannot honour before any request', async () => {
+    const result = await driver.doGenerate({ ...call, maxTokens: 2 });
     expect(result.finishReason).toBe('length');
     expect(result.content).toBe('Hello mock');
-    expect(result.warnings?.map((warning) => warning.setting)).toEqual(['seed', 'responseFormat']);
+    expect(result.warnings).toBeUndefined();
     expect(server.lastRequest()?.body).toMatchObject({ max_tokens: 2 });
-    expect(server.lastRequest()?.body).not.toHaveProperty('seed');
+    const before = server.stats.requests;
+    for (const [settings, field] of [
+      [{ seed: 7 }, 'seed'],
+      [{ responseFormat: { type: 'json' } }, 'responseFormat'],
+      [{ temperature: 1.5 }, 'temperature'],
+      [{ temperature: 0.5, topP: 0.9 }, 'topP'],
+    ] as const) {
+      const error = await failure(() => driver.doGenerate({ ...call, ...settings }));
+      expect(error).toMatchObject({ code: 'unsupported', status: 400, provider: 'anthropic', param: field });
+      expect(error.message).toContain(field);
+    }
+    expect(server.stats.requests).toBe(before);
+  });
+
+  it('sends temperature and top_p together to a model that takes both', async () => {
+    await driver.doGenerate({ ...call, modelId: 'claude-sonnet-4-0', temperature: 0.5, topP: 0.9 });
+    expect(server.lastRequest()?.body).toMatchObject({ model: 'claude-sonnet-4-0', temperature: 0.5, top_p: 0.9 });
   });
 
   it('returns tool calls, and a tool round trip converts into a conversation Anthropic accepts', async () => {

@@ -91,17 +91,26 @@ describe('Gemini driver: generate', () => {
     ]);
   });
 
-  it('reports MAX_TOKENS as length, and settings Gemini cannot honour as warnings', async () => {
+  it('reports MAX_TOKENS as length, and refuses settings Gemini cannot honour before any request', async () => {
     const result = await driver.doGenerate({
       ...call,
       messages: [{ role: 'user', content: 'one two three four five six' }],
       maxTokens: 2,
-      user: 'user-1',
-      stop: ['a', 'b', 'c', 'd', 'e', 'f'],
+      stop: ['a', 'b', 'c', 'd', 'e'],
     });
     expect(result).toMatchObject({ content: 'one two', finishReason: 'length' });
-    expect(result.warnings?.map((warning) => warning.setting)).toEqual(['stop', 'user']);
+    expect(result.warnings).toBeUndefined();
     expect(server.lastRequest()?.body).toMatchObject({ generationConfig: { stopSequences: ['a', 'b', 'c', 'd', 'e'] } });
+    const before = server.stats.requests;
+    const refused: Array<[Partial<DriverCallOptions>, string]> = [
+      [{ user: 'user-1' }, 'user'],
+      [{ stop: ['a', 'b', 'c', 'd', 'e', 'f'] }, 'stop'],
+    ];
+    for (const [settings, field] of refused) {
+      const error = await failure(() => driver.doGenerate({ ...call, ...settings }));
+      expect(error).toMatchObject({ code: 'unsupported', status: 400, provider: 'gemini', param: field });
+    }
+    expect(server.stats.requests).toBe(before);
   });
 
   it('asks for JSON with a converted responseSchema', async () => {

@@ -71,20 +71,23 @@ describe('Ollama driver: generate', () => {
     ]);
   });
 
-  it('maps num_predict cut-offs to length, json_schema to format, and unsupported settings to warnings', async () => {
+  it('maps num_predict cut-offs to length, json_schema to format, a forced tool choice to a warning, and refuses user', async () => {
     const schema = { type: 'object', properties: { text: { type: 'string' } } };
     const result = await driver.doGenerate({
       ...call,
       messages: [{ role: 'user', content: 'one two three four' }],
       responseFormat: { type: 'json_schema', schema },
       maxTokens: 1,
-      user: 'user-1',
       tools,
       toolChoice: 'required',
     });
     expect(result).toMatchObject({ content: '{"text":"one', finishReason: 'length' });
-    expect(result.warnings?.map((warning) => warning.setting)).toEqual(['toolChoice', 'user']);
+    expect(result.warnings?.map((warning) => warning.setting)).toEqual(['toolChoice']);
     expect(server.lastRequest()?.body).toMatchObject({ format: schema });
+    const before = server.stats.requests;
+    const error = await failure(() => driver.doGenerate({ ...call, user: 'user-1' }));
+    expect(error).toMatchObject({ code: 'unsupported', status: 400, provider: 'ollama', param: 'user' });
+    expect(server.stats.requests).toBe(before);
   });
 });
 

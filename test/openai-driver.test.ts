@@ -55,14 +55,30 @@ describe('OpenAI driver: generate', () => {
     ]);
   });
 
-  it('reports settings a reasoning model cannot honour as warnings', async () => {
-    const result = await driver.doGenerate({ ...call, modelId: 'o4-mini', temperature: 0.5, maxTokens: 10 });
-    expect(result.warnings).toEqual([expect.objectContaining({ type: 'unsupported-setting', setting: 'temperature' })]);
+  it('refuses settings a reasoning model cannot honour, and sends max_completion_tokens to it', async () => {
+    const before = server.stats.requests;
+    const error = await failure(() => driver.doGenerate({ ...call, modelId: 'o4-mini', temperature: 0.5, maxTokens: 10 }));
+    expect(error).toMatchObject({ code: 'unsupported', status: 400, provider: 'openai', param: 'temperature' });
+    expect(error.message).toContain('o4-mini');
+    expect(server.stats.requests).toBe(before);
+    const result = await driver.doGenerate({ ...call, modelId: 'o4-mini', maxTokens: 10 });
+    expect(result.warnings).toBeUndefined();
     expect(server.lastRequest()?.body).toMatchObject({ max_completion_tokens: 10 });
   });
 });
 
 describe('OpenAI driver: stream', () => {
+  it('ends cleanly when closed right after its start part, before any read of the body (no uncaught abort error)', async () => {
+    const stream = driver.doStream(call)[Symbol.asyncIterator]();
+    const first = await stream.next();
+    expect(first.value).toMatchObject({ type: 'stream-start' });
+    await stream.return?.(undefined);
+    // A destroyed body nobody listened to would throw its abort error on a later tick; give it those ticks.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await collect(driver.doStream(call));
+    expect(again.filter((part) => part.type === 'finish')).toHaveLength(1);
+  });
+
   it('yields text deltas, then exactly one finish part with usage from the final chunk', async () => {
     const parts = await collect(driver.doStream(call));
     const text = parts.flatMap((part) => (part.type === 'text-delta' ? [part.text] : [])).join('');

@@ -240,6 +240,11 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
     chatMany,
     models,
     embed,
+    async deleteProviderResponse(provider, id, deleteOptions) {
+      assertOpen();
+      const driver = drivers.get(provider);
+      return driver.doDeleteResponse === undefined ? undefined : driver.doDeleteResponse(id, deleteOptions);
+    },
     async syncModels(syncOptions) {
       assertOpen();
       return (await getCatalog()).sync(syncOptions);

@@ -82,6 +82,12 @@ export interface Switchyard extends SwitchyardEventSource {
    * A route counts on its first model.
    */
   countTokens(request: ChatRequest): Promise<TokenEstimate & { provider: string; model: string }>;
+  /**
+   * Deletes a response `provider` stored for a call it answered natively
+   * (OpenAI's Responses API): true when deleted, false when the provider had
+   * none, undefined when the provider stores no responses.
+   */
+  deleteProviderResponse(provider: string, id: string, options?: { signal?: AbortSignal }): Promise<boolean | undefined>;
   /** Lists a provider's models and writes them to `provider_models` (nothing with `dryRun`). */
   syncModels(options: { provider: string; dryRun?: boolean; signal?: AbortSignal }): Promise<SyncResult>;
   /** The cost in US dollars of `usage` on `model` (at the batch price with `batch: true`), or null when its price is unknown. */

@@ -165,6 +165,9 @@ export async function* readFrames<Frame, Out>(
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (!finished && body !== undefined) {
+      // Ended before its first read (right after the start part), no reader listens yet: the abort
+      // error that destroying an unfinished body emits must not go unheard (an uncaught exception).
+      (body as { on?: (event: 'error', listener: () => void) => unknown }).on?.('error', () => undefined);
       body.destroy?.();
       await iterator?.return?.().catch(() => undefined);
     }

@@ -1,7 +1,6 @@
 import type { DriverCallOptions } from '../spec/driver.js';
 import { SwitchyardError } from '../spec/errors.js';
 import type { WireFormat } from '../spec/request.js';
-import type { CallWarning } from '../spec/response.js';
 
 /*
  * Same-wire passthrough, for every driver (see WireRequest in spec/request.ts).
@@ -113,23 +112,14 @@ const WIRE_FIELD_NAMES: Record<WireFormat, Record<string, string>> = {
 };
 
 /**
- * A setting the provider cannot honour. A gateway call (it carries a
- * `wireRequest`, and its caller cannot see warnings) is refused with a 400
- * naming the field as the caller's wire spells it; a library call gets a
- * warning on its result, the setting not sent.
+ * A setting the provider cannot honour: refused, on every call, with a 400
+ * `unsupported` naming the field and the provider. A gateway call (it
+ * carries a `wireRequest`) names the field as the caller's wire spells it;
+ * a library call names the neutral setting (`seed`, `topK`). The library and
+ * the gateway refuse the same settings; nothing is dropped with a warning.
  */
-export function cannotHonour(
-  options: DriverCallOptions,
-  provider: string,
-  warnings: CallWarning[],
-  setting: string,
-  message: string,
-): void {
+export function cannotHonour(options: DriverCallOptions, provider: string, setting: string, message: string): never {
   const format = options.wireRequest?.format;
-  if (format === undefined) {
-    warnings.push({ type: 'unsupported-setting', setting, message });
-    return;
-  }
-  const field = WIRE_FIELD_NAMES[format][setting] ?? setting;
+  const field = format === undefined ? setting : (WIRE_FIELD_NAMES[format][setting] ?? setting);
   throw new SwitchyardError({ code: 'unsupported', status: 400, provider, param: field, message: `${field}: ${message} (provider "${provider}")` });
 }

@@ -18,10 +18,19 @@ export function takesChoiceCount(ai: Switchyard, model: string): boolean {
   });
 }
 
+/** The number of choices to fan out; above {@link MAX_FANNED_OUT_CHOICES} it is refused (400 naming `n`). */
+export function checkedChoiceCount(body: OpenAIChatRequest): number {
+  const count = body.n ?? 1;
+  if (count > MAX_FANNED_OUT_CHOICES) {
+    throw new SwitchyardError({ code: 'unsupported', status: 400, param: 'n', message: `n: at most ${MAX_FANNED_OUT_CHOICES} choices on a provider without n (each is a call)` });
+  }
+  return count;
+}
+
 /**
  * `n` > 1 on a provider without it: n calls of the same request (without
  * `n`), answered as one completion with n choices; usage counts the prompt
- * once and every completion. Streamed, or above {@link MAX_FANNED_OUT_CHOICES}, it is refused (400 naming `n`).
+ * once and every completion. (Streamed: fan-out-stream.ts.)
  */
 export async function fanOutChoices(
   ai: Switchyard,
@@ -29,16 +38,11 @@ export async function fanOutChoices(
   reply: FastifyReply,
   body: OpenAIChatRequest,
 ): Promise<{ responses: ChatResponse[]; completion: ReturnType<typeof toOpenAIChatCompletion> }> {
-  if ((body.n ?? 1) > MAX_FANNED_OUT_CHOICES) {
-    throw new SwitchyardError({ code: 'unsupported', status: 400, param: 'n', message: `n: at most ${MAX_FANNED_OUT_CHOICES} choices on a provider without n (each is a call)` });
-  }
-  if (body.stream) {
-    throw new SwitchyardError({ code: 'unsupported', status: 400, param: 'n', message: `n: a streamed answer with several choices needs a provider that has n (${body.model} has not)` });
-  }
-  const { n, ...single } = body;
+  const count = checkedChoiceCount(body);
+  const { n: _n, ...single } = body;
   const settings = fromOpenAIChatRequest(single);
   const responses = await Promise.all(
-    Array.from({ length: n ?? 1 }, () => ai.chat(chatRequestFor(request, reply, body.model, settings), { parent: request.gatewayCall.parent() })),
+    Array.from({ length: count }, () => ai.chat(chatRequestFor(request, reply, body.model, settings), { parent: request.gatewayCall.parent() })),
   );
   const [first] = responses;
   const completion = toOpenAIChatCompletion(first);

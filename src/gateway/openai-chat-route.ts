@@ -9,6 +9,7 @@ import { sseEvent } from './sse-writer.js';
 import { sendModelStream } from './stream-response.js';
 import { validateBody } from './validate-body.js';
 import { fanOutChoices, takesChoiceCount } from './fan-out-choices.js';
+import { sendFannedOutStream } from './fan-out-stream.js';
 
 /**
  * POST /v1/chat/completions: OpenAI Chat Completions, non-streamed or as
@@ -16,14 +17,15 @@ import { fanOutChoices, takesChoiceCount } from './fan-out-choices.js';
  * when `stream_options.include_usage`). An OpenAI-wire upstream gets the
  * caller's body verbatim and its answer comes back verbatim (same-wire
  * passthrough, see WireRequest); other providers go through the neutral
- * settings, `n` > 1 fanned out as n calls.
+ * settings, `n` > 1 fanned out as n calls (n streams merged, streamed).
  */
 export function registerOpenAIChatRoute(app: FastifyInstance, ai: Switchyard): void {
   const config: GatewayRouteConfig = { wire: 'openai', authenticated: true };
   app.post('/v1/chat/completions', { config }, async (request, reply) => {
     const body = validateBody(openAIChatRequestSchema, request.body);
     if ((body.n ?? 1) > 1 && !takesChoiceCount(ai, body.model)) {
-      request.gatewayCall.beginModelCall('chat', body.model);
+      request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
+      if (body.stream) return sendFannedOutStream(ai, request, reply, body);
       const { responses, completion } = await fanOutChoices(ai, request, reply, body);
       const outcome = outcomeOf(responses[0]);
       const usage = { inputTokens: completion.usage.prompt_tokens, outputTokens: completion.usage.completion_tokens, totalTokens: completion.usage.total_tokens };

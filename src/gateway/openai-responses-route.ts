@@ -8,6 +8,7 @@ import { createResponsesEventWriter, type ResponsesEvent } from '../wire/openai-
 import { newResponseId, toResponsesObject, type ResponsesIdentity } from '../wire/openai-responses-output.js';
 import { responsesRequestSchema, type ResponsesRequest } from '../wire/openai-responses-schemas.js';
 import { openModelStream } from './model-stream.js';
+import { listInputItems, parseInputItemsQuery } from './responses-input-items.js';
 import { createNativeEventTap, forwardedBody, nativeResponsesProviders, speaksResponsesNatively } from './responses-native.js';
 import {
   createResponsesStoreAccess,
@@ -107,7 +108,9 @@ async function answer(ai: Switchyard, request: FastifyRequest, reply: FastifyRep
 
 /**
  * POST /v1/responses (OpenAI Responses API, streamed or not), GET and DELETE
- * /v1/responses/{id} (the tenant's stored responses). OpenAI and
+ * /v1/responses/{id} (the tenant's stored responses; DELETE also deletes the
+ * provider's copy of a response it answered natively), GET
+ * /v1/responses/{id}/input_items. OpenAI and
  * OpenAI-compatible targets get the request natively; every other provider
  * (or a route mixing them) is served through the chat pipeline.
  */
@@ -142,8 +145,20 @@ export function registerOpenAIResponsesRoutes(app: FastifyInstance, ai: Switchya
     return stored.response;
   });
 
+  app.get<{ Params: { id: string } }>('/v1/responses/:id/input_items', { config }, async (request) => {
+    const query = parseInputItemsQuery(request.query);
+    const stored = await (await store()).get(request.params.id, request.tenant);
+    if (!stored) throw responseNotFound(request.params.id);
+    return listInputItems(stored, query);
+  });
+
   app.delete<{ Params: { id: string } }>('/v1/responses/:id', { config }, async (request) => {
-    if (!(await (await store()).delete(request.params.id, request.tenant))) throw responseNotFound(request.params.id);
+    const responses = await store();
+    const stored = await responses.get(request.params.id, request.tenant);
+    if (!stored) throw responseNotFound(request.params.id);
+    // The provider's copy of a response it answered natively goes first: should that fail, ours stays for a retry.
+    if (stored.native) await ai.deleteProviderResponse(stored.provider, stored.id);
+    if (!(await responses.delete(request.params.id, request.tenant))) throw responseNotFound(request.params.id);
     return { id: request.params.id, object: 'response', deleted: true };
   });
 }

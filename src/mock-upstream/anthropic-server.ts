@@ -143,13 +143,18 @@ export async function startAnthropicMockServer(options: AnthropicMockServerOptio
 
       for (const event of [events.messageStart(), events.blockStart(), events.ping()]) if (!(await send(event))) return;
       if (reply.kind === 'tool') {
-        const json = JSON.stringify(reply.input);
-        if (!(await send(events.jsonDelta('')))) return;
-        for (const piece of sliceEvery(json, TOOL_INPUT_DELTA_SIZE)) if (!(await send(events.jsonDelta(piece)))) return;
+        // Block after block: each tool_use opens, streams its input JSON and closes before the next.
+        for (const [index, call] of reply.calls.entries()) {
+          if (index > 0 && !(await send(events.blockStart(index)))) return;
+          if (!(await send(events.jsonDelta('', index)))) return;
+          for (const piece of sliceEvery(JSON.stringify(call.input), TOOL_INPUT_DELTA_SIZE)) if (!(await send(events.jsonDelta(piece, index)))) return;
+          if (index < reply.calls.length - 1 && !(await send(events.blockStop(index)))) return;
+        }
       } else {
         for (const piece of streamTextPieces(reply.text, settings().hugeStreamBytes)) if (!(await send(events.textDelta(piece)))) return;
       }
-      for (const event of [events.blockStop(), events.messageDelta(), events.messageStop()]) if (!(await send(event))) return;
+      const last = reply.kind === 'tool' ? reply.calls.length - 1 : 0;
+      for (const event of [events.blockStop(last), events.messageDelta(), events.messageStop()]) if (!(await send(event))) return;
       response.end();
     }
 

@@ -14,13 +14,20 @@ export interface MockMessagesRequest {
   stream?: boolean;
   stop_sequences?: string[];
   tools?: Array<{ name?: string }>;
-  tool_choice?: { type?: string; name?: string };
+  tool_choice?: { type?: string; name?: string; disable_parallel_tool_use?: boolean };
 }
 
-/** What the mock decided to answer: text (possibly cut short), or a call to one tool. */
+/** One `tool_use` block of a reply. */
+export interface MockToolUse {
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+}
+
+/** What the mock decided to answer: text (possibly cut short), or tool calls (two at once when parallel use is allowed). */
 export type MockMessageReply =
   | { kind: 'text'; text: string; stopReason: 'end_turn' | 'max_tokens' | 'stop_sequence'; stopSequence: string | null }
-  | { kind: 'tool'; id: string; name: string; input: Record<string, unknown> };
+  | { kind: 'tool'; calls: MockToolUse[] };
 
 /** Fixed release date of the listed models, so replies are deterministic. */
 const CREATED_AT = '2025-10-01T00:00:00Z';
@@ -29,7 +36,9 @@ const CREATED_AT = '2025-10-01T00:00:00Z';
  * Decides the reply: a `tool_use` when the request has tools, tool_choice is
  * not `none`, and either tool_choice is `any`/`tool` or the last user
  * message's text contains "[tool]"; otherwise `reply`, or an echo of the last
- * user text. Text honours `stop_sequences` and `max_tokens` (one word, one token).
+ * user text. With two tools or more, no named tool forced and
+ * `disable_parallel_tool_use` not set, two `tool_use` blocks (the first two
+ * tools). Text honours `stop_sequences` and `max_tokens` (one word, one token).
  */
 export function decideMessageReply(request: MockMessagesRequest, reply: string | undefined, sequence: number): MockMessageReply {
   const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
@@ -38,7 +47,10 @@ export function decideMessageReply(request: MockMessagesRequest, reply: string |
   const choice = request.tool_choice?.type;
   if (tools.length > 0 && choice !== 'none' && (choice === 'any' || choice === 'tool' || lastText.includes('[tool]'))) {
     const name = choice === 'tool' && request.tool_choice?.name ? request.tool_choice.name : tools[0];
-    return { kind: 'tool', id: `toolu_mock_${String(sequence).padStart(6, '0')}`, name, input: { input: lastText } };
+    const names = [name];
+    if (choice !== 'tool' && request.tool_choice?.disable_parallel_tool_use !== true && tools.length > 1) names.push(tools[1]);
+    const id = `toolu_mock_${String(sequence).padStart(6, '0')}`;
+    return { kind: 'tool', calls: names.map((called, index) => ({ id: index === 0 ? id : `${id}_${index}`, name: called, input: { input: lastText } })) };
   }
   let text = reply ?? (lastText || 'Hello from the Switchyard mock.');
   for (const stop of request.stop_sequences ?? []) {
@@ -58,7 +70,7 @@ export function messageUsage(request: MockMessagesRequest, reply: MockMessageRep
   const words = (text: string): number => (text.trim() === '' ? 0 : text.trim().split(/\s+/).length);
   const system = typeof request.system === 'string' ? request.system : contentText(request.system);
   const inputTokens = request.messages.reduce((sum, message) => sum + 3 + words(contentText(message.content)), 3 + words(system));
-  const outputTokens = Math.max(1, reply.kind === 'text' ? words(reply.text) : words(JSON.stringify(reply.input)) + 5);
+  const outputTokens = Math.max(1, reply.kind === 'text' ? words(reply.text) : reply.calls.reduce((sum, call) => sum + words(JSON.stringify(call.input)) + 5, 0));
   return { input_tokens: inputTokens, output_tokens: outputTokens };
 }
 
@@ -78,7 +90,7 @@ function fullUsage(inputTokens: number, outputTokens: number) {
 function contentOf(reply: MockMessageReply) {
   return reply.kind === 'text'
     ? [{ type: 'text', text: reply.text }]
-    : [{ type: 'tool_use', id: reply.id, name: reply.name, input: reply.input }];
+    : reply.calls.map((call) => ({ type: 'tool_use', id: call.id, name: call.name, input: call.input }));
 }
 
 /** A non-streaming Message. */
@@ -119,17 +131,20 @@ export function createEventWriter(request: MockMessagesRequest, reply: MockMessa
           usage: fullUsage(usage.input_tokens, 1),
         },
       }),
-    blockStart: (): string =>
-      anthropicEvent({
+    /** The `index`th block's start: the text block, or the `index`th tool_use. */
+    blockStart: (index = 0): string => {
+      const call = reply.kind === 'tool' ? reply.calls[index] : undefined;
+      return anthropicEvent({
         type: 'content_block_start',
-        index: 0,
-        content_block: reply.kind === 'text' ? { type: 'text', text: '' } : { type: 'tool_use', id: reply.id, name: reply.name, input: {} },
-      }),
+        index,
+        content_block: call === undefined ? { type: 'text', text: '' } : { type: 'tool_use', id: call.id, name: call.name, input: {} },
+      });
+    },
     ping: (): string => anthropicEvent({ type: 'ping' }),
     textDelta: (text: string): string => anthropicEvent({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }),
-    jsonDelta: (partialJson: string): string =>
-      anthropicEvent({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: partialJson } }),
-    blockStop: (): string => anthropicEvent({ type: 'content_block_stop', index: 0 }),
+    jsonDelta: (partialJson: string, index = 0): string =>
+      anthropicEvent({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: partialJson } }),
+    blockStop: (index = 0): string => anthropicEvent({ type: 'content_block_stop', index }),
     messageDelta: (): string =>
       anthropicEvent({
         type: 'message_delta',

@@ -11,9 +11,11 @@ import {
   geminiModelPage,
   geminiUsage,
   invalidApiKeyBody,
+  logprobsResultFor,
   replyFinishReason,
   replyParts,
   sseEvent,
+  thoughtParts,
   type MockGeminiContent,
   type MockGeminiReply,
   type MockGeminiRequest,
@@ -146,7 +148,8 @@ export async function startGeminiMockServer(options: GeminiMockServerOptions = {
       const id = `mock-gemini-${sequence()}`;
       const reply = decideGeminiReply(valid, settings().reply);
       if (!streaming) {
-        return sendJson(response, 200, generateContentResponse(model, id, replyParts(reply), replyFinishReason(reply), geminiUsage(valid, reply)));
+        const logprobs = reply.kind === 'text' ? logprobsResultFor(valid, reply.text) : undefined;
+        return sendJson(response, 200, generateContentResponse(model, id, replyParts(valid, reply), replyFinishReason(reply), geminiUsage(valid, reply), logprobs));
       }
       await stream(valid, model, reply, id, sse, response);
     }
@@ -170,12 +173,16 @@ export async function startGeminiMockServer(options: GeminiMockServerOptions = {
       const finishReason = replyFinishReason(reply);
 
       if (reply.kind === 'tool') {
-        if (!(await send(generateContentResponse(model, id, replyParts(reply), finishReason, geminiUsage(request, reply))))) return;
+        if (!(await send(generateContentResponse(model, id, replyParts(request, reply), finishReason, geminiUsage(request, reply))))) return;
       } else {
+        // The thought summary first, in a chunk of its own, then the text piece by piece (each with its logprobs when asked).
+        const thoughts = thoughtParts(request, reply);
+        if (thoughts.length > 0 && !(await send(generateContentResponse(model, id, thoughts, undefined, partial)))) return;
         const pieces = [...streamTextPieces(reply.text, settings().hugeStreamBytes)];
         for (const [index, piece] of pieces.entries()) {
           const final = index === pieces.length - 1;
-          const chunk = generateContentResponse(model, id, [{ text: piece }], final ? finishReason : undefined, final ? geminiUsage(request, reply) : partial);
+          const usage = final ? geminiUsage(request, reply) : partial;
+          const chunk = generateContentResponse(model, id, [{ text: piece }], final ? finishReason : undefined, usage, logprobsResultFor(request, piece));
           if (!(await send(chunk))) return;
         }
       }

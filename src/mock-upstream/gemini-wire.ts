@@ -18,7 +18,13 @@ export interface MockGeminiRequest {
   systemInstruction?: MockGeminiContent;
   tools?: Array<{ functionDeclarations?: Array<{ name?: string }> }>;
   toolConfig?: { functionCallingConfig?: { mode?: string; allowedFunctionNames?: string[] } };
-  generationConfig?: { maxOutputTokens?: number; responseMimeType?: string };
+  generationConfig?: {
+    maxOutputTokens?: number;
+    responseMimeType?: string;
+    thinkingConfig?: { includeThoughts?: boolean; thinkingBudget?: number };
+    responseLogprobs?: boolean;
+    logprobs?: number;
+  };
 }
 
 /** What the mock decided to answer: text (maybe cut at maxOutputTokens), or a call to one function. */
@@ -69,37 +75,77 @@ export function decideGeminiReply(request: MockGeminiRequest, reply: string | un
   return { kind: 'text', text, finishReason: 'STOP' };
 }
 
+/**
+ * The thought summary part of a reply, when the request asked for thoughts
+ * (`thinkingConfig.includeThoughts`): `thought: true` and a deterministic
+ * `thoughtSignature`, as Gemini sends them; else none.
+ */
+export function thoughtParts(request: MockGeminiRequest, reply: MockGeminiReply): Array<{ text: string; thought: true; thoughtSignature: string }> {
+  if (request.generationConfig?.thinkingConfig?.includeThoughts !== true) return [];
+  const subject = reply.kind === 'text' ? `answering "${reply.text}"` : `calling ${reply.name}`;
+  const text = `Thinking about ${subject}.`;
+  return [{ text, thought: true, thoughtSignature: Buffer.from(`mock-thought:${text}`).toString('base64') }];
+}
+
+/**
+ * A candidate's `logprobsResult` for `text` when the request set
+ * `responseLogprobs` (deterministic values per word, `logprobs` top
+ * alternatives each, the chosen token first); else undefined.
+ */
+export function logprobsResultFor(request: MockGeminiRequest, text: string) {
+  if (request.generationConfig?.responseLogprobs !== true) return undefined;
+  const top = request.generationConfig.logprobs ?? 0;
+  const tokens = text.match(/\S+\s*|\s+/g) ?? [];
+  const candidate = (token: string, step: number) => ({ token, tokenId: step, logProbability: -((step % 7) + 1) / 100 });
+  return {
+    topCandidates: tokens.map((token, step) => ({
+      candidates: Array.from({ length: top }, (_, rank) => candidate(rank === 0 ? token : `${token.trim()}~${rank}`, step + rank)),
+    })),
+    chosenCandidates: tokens.map((token, step) => candidate(token, step)),
+  };
+}
+
 /** Deterministic `usageMetadata`: words plus a small per-turn overhead; `complete` false gives the prompt count only. */
 export function geminiUsage(request: MockGeminiRequest, reply: MockGeminiReply, complete = true) {
   const turns = [...(request.systemInstruction ? [request.systemInstruction] : []), ...request.contents];
   const promptTokenCount = turns.reduce((sum, content) => sum + 3 + words(geminiContentText(content)), 2);
   const candidatesTokenCount = Math.max(1, reply.kind === 'text' ? words(reply.text) : words(JSON.stringify(reply.args)) + 4);
+  const thoughtsTokenCount = thoughtParts(request, reply).reduce((sum, part) => sum + words(part.text), 0);
+  const thoughts = thoughtsTokenCount > 0 ? { thoughtsTokenCount } : {};
   return {
     promptTokenCount,
-    ...(complete ? { candidatesTokenCount, totalTokenCount: promptTokenCount + candidatesTokenCount } : { totalTokenCount: promptTokenCount }),
+    ...(complete ? { candidatesTokenCount, ...thoughts, totalTokenCount: promptTokenCount + candidatesTokenCount + thoughtsTokenCount } : { totalTokenCount: promptTokenCount }),
     promptTokensDetails: [{ modality: 'TEXT', tokenCount: promptTokenCount }],
   };
 }
 
-/** One GenerateContentResponse: the whole answer, or (with `parts` and `finishReason` given) one stream chunk. */
+/** One GenerateContentResponse: the whole answer, or (with `parts` and `finishReason` given) one stream chunk; `logprobsResult` when asked. */
 export function generateContentResponse(
   model: string,
   responseId: string,
   parts: unknown[],
   finishReason: string | undefined,
   usageMetadata: unknown,
+  logprobsResult?: unknown,
 ) {
   return {
-    candidates: [{ content: { parts, role: 'model' }, ...(finishReason !== undefined ? { finishReason } : {}), index: 0 }],
+    candidates: [
+      {
+        content: { parts, role: 'model' },
+        ...(finishReason !== undefined ? { finishReason } : {}),
+        ...(logprobsResult !== undefined ? { logprobsResult } : {}),
+        index: 0,
+      },
+    ],
     usageMetadata,
     modelVersion: model,
     responseId,
   };
 }
 
-/** The parts of a reply: one text part, or one functionCall part. */
-export function replyParts(reply: MockGeminiReply): unknown[] {
-  return reply.kind === 'text' ? [{ text: reply.text }] : [{ functionCall: { name: reply.name, args: reply.args } }];
+/** The parts of a reply: one text part, or one functionCall part (after the thought, when thoughts were asked for). */
+export function replyParts(request: MockGeminiRequest, reply: MockGeminiReply): unknown[] {
+  return [...thoughtParts(request, reply), ...(reply.kind === 'text' ? [{ text: reply.text }] : [{ functionCall: { name: reply.name, args: reply.args } }])];
 }
 
 /** The finish reason of a reply (Gemini says STOP for function calls too). */

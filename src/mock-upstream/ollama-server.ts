@@ -22,6 +22,7 @@ import {
   ollamaTagged,
   replyMessage,
   tagList,
+  thinkingFor,
   type MockOllamaReply,
   type MockOllamaRequest,
 } from './ollama-wire.js';
@@ -131,6 +132,11 @@ export async function startOllamaMockServer(options: OllamaMockServerOptions = {
       response.writeHead(200, { 'content-type': NDJSON });
       response.flushHeaders();
       const send = createChunkSender(response);
+      // Thinking streams first, word by word, with empty content (as Ollama sends it).
+      const thinking = thinkingFor(request, reply);
+      for (const piece of thinking === undefined ? [] : streamTextPieces(thinking, undefined)) {
+        if (!(await send(chatLine(request.model, { role: 'assistant', content: '', thinking: piece })))) return;
+      }
 
       if (reply.kind === 'tool') {
         if (!(await send(chatLine(request.model, replyMessage(reply))))) return;

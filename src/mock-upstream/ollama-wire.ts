@@ -21,6 +21,7 @@ export interface MockOllamaRequest {
   tools?: Array<{ type?: string; function?: { name?: string } }>;
   options?: { num_predict?: number };
   format?: unknown;
+  think?: boolean | string;
 }
 
 /** What the mock decided to answer: text (maybe cut at num_predict), or a call to one tool. */
@@ -86,11 +87,18 @@ export function ollamaCounts(request: MockOllamaRequest, reply: MockOllamaReply)
   };
 }
 
-/** The assistant message of a reply. */
-export function replyMessage(reply: MockOllamaReply) {
+/** The model's `thinking` before a reply, when the request set `think` (true or a level); else undefined. */
+export function thinkingFor(request: MockOllamaRequest, reply: MockOllamaReply): string | undefined {
+  if (request.think === undefined || request.think === false) return undefined;
+  return `Thinking about ${reply.kind === 'text' ? `answering "${reply.text}"` : `calling ${reply.name}`}.`;
+}
+
+/** The assistant message of a reply; `thinking` first when asked for (streamed, it comes in lines of its own). */
+export function replyMessage(reply: MockOllamaReply, thinking?: string) {
+  const thought = thinking !== undefined ? { thinking } : {};
   return reply.kind === 'text'
-    ? { role: 'assistant', content: reply.text }
-    : { role: 'assistant', content: '', tool_calls: [{ function: { index: 0, name: reply.name, arguments: reply.arguments } }] };
+    ? { role: 'assistant', content: reply.text, ...thought }
+    : { role: 'assistant', content: '', ...thought, tool_calls: [{ function: { index: 0, name: reply.name, arguments: reply.arguments } }] };
 }
 
 /** A non-streaming /api/chat answer. */
@@ -98,7 +106,7 @@ export function chatResponse(request: MockOllamaRequest, reply: MockOllamaReply)
   return {
     model: request.model,
     created_at: CREATED_AT,
-    message: replyMessage(reply),
+    message: replyMessage(reply, thinkingFor(request, reply)),
     done_reason: reply.kind === 'text' ? reply.doneReason : 'stop',
     done: true,
     ...ollamaCounts(request, reply),

@@ -67,7 +67,7 @@ export function createMockResponsesRoutes(context: MockResponsesContext) {
 
     startEventStream(response);
     const send = context.createChunkSender(response);
-    const pieces = answer.reply.kind === 'tool' ? sliceEvery(answer.reply.arguments, TOOL_ARGUMENTS_DELTA_SIZE) : streamTextPieces(answer.reply.text, context.settings().hugeStreamBytes);
+    const pieces = answer.reply.kind === 'tool' ? sliceEvery(answer.reply.calls[0].arguments, TOOL_ARGUMENTS_DELTA_SIZE) : streamTextPieces(answer.reply.text, context.settings().hugeStreamBytes);
     for (const event of responsesEvents(valid, id, answer, sequence, pieces)) if (!(await send(event))) return;
     response.end();
   }

@@ -47,6 +47,8 @@ function asChatRequest(request: MockResponsesRequest, items: Array<Record<string
     messages,
     tools: (request.tools ?? []).filter((tool) => tool.type === 'function').map((tool) => ({ type: 'function', function: { name: tool.name } })),
     tool_choice: typeof choice === 'object' && choice !== null ? { type: 'function', function: { name: (choice as { name?: string }).name } } : choice,
+    // The Responses fake answers with one function call at a time.
+    parallel_tool_calls: false,
   };
 }
 
@@ -92,7 +94,8 @@ export function decideResponsesAnswer(request: MockResponsesRequest, items: Arra
 export function outputItem(answer: MockResponsesAnswer, sequence: number) {
   const { reply } = answer;
   if (reply.kind === 'tool') {
-    return { id: `fc_mock_${sequence}`, type: 'function_call', status: 'completed', arguments: reply.arguments, call_id: reply.id, name: reply.name };
+    const [call] = reply.calls;
+    return { id: `fc_mock_${sequence}`, type: 'function_call', status: 'completed', arguments: call.arguments, call_id: call.id, name: call.name };
   }
   return {
     id: `msg_mock_${sequence}`,

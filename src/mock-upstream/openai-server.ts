@@ -124,8 +124,11 @@ export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {
       const { reply, finishReason } = limitReply(request, decided);
 
       if (reply.kind === 'tool') {
-        if (!(await send(chunks.toolStart(reply)))) return;
-        for (const piece of sliceEvery(reply.arguments, TOOL_ARGUMENTS_DELTA_SIZE)) if (!(await send(chunks.toolArguments(piece)))) return;
+        // Call after call, each whole before the next opens (as OpenAI streams parallel calls).
+        for (const [index, call] of reply.calls.entries()) {
+          if (!(await send(chunks.toolStart(call, index)))) return;
+          for (const piece of sliceEvery(call.arguments, TOOL_ARGUMENTS_DELTA_SIZE)) if (!(await send(chunks.toolArguments(piece, index)))) return;
+        }
         if (!(await send(chunks.finish(finishReason)))) return;
       } else {
         // Choice by choice, each complete (`n` > 1 repeats the reply under its own index).

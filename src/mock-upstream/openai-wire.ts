@@ -13,6 +13,7 @@ export interface MockChatRequest {
   stream_options?: { include_usage?: boolean } | null;
   tools?: Array<{ type?: string; function?: { name?: string } }>;
   tool_choice?: unknown;
+  parallel_tool_calls?: boolean | null;
   max_tokens?: number | null;
   max_completion_tokens?: number | null;
   logprobs?: boolean | null;
@@ -54,10 +55,15 @@ export function logprobsFor(request: MockChatRequest, text: string) {
   };
 }
 
-/** What the mock decided to answer: text, or a call to one tool. */
-export type MockReply =
-  | { kind: 'text'; text: string }
-  | { kind: 'tool'; id: string; name: string; arguments: string };
+/** One tool call of a reply. */
+export interface MockToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** What the mock decided to answer: text, or calls to tools (two at once when parallel calls are allowed). */
+export type MockReply = { kind: 'text'; text: string } | { kind: 'tool'; calls: MockToolCall[] };
 
 /** Fixed creation time, so replies are byte-for-byte deterministic. */
 const CREATED = 1_700_000_000;
@@ -67,7 +73,10 @@ const FINGERPRINT = 'fp_switchyard_mock';
  * Decides the reply: a call to a tool when the request has tools, tool_choice
  * is not `none`, and either tool_choice forces one or the last user message
  * mentions "tool" or a tool's name; after a tool result, text quoting it;
- * otherwise `reply`, or an echo of the last user message.
+ * otherwise `reply`, or an echo of the last user message. With two tools or
+ * more, `parallel_tool_calls` not false and no named tool forced, two tools
+ * are called in one message (as OpenAI does): the one picked, then another
+ * the message mentions, else the next of the list.
  */
 export function decideReply(request: MockChatRequest, reply: string | undefined, sequence: number): MockReply {
   const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
@@ -84,7 +93,13 @@ export function decideReply(request: MockChatRequest, reply: string | undefined,
     const asked = choice === 'required' || forced !== undefined || mentioned !== undefined || /\btools?\b/i.test(lastText);
     if (asked) {
       const name = forced ?? mentioned ?? tools[0];
-      return { kind: 'tool', id: `call_mock_${sequence}`, name, arguments: JSON.stringify({ input: lastText }) };
+      const names = [name];
+      if (forced === undefined && request.parallel_tool_calls !== false && tools.length > 1) {
+        const others = tools.filter((other) => other !== name);
+        names.push(others.find((other) => lastText.includes(other)) ?? others[0]);
+      }
+      const args = JSON.stringify({ input: lastText });
+      return { kind: 'tool', calls: names.map((called, index) => ({ id: `call_mock_${sequence}${index === 0 ? '' : `_${index}`}`, name: called, arguments: args })) };
     }
   }
   return { kind: 'text', text: reply ?? (lastText || 'Hello from the Switchyard mock.') };
@@ -94,7 +109,7 @@ export function decideReply(request: MockChatRequest, reply: string | undefined,
 export function usageFor(request: MockChatRequest, reply: MockReply) {
   const words = (text: string): number => (text.trim() === '' ? 0 : text.trim().split(/\s+/).length);
   const promptTokens = request.messages.reduce((sum, message) => sum + 3 + words(contentText(message.content)), 3);
-  const completionTokens = Math.max(1, reply.kind === 'text' ? words(reply.text) : words(reply.arguments) + 5);
+  const completionTokens = Math.max(1, reply.kind === 'text' ? words(reply.text) : reply.calls.reduce((sum, call) => sum + words(call.arguments) + 5, 0));
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
@@ -115,7 +130,7 @@ export function chatCompletion(request: MockChatRequest, decided: MockReply, id:
           content: null,
           refusal: null,
           annotations: [],
-          tool_calls: [{ id: reply.id, type: 'function', function: { name: reply.name, arguments: reply.arguments } }],
+          tool_calls: reply.calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })),
         };
   return {
     id,
@@ -153,17 +168,17 @@ export function createChunkWriter(request: MockChatRequest, id: string) {
   return {
     role: (choice = 0): string => chunk({ role: 'assistant', content: '', refusal: null }, null, choice),
     content: (text: string, choice = 0): string => chunk({ content: text }, null, choice, logprobsFor(request, text)),
-    toolStart: (reply: Extract<MockReply, { kind: 'tool' }>): string =>
+    /** The first chunk of the `index`th tool call (the first carries the role). */
+    toolStart: (call: MockToolCall, index: number): string =>
       chunk(
         {
-          role: 'assistant',
-          content: null,
-          tool_calls: [{ index: 0, id: reply.id, type: 'function', function: { name: reply.name, arguments: '' } }],
-          refusal: null,
+          ...(index === 0 ? { role: 'assistant', content: null } : {}),
+          tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
+          ...(index === 0 ? { refusal: null } : {}),
         },
         null,
       ),
-    toolArguments: (text: string): string => chunk({ tool_calls: [{ index: 0, function: { arguments: text } }] }, null),
+    toolArguments: (text: string, index: number): string => chunk({ tool_calls: [{ index, function: { arguments: text } }] }, null),
     finish: (reason: string, choice = 0): string => chunk({}, reason, choice),
     /** The usage chunk (empty choices), only when the request asked for it. */
     usage: (reply: MockReply): string | undefined =>

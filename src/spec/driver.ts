@@ -80,6 +80,11 @@ export interface DriverV1 {
   doEmbed?(options: DriverEmbedOptions): Promise<DriverEmbedResult>;
   /** The provider's batch API (half price at OpenAI and Anthropic); absent where there is none. */
   doBatch?: DriverBatchApi;
+  /**
+   * Deletes a response the provider stored (OpenAI's DELETE /responses/{id});
+   * false when it has no such response. Absent where the provider stores none.
+   */
+  doDeleteResponse?(id: string, options?: { signal?: AbortSignal }): Promise<boolean>;
   /** The input tokens of a chat call, counted by the provider (Anthropic's count_tokens). */
   doCountTokens?(options: DriverCallOptions): Promise<{ inputTokens: number }>;
   /** Pool figures, when the driver talks over the network. */

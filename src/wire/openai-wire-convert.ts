@@ -203,24 +203,25 @@ export interface OpenAIChunkBuilder {
   start(): object;
   /** The chunk for a text or tool-call delta (finish parts go to `finish`). */
   delta(part: DeltaPart): object;
-  /** The chunk carrying finish_reason (and `usage: null` when usage comes separately). */
+  /** The chunk carrying finish_reason (and `usage: null` when usage comes separately), with the answer's logprobs when it has them. */
   finish(part: FinishPart): object;
   /** The usage chunk (`choices: []`) sent when `stream_options.include_usage`. */
   usage(part: FinishPart): object;
 }
 
-/** Creates the chunk builder for one streamed completion. */
-export function createOpenAIChunkBuilder(options: { id: string; model: string; includeUsage: boolean }): OpenAIChunkBuilder {
+/** Creates the chunk builder for one streamed completion (for choice `choice` of several, default 0). */
+export function createOpenAIChunkBuilder(options: { id: string; model: string; includeUsage: boolean; choice?: number }): OpenAIChunkBuilder {
+  const index = options.choice ?? 0;
   const created = createdNow();
   const announced = new Set<number>();
   const extra = options.includeUsage ? { usage: null } : {};
-  const chunk = (delta: object, finishReason: string | null = null) => ({
+  const chunk = (delta: object, finishReason: string | null = null, logprobs: object | null = null) => ({
     id: options.id,
     object: 'chat.completion.chunk',
     created,
     model: options.model,
     system_fingerprint: null,
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index, delta, logprobs, finish_reason: finishReason }],
     ...extra,
   });
   return {
@@ -235,7 +236,8 @@ export function createOpenAIChunkBuilder(options: { id: string; model: string; i
         tool_calls: [{ index: part.index, id: part.id, type: 'function', function: { name: part.name ?? '', arguments: part.argumentsDelta } }],
       });
     },
-    finish: (part) => chunk({}, toOpenAIFinishReason(part.finishReason)),
+    // A provider that reports logprobs only with the whole answer (Gemini across wires): they come with the finish chunk.
+    finish: (part) => chunk({}, toOpenAIFinishReason(part.finishReason), part.logprobs !== undefined ? toOpenAILogprobs(part.logprobs) : null),
     usage: (part) => ({
       id: options.id,
       object: 'chat.completion.chunk',

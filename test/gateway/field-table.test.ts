@@ -109,6 +109,21 @@ const OPENAI_ROWS: Row[] = [
   },
 ];
 
+/** Values of schema fields that a provider cannot honour although it has the field (more rows of the same fields). */
+const OPENAI_VALUE_ROWS: Row[] = [
+  // Anthropic's temperature ranges from 0 to 1: refused, never clamped.
+  { field: 'temperature', value: 1.5, outcomes: { ...everywhere({ gemini: { generationConfig: { temperature: 1.5 } }, ollama: { options: { temperature: 1.5 } } }, 'openai'), anthropic: { refused: 'temperature' } } },
+  // Both sent where the model takes both (Claude 4.0 and 3.x); Opus 4.1, the 4.5 family and later refuse the pair upstream, so it is refused here naming top_p.
+  {
+    field: 'top_p',
+    value: 0.9,
+    with: { temperature: 0.5 },
+    models: { anthropic: 'anthropic/claude-sonnet-4-0' },
+    outcomes: everywhere({ anthropic: { temperature: 0.5, top_p: 0.9 }, gemini: { generationConfig: { temperature: 0.5, topP: 0.9 } }, ollama: { options: { temperature: 0.5, top_p: 0.9 } } }, 'openai'),
+  },
+  { field: 'top_p', value: 0.9, with: { temperature: 0.5 }, outcomes: { ...everywhere({}, 'openai'), anthropic: { refused: 'top_p' } } },
+];
+
 /** OpenAI fields outside the schema: they pass through to OpenAI and are refused elsewhere. */
 const OPENAI_EXTRA_ROWS: Row[] = [
   ['logit_bias', { '50256': -100 }],
@@ -226,7 +241,7 @@ describe('what each provider does with each wire field', () => {
   });
 
   for (const [wire, rows] of [
-    ['openai', [...OPENAI_ROWS, ...OPENAI_EXTRA_ROWS]],
+    ['openai', [...OPENAI_ROWS, ...OPENAI_VALUE_ROWS, ...OPENAI_EXTRA_ROWS]],
     ['anthropic', [...ANTHROPIC_ROWS, ...ANTHROPIC_EXTRA_ROWS]],
   ] as const) {
     it(`${wire} wire: forwarded, mapped or refused by name on every provider`, async () => {

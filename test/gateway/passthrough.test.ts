@@ -144,7 +144,7 @@ describe('OpenAI wire to an OpenAI upstream', () => {
       .create(body)
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((error as InstanceType<typeof Anthropic.BadRequestError>).message).toContain('top_k: Chat Completions has no top_k; it was not sent (provider \\"openai\\")');
+    expect((error as InstanceType<typeof Anthropic.BadRequestError>).message).toContain('top_k: Chat Completions has no top_k (provider \\"openai\\")');
     expect(openaiUpstream.stats.requests).toBe(0);
   });
 });

@@ -178,26 +178,43 @@ describe('buildAnthropicMessagesBody', () => {
     expect(buildAnthropicMessagesBody({ ...base, tools, toolChoice: 'none' }, false).body.tool_choice).toEqual({ type: 'none' });
   });
 
-  it('turns what Anthropic cannot honour into warnings on a library call, and maps a JSON schema to output_config', () => {
+  it('refuses what Anthropic cannot honour on a library call, naming the setting and the provider', () => {
+    for (const [settings, field] of [
+      [{ temperature: 1.5 }, 'temperature'],
+      [{ temperature: 0.5, topP: 0.5 }, 'topP'],
+      [{ seed: 3 }, 'seed'],
+      [{ frequencyPenalty: 0.1 }, 'frequencyPenalty'],
+      [{ logprobs: true }, 'logprobs'],
+    ] as const) {
+      let caught: unknown;
+      try {
+        buildAnthropicMessagesBody({ ...base, ...settings }, false);
+      } catch (error) {
+        caught = error;
+      }
+      expect(SwitchyardError.is(caught)).toBe(true);
+      expect(caught).toMatchObject({ code: 'unsupported', status: 400, provider: 'anthropic', param: field });
+      expect((caught as Error).message).toMatch(new RegExp(`^${field}: .*provider "anthropic"`));
+    }
+  });
+
+  it('sends temperature 1, and temperature with top_p to models that take both; maps a JSON schema to output_config', () => {
+    expect(buildAnthropicMessagesBody({ ...base, temperature: 1 }, false).body).toMatchObject({ temperature: 1 });
+    for (const modelId of ['claude-sonnet-4-0', 'claude-sonnet-4-20250514', 'claude-3-7-sonnet-latest', 'claude-3-5-haiku-20241022']) {
+      expect(buildAnthropicMessagesBody({ ...base, modelId, temperature: 0.5, topP: 0.9 }, false).body).toMatchObject({ temperature: 0.5, top_p: 0.9 });
+    }
+    for (const modelId of ['claude-opus-4-1', 'claude-sonnet-4-5-20250929', 'claude-haiku-4-5', 'claude-opus-4-5']) {
+      expect(() => buildAnthropicMessagesBody({ ...base, modelId, temperature: 0.5, topP: 0.9 }, false)).toThrow(/top_p|topP/);
+      expect(buildAnthropicMessagesBody({ ...base, modelId, topP: 0.9 }, false).body).toMatchObject({ top_p: 0.9 });
+    }
     const { body, warnings } = buildAnthropicMessagesBody(
-      {
-        ...base,
-        temperature: 1.5,
-        topP: 0.5,
-        seed: 3,
-        responseFormat: { type: 'json_schema', schema: { type: 'object' } },
-        toolChoice: 'required',
-      },
+      { ...base, responseFormat: { type: 'json_schema', schema: { type: 'object' } }, toolChoice: 'required' },
       false,
     );
-    expect(body).toMatchObject({ temperature: 1 });
-    expect(body).not.toHaveProperty('top_p');
-    expect(body).not.toHaveProperty('seed');
     expect(body).not.toHaveProperty('tool_choice');
     expect(body).not.toHaveProperty('response_format');
     expect(body).toMatchObject({ output_config: { format: { type: 'json_schema', schema: { type: 'object' } } } });
-    expect(warnings.map((warning) => warning.setting)).toEqual(['temperature', 'topP', 'seed', 'toolChoice']);
-    expect(warnings.every((warning) => warning.type === 'unsupported-setting')).toBe(true);
+    expect(warnings.map((warning) => warning.setting)).toEqual(['toolChoice']);
   });
 
   it('a text response format needs no warning', () => {

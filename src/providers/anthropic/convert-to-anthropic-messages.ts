@@ -52,18 +52,32 @@ export interface AnthropicMessagesBody {
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 
 /**
+ * Whether Anthropic refuses `temperature` and `top_p` together for a model:
+ * Claude Opus 4.1, the 4.5 family and later do ("`temperature` and `top_p`
+ * cannot both be specified for this model"); Claude 4.0 and 3.x take both.
+ */
+export function refusesTemperatureWithTopP(modelId: string): boolean {
+  const match = /claude-(?:opus|sonnet|haiku)-(\d+)(?:-(\d{1,2}))?(?!\d)/.exec(modelId);
+  if (match === null) return false;
+  const major = Number(match[1]);
+  const minor = match[2] === undefined ? 0 : Number(match[2]);
+  return major > 4 || (major === 4 && minor >= 1);
+}
+
+/**
  * Builds the Messages API body from a driver call: the system prompt hoisted
  * to `system`, messages, `max_tokens` (default 4096, Anthropic requires it),
- * temperature (capped at Anthropic's 1), top_p (dropped when temperature is
- * also set: current Claude models accept only one of them), stop ->
+ * temperature (0 to 1; above 1 is refused), top_p (with temperature too only
+ * where the model takes both, else refused), stop ->
  * `stop_sequences`, user -> `metadata.user_id`, tools -> `input_schema`, and
  * toolChoice auto / any (required) / none / `{ type: 'tool', name }`.
  * topK -> `top_k`, a JSON schema -> `output_config.format`, reasoning ->
  * `thinking` (an effort converted to a budget), parallelToolCalls false ->
  * `disable_parallel_tool_use`, tool `strict`. `seed`, schema-less JSON,
- * penalties and logprobs have no Anthropic equivalent: refused on a gateway
- * call, warnings on a library call. `providerOptions[provider]` is merged over the result; the
- * fields of another wire that the neutral settings do not model are refused.
+ * penalties and logprobs have no Anthropic equivalent: refused (a 400 naming
+ * the field and the provider), on a gateway call and a library call alike.
+ * `providerOptions[provider]` is merged over the result; the fields of
+ * another wire that the neutral settings do not model are refused.
  */
 export function buildAnthropicMessagesBody(options: DriverCallOptions, stream: boolean, provider = 'anthropic'): AnthropicMessagesBody {
   refuseForeignExtras(options, provider);
@@ -77,37 +91,34 @@ export function buildAnthropicMessagesBody(options: DriverCallOptions, stream: b
   };
 
   if (options.temperature !== undefined) {
-    if (options.temperature > 1) {
-      warnings.push({ type: 'unsupported-setting', setting: 'temperature', message: `Anthropic's temperature ranges from 0 to 1; ${options.temperature} was sent as 1` });
-    }
-    body.temperature = Math.min(options.temperature, 1);
+    if (options.temperature > 1) cannotHonour(options, provider, 'temperature', `Anthropic's temperature ranges from 0 to 1; ${options.temperature} is out of range`);
+    body.temperature = options.temperature;
   }
   if (options.topP !== undefined) {
-    if (options.temperature !== undefined) {
-      warnings.push({ type: 'unsupported-setting', setting: 'topP', message: 'Anthropic models accept temperature or topP, not both; topP was not sent' });
-    } else {
-      body.top_p = options.topP;
+    if (options.temperature !== undefined && refusesTemperatureWithTopP(options.modelId)) {
+      cannotHonour(options, provider, 'topP', `${options.modelId} takes temperature or top_p, not both; send one of them`);
     }
+    body.top_p = options.topP;
   }
   if (options.stop !== undefined && options.stop.length > 0) body.stop_sequences = options.stop;
   if (options.user !== undefined) body.metadata = { user_id: options.user };
-  if (options.seed !== undefined) cannotHonour(options, provider, warnings, 'seed', 'Anthropic does not support seed; it was not sent');
+  if (options.seed !== undefined) cannotHonour(options, provider, 'seed', 'Anthropic does not support seed');
   const format = options.responseFormat;
   if (format?.type === 'json_schema') body.output_config = { format: { type: 'json_schema', schema: format.schema } };
   if (format?.type === 'json') {
-    cannotHonour(options, provider, warnings, 'responseFormat', 'Anthropic has no schema-less JSON mode; give a JSON schema (json_schema) instead');
+    cannotHonour(options, provider, 'responseFormat', 'Anthropic has no schema-less JSON mode; give a JSON schema (json_schema) instead');
   }
   if (options.topK !== undefined) body.top_k = options.topK;
   for (const setting of ['frequencyPenalty', 'presencePenalty'] as const) {
-    if (options[setting] !== undefined) cannotHonour(options, provider, warnings, setting, `Anthropic has no ${setting}; it was not sent`);
+    if (options[setting] !== undefined) cannotHonour(options, provider, setting, `Anthropic has no ${setting}`);
   }
-  if (options.logprobs === true) cannotHonour(options, provider, warnings, 'logprobs', 'Anthropic returns no log probabilities');
+  if (options.logprobs === true) cannotHonour(options, provider, 'logprobs', 'Anthropic returns no log probabilities');
   if (options.reasoning !== undefined) {
     const budget = budgetForReasoning(options.reasoning);
     body.thinking = { type: 'enabled', budget_tokens: budget };
     // Anthropic counts thinking inside max_tokens, which must exceed the budget.
     if (options.maxTokens === undefined) body.max_tokens = budget + ANTHROPIC_DEFAULT_MAX_TOKENS;
-    else if (options.maxTokens <= budget) cannotHonour(options, provider, warnings, 'maxTokens', `must exceed the thinking budget (${budget} tokens) on Anthropic`);
+    else if (options.maxTokens <= budget) cannotHonour(options, provider, 'maxTokens', `must exceed the thinking budget (${budget} tokens) on Anthropic`);
   }
 
   const tools = options.tools ?? [];

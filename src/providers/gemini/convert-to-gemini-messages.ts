@@ -52,8 +52,9 @@ const FUNCTION_CALLING_MODES = { auto: 'AUTO', none: 'NONE', required: 'ANY' } a
  * systemInstruction, generationConfig (temperature, topP, maxOutputTokens,
  * stopSequences, seed, responseMimeType and responseSchema), tools as
  * functionDeclarations and toolConfig.functionCallingConfig (auto AUTO, none
- * NONE, required ANY, `{ name }` ANY with allowedFunctionNames). `user` and
- * stop sequences past the fifth are dropped with warnings.
+ * NONE, required ANY, `{ name }` ANY with allowedFunctionNames). `user`,
+ * more than five stop sequences, strict tools and parallelToolCalls false
+ * are refused (a 400 naming the setting and the provider).
  * `providerOptions[provider]` is merged over the result; the fields of a
  * caller's wire that the neutral settings do not model are refused.
  */
@@ -77,17 +78,11 @@ export function buildGeminiRequestBody(options: DriverCallOptions, provider = 'g
     if (options.topLogprobs !== undefined) generationConfig.logprobs = options.topLogprobs;
   }
   if (options.reasoning !== undefined) generationConfig.thinkingConfig = { thinkingBudget: budgetForReasoning(options.reasoning), includeThoughts: true };
-  if (options.parallelToolCalls === false) cannotHonour(options, provider, warnings, 'parallelToolCalls', 'Gemini cannot limit a turn to one tool call');
-  if (options.tools?.some((tool) => tool.strict === true)) cannotHonour(options, provider, warnings, 'tools.strict', 'Gemini has no strict tool schemas');
+  if (options.parallelToolCalls === false) cannotHonour(options, provider, 'parallelToolCalls', 'Gemini cannot limit a turn to one tool call');
+  if (options.tools?.some((tool) => tool.strict === true)) cannotHonour(options, provider, 'tools.strict', 'Gemini has no strict tool schemas');
   if (options.stop !== undefined && options.stop.length > 0) {
-    generationConfig.stopSequences = options.stop.slice(0, GEMINI_MAX_STOP_SEQUENCES);
-    if (options.stop.length > GEMINI_MAX_STOP_SEQUENCES) {
-      warnings.push({
-        type: 'unsupported-setting',
-        setting: 'stop',
-        message: `Gemini accepts at most ${GEMINI_MAX_STOP_SEQUENCES} stop sequences; the rest were not sent`,
-      });
-    }
+    if (options.stop.length > GEMINI_MAX_STOP_SEQUENCES) cannotHonour(options, provider, 'stop', `Gemini accepts at most ${GEMINI_MAX_STOP_SEQUENCES} stop sequences`);
+    generationConfig.stopSequences = options.stop;
   }
   const format = options.responseFormat;
   if (format?.type === 'json' || format?.type === 'json_schema') generationConfig.responseMimeType = 'application/json';
@@ -126,7 +121,7 @@ export function buildGeminiRequestBody(options: DriverCallOptions, provider = 'g
     }
   }
   if (options.user !== undefined) {
-    cannotHonour(options, provider, warnings, 'user', 'Gemini has no end-user field; user was not sent');
+    cannotHonour(options, provider, 'user', 'Gemini has no end-user field');
   }
   return { body: withProviderOptions(body, options, provider), warnings };
 }

@@ -16,10 +16,12 @@ export const geminiUsageSchema = z.object({
   totalTokenCount: z.number().nullish(),
 });
 
-/** One part of generated content: text (possibly a thought summary) or a function call. */
+/** One part of generated content: text (possibly a thought summary, `thought: true`) or a function call. */
 export const geminiResponsePartSchema = z.object({
   text: z.string().nullish(),
   thought: z.boolean().nullish(),
+  /** The opaque signature that lets a thought be replayed. */
+  thoughtSignature: z.string().nullish(),
   functionCall: z
     .object({
       id: z.string().nullish(),
@@ -29,10 +31,19 @@ export const geminiResponsePartSchema = z.object({
     .nullish(),
 });
 
+const logprobCandidateSchema = z.object({ token: z.string().nullish(), logProbability: z.number().nullish() });
+
+/** A candidate's `logprobsResult` (`responseLogprobs`): the chosen token of each step, and the top alternatives of each. */
+export const geminiLogprobsResultSchema = z.object({
+  topCandidates: z.array(z.object({ candidates: z.array(logprobCandidateSchema).nullish() })).nullish(),
+  chosenCandidates: z.array(logprobCandidateSchema).nullish(),
+});
+
 const candidateSchema = z.object({
   index: z.number().nullish(),
   content: z.object({ role: z.string().nullish(), parts: z.array(geminiResponsePartSchema).nullish() }).nullish(),
   finishReason: z.string().nullish(),
+  logprobsResult: geminiLogprobsResultSchema.nullish(),
 });
 
 /**
@@ -90,5 +101,7 @@ export const geminiBatchEmbedResponseSchema = z.object({
 export type GeminiGenerateResponse = z.infer<typeof geminiGenerateResponseSchema>;
 /** A parsed response part. */
 export type GeminiResponsePart = z.infer<typeof geminiResponsePartSchema>;
+/** A parsed `logprobsResult`. */
+export type GeminiLogprobsResult = z.infer<typeof geminiLogprobsResultSchema>;
 /** The parsed `usageMetadata`. */
 export type GeminiUsage = z.infer<typeof geminiUsageSchema>;

@@ -10,8 +10,8 @@ import type {
   PoolStats,
 } from '../../spec/driver.js';
 import { SwitchyardError } from '../../spec/errors.js';
-import type { ToolCall } from '../../spec/messages.js';
-import type { FinishReason, Usage } from '../../spec/response.js';
+import type { ReasoningPart, ToolCall } from '../../spec/messages.js';
+import type { FinishReason, TokenLogprob, Usage } from '../../spec/response.js';
 import type { FinishPart, StreamPart } from '../../spec/stream.js';
 import { buildGeminiRequestBody } from './convert-to-gemini-messages.js';
 import {
@@ -19,6 +19,7 @@ import {
   geminiGenerateResponseSchema,
   geminiModelListSchema,
   type GeminiGenerateResponse,
+  type GeminiLogprobsResult,
   type GeminiUsage,
 } from './gemini-api.js';
 import { fromGeminiErrorValue, mapGeminiError, mapGeminiStreamError } from './gemini-error.js';
@@ -143,6 +144,8 @@ export function createGeminiChatCodec(provider: string): ChatCodec<GeminiGenerat
         toolCalls: finish.toolCalls ?? [],
         finishReason: finish.finishReason,
         usage: finish.usage,
+        ...state.reasoning(),
+        ...(finish.logprobs !== undefined ? { logprobs: finish.logprobs } : {}),
       };
     },
     stream: {
@@ -168,13 +171,18 @@ export function modelPath(modelId: string): string {
 }
 
 /**
- * Accumulates Gemini responses (a whole answer or stream chunks): text and
- * tool-call deltas out; finish reason, usage, id and whole tool calls kept.
- * Thought summaries are skipped; only the first candidate is surfaced.
+ * Accumulates Gemini responses (a whole answer or stream chunks): text,
+ * reasoning (thought summaries, `thought: true` parts, with their
+ * `thoughtSignature`) and tool-call deltas out; finish reason, usage, id,
+ * whole tool calls and the chosen tokens' log probabilities
+ * (`logprobsResult`) kept. Only the first candidate is surfaced.
  */
 function createStreamState() {
   const toolCalls: ToolCall[] = [];
   const texts: string[] = [];
+  const thoughts: string[] = [];
+  const logprobs: TokenLogprob[] = [];
+  let signature: string | undefined;
   let id: string | undefined;
   let usage: GeminiUsage | undefined;
   let reason: string | undefined;
@@ -185,8 +193,16 @@ function createStreamState() {
       if (chunk.usageMetadata) usage = chunk.usageMetadata;
       const candidate = chunk.candidates?.find((entry) => (entry.index ?? 0) === 0);
       if (!candidate && chunk.promptFeedback?.blockReason) blocked = true;
+      if (candidate?.logprobsResult) logprobs.push(...toLogprobs(candidate.logprobsResult));
       for (const part of candidate?.content?.parts ?? []) {
-        if (part.thought) continue;
+        if (part.thought) {
+          if (part.thoughtSignature) signature = part.thoughtSignature;
+          if (part.text || part.thoughtSignature) {
+            thoughts.push(part.text ?? '');
+            yield { type: 'reasoning-delta', text: part.text ?? '', ...(part.thoughtSignature ? { signature: part.thoughtSignature } : {}) };
+          }
+          continue;
+        }
         if (part.text) {
           texts.push(part.text);
           yield { type: 'text-delta', text: part.text };
@@ -206,11 +222,33 @@ function createStreamState() {
     },
     finished: (): boolean => reason !== undefined || blocked,
     text: (): string => texts.join(''),
+    /** The thoughts as one reasoning part, when there were any. */
+    reasoning: (): { reasoning?: ReasoningPart[] } =>
+      thoughts.length > 0 ? { reasoning: [{ type: 'reasoning', text: thoughts.join(''), ...(signature !== undefined ? { signature } : {}) }] } : {},
     finish(): FinishPart {
       const finishReason: FinishReason = blocked && reason === undefined ? 'content-filter' : mapGeminiFinishReason(reason, toolCalls.length > 0);
-      return { type: 'finish', finishReason, usage: toUsage(usage), ...(id !== undefined ? { id } : {}), toolCalls };
+      return {
+        type: 'finish',
+        finishReason,
+        usage: toUsage(usage),
+        ...(id !== undefined ? { id } : {}),
+        toolCalls,
+        ...(logprobs.length > 0 ? { logprobs } : {}),
+      };
     },
   };
+}
+
+/** Gemini's chosen tokens and their top alternatives, step by step, as neutral log probabilities. */
+function toLogprobs(result: GeminiLogprobsResult): TokenLogprob[] {
+  return (result.chosenCandidates ?? []).map((chosen, step) => {
+    const top = result.topCandidates?.[step]?.candidates;
+    return {
+      token: chosen.token ?? '',
+      logprob: chosen.logProbability ?? 0,
+      ...(top ? { topLogprobs: top.map((entry) => ({ token: entry.token ?? '', logprob: entry.logProbability ?? 0 })) } : {}),
+    };
+  });
 }
 
 function isErrorEvent(value: unknown): boolean {

@@ -28,8 +28,9 @@ export interface OllamaChatBody {
  * `options` (temperature, top_p, num_predict, stop, seed) and `format`
  * ("json", or the JSON Schema of a json_schema format). Ollama cannot force
  * a tool call: `required` is sent as a plain tool list and `{ name }` as a
- * list of that one tool, with a warning; `none` leaves the tools out. `user`
- * is dropped with a warning.
+ * list of that one tool, with a warning; `none` leaves the tools out. `user`,
+ * logprobs, strict tools and parallelToolCalls false are refused (a 400
+ * naming the setting and the provider).
  */
 export function buildOllamaChatBody(options: DriverCallOptions, stream: boolean, provider = 'ollama'): OllamaChatBody {
   refuseForeignExtras(options, provider);
@@ -72,9 +73,9 @@ export function buildOllamaChatBody(options: DriverCallOptions, stream: boolean,
   if (options.frequencyPenalty !== undefined) modelOptions.frequency_penalty = options.frequencyPenalty;
   if (options.presencePenalty !== undefined) modelOptions.presence_penalty = options.presencePenalty;
   if (options.reasoning !== undefined) body.think = true;
-  if (options.logprobs === true) cannotHonour(options, provider, warnings, 'logprobs', 'Ollama returns no log probabilities here');
-  if (options.parallelToolCalls === false) cannotHonour(options, provider, warnings, 'parallelToolCalls', 'Ollama cannot limit a turn to one tool call');
-  if (options.tools?.some((tool) => tool.strict === true)) cannotHonour(options, provider, warnings, 'tools.strict', 'Ollama has no strict tool schemas');
+  if (options.logprobs === true) cannotHonour(options, provider, 'logprobs', 'Ollama returns no log probabilities here');
+  if (options.parallelToolCalls === false) cannotHonour(options, provider, 'parallelToolCalls', 'Ollama cannot limit a turn to one tool call');
+  if (options.tools?.some((tool) => tool.strict === true)) cannotHonour(options, provider, 'tools.strict', 'Ollama has no strict tool schemas');
   if (Object.keys(modelOptions).length > 0) body.options = modelOptions;
 
   const format = options.responseFormat;
@@ -82,7 +83,7 @@ export function buildOllamaChatBody(options: DriverCallOptions, stream: boolean,
   if (format?.type === 'json_schema') body.format = format.schema;
 
   if (options.user !== undefined) {
-    cannotHonour(options, provider, warnings, 'user', 'Ollama has no end-user field; user was not sent');
+    cannotHonour(options, provider, 'user', 'Ollama has no end-user field');
   }
   return { body: withProviderOptions(body, options, provider), warnings };
 }

@@ -11,7 +11,7 @@ import type {
   PoolStats,
 } from '../../spec/driver.js';
 import { SwitchyardError } from '../../spec/errors.js';
-import type { ToolCall } from '../../spec/messages.js';
+import type { ReasoningPart, ToolCall } from '../../spec/messages.js';
 import type { Usage } from '../../spec/response.js';
 import type { FinishPart, StreamPart } from '../../spec/stream.js';
 import { buildOllamaChatBody } from './convert-to-ollama-messages.js';
@@ -106,6 +106,7 @@ export function createOllamaChatCodec(provider: string): ChatCodec<OllamaChatRes
         toolCalls: finish.toolCalls ?? [],
         finishReason: finish.finishReason,
         usage: finish.usage,
+        ...state.reasoning(),
       };
     },
     stream: {
@@ -132,17 +133,22 @@ function secretsOf(headers: Record<string, string>): string[] {
 }
 
 /**
- * Accumulates /api/chat lines (or the one whole answer): text and tool-call
- * deltas out; done reason, counts and whole tool calls kept. `thinking`
- * text is not surfaced.
+ * Accumulates /api/chat lines (or the one whole answer): reasoning
+ * (`message.thinking`), text and tool-call deltas out; done reason, counts
+ * and whole tool calls kept.
  */
 function createStreamState() {
   const toolCalls: ToolCall[] = [];
   const texts: string[] = [];
+  const thoughts: string[] = [];
   let last: OllamaChatResponse | undefined;
   return {
     *accept(line: OllamaChatResponse): Generator<StreamPart, void, undefined> {
       const message = line.message;
+      if (message?.thinking) {
+        thoughts.push(message.thinking);
+        yield { type: 'reasoning-delta', text: message.thinking };
+      }
       if (message?.content) {
         texts.push(message.content);
         yield { type: 'text-delta', text: message.content };
@@ -162,6 +168,8 @@ function createStreamState() {
     },
     done: (): boolean => last !== undefined,
     text: (): string => texts.join(''),
+    /** The thinking as one reasoning part, when there was any. */
+    reasoning: (): { reasoning?: ReasoningPart[] } => (thoughts.length > 0 ? { reasoning: [{ type: 'reasoning', text: thoughts.join('') }] } : {}),
     finish(): FinishPart {
       const inputTokens = last?.prompt_eval_count ?? 0;
       const outputTokens = last?.eval_count ?? 0;

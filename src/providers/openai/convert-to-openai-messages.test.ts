@@ -107,13 +107,13 @@ describe('buildOpenAIChatBody', () => {
     });
   });
 
-  it('uses max_completion_tokens and drops sampling settings for reasoning models, with warnings', () => {
-    const { body, warnings } = buildOpenAIChatBody({ ...base, modelId: 'o4-mini', maxTokens: 100, temperature: 1, topP: 0.5 }, false);
+  it('uses max_completion_tokens for reasoning models and refuses their sampling settings', () => {
+    const { body, warnings } = buildOpenAIChatBody({ ...base, modelId: 'o4-mini', maxTokens: 100 }, false);
     expect(body.max_completion_tokens).toBe(100);
     expect(body).not.toHaveProperty('max_tokens');
-    expect(body).not.toHaveProperty('temperature');
-    expect(body).not.toHaveProperty('top_p');
-    expect(warnings.map((warning) => warning.setting)).toEqual(['temperature', 'topP']);
+    expect(warnings).toEqual([]);
+    expect(() => buildOpenAIChatBody({ ...base, modelId: 'o4-mini', temperature: 1 }, false)).toThrow(/^temperature: o4-mini does not support temperature \(provider "openai"\)$/);
+    expect(() => buildOpenAIChatBody({ ...base, modelId: 'o4-mini', topP: 0.5 }, false)).toThrow(/^topP: /);
   });
 
   it.each([

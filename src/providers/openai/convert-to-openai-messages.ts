@@ -61,7 +61,7 @@ export function buildOpenAIChatBody(options: DriverCallOptions, stream: boolean,
   ] as const) {
     if (value === undefined) continue;
     if (reasoning) {
-      cannotHonour(options, provider, warnings, setting, `${options.modelId} does not support ${setting}; it was not sent`);
+      cannotHonour(options, provider, setting, `${options.modelId} does not support ${setting}`);
     } else {
       body[wireName] = value;
     }
@@ -70,7 +70,7 @@ export function buildOpenAIChatBody(options: DriverCallOptions, stream: boolean,
   if (options.stop !== undefined && options.stop.length > 0) body.stop = options.stop;
   if (options.seed !== undefined) body.seed = options.seed;
   if (options.user !== undefined) body.user = options.user;
-  if (options.topK !== undefined) cannotHonour(options, provider, warnings, 'topK', 'Chat Completions has no top_k; it was not sent');
+  if (options.topK !== undefined) cannotHonour(options, provider, 'topK', 'Chat Completions has no top_k');
   if (options.frequencyPenalty !== undefined) body.frequency_penalty = options.frequencyPenalty;
   if (options.presencePenalty !== undefined) body.presence_penalty = options.presencePenalty;
   if (options.logprobs === true) {
@@ -80,7 +80,7 @@ export function buildOpenAIChatBody(options: DriverCallOptions, stream: boolean,
   if (options.reasoning !== undefined) {
     const effort = options.reasoning.effort ?? effortForBudget(options.reasoning.budgetTokens);
     if (reasoning) body.reasoning_effort = effort;
-    else cannotHonour(options, provider, warnings, 'reasoning', `${options.modelId} is not a reasoning model; reasoning was not sent`);
+    else cannotHonour(options, provider, 'reasoning', `${options.modelId} is not a reasoning model`);
   }
 
   if (options.tools !== undefined && options.tools.length > 0) {

@@ -1,5 +1,6 @@
 import type { ChatCodec, StreamDecoder } from '../../core/chat-codec.js';
 import { createChatCalls } from '../../core/chat-codec.js';
+import { requestJson } from '../../core/http.js';
 import { createProviderHttp } from '../../core/provider-http.js';
 import type {
   DriverCallOptions,
@@ -32,7 +33,7 @@ import { createOpenAIBatchApi } from './openai-batch.js';
 import { createOpenAIResponsesCodec, RESPONSES_WIRE_FORMATS } from './openai-responses-codec.js';
 
 /** The OpenAI driver: every optional capability of DriverV1 is present (`doBatch` unless `batch: false`). */
-export type OpenAIDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'poolStats' | 'close' | 'wireFormats'>>;
+export type OpenAIDriver = DriverV1 & Required<Pick<DriverV1, 'doEmbed' | 'doDeleteResponse' | 'poolStats' | 'close' | 'wireFormats'>>;
 
 /** The wire formats passed through verbatim (see WireRequest). */
 const WIRE_FORMATS: readonly WireFormat[] = ['openai-chat'];
@@ -105,6 +106,18 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
     };
   }
 
+  /** DELETE /responses/{id}: the provider's stored copy of a response it answered; its 404 is false. */
+  async function doDeleteResponse(id: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    const call = http.options({ path: `/responses/${encodeURIComponent(id)}`, context: 'response delete', signal: options.signal });
+    try {
+      await requestJson({ ...call, method: 'DELETE' });
+      return true;
+    } catch (error) {
+      if (SwitchyardError.is(error) && error.status === 404) return false;
+      throw error;
+    }
+  }
+
   return {
     specificationVersion: 'v1',
     provider,
@@ -113,6 +126,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
     doStream,
     listModels,
     doEmbed,
+    doDeleteResponse,
     ...(settings.batch !== false ? { doBatch: createOpenAIBatchApi({ http, codec, limits: settings.batchLimits }) } : {}),
     poolStats: (): PoolStats => transport.stats(),
     close: () => transport.close(),
