@@ -92,10 +92,10 @@ class LongStringCut extends Transform {
  * other content type (a multipart upload is not JSON).
  */
 export function watchLongStrings<Payload extends Readable>(source: IncomingMessage, payload: Payload, limits: { maxStringLength: number; bodyLimit: number }): Payload | Readable {
-  if (!source.headers['content-type']?.toLowerCase().startsWith('application/json')) return payload;
+  // The length first: an ordinary request is let through on one number.
   const declared = Number(source.headers['content-length']);
-  if (Number.isFinite(declared) && (declared <= limits.maxStringLength || declared > limits.bodyLimit)) return payload;
-  if (!Number.isFinite(declared) && source.headers['transfer-encoding'] === undefined) return payload;
+  if (Number.isFinite(declared) ? declared <= limits.maxStringLength || declared > limits.bodyLimit : source.headers['transfer-encoding'] === undefined) return payload;
+  if (!source.headers['content-type']?.toLowerCase().startsWith('application/json')) return payload;
   const watch = new LongStringCut(source, limits.maxStringLength, declared);
   // The body parser listens while it reads; an error after it stopped (a refused body, a client gone) must not go unheard.
   watch.on('error', () => undefined);
