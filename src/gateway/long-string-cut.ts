@@ -6,7 +6,7 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
  * refused (400, naming the field) whatever else it holds. Read whole, a 5 MB
  * string costs the body's chunks, their concatenation and the decoded text
  * (about 15 MB per request, garbage the heap then has to grow for); so a
- * body that could hold one (declared longer than the limit, or chunked) is
+ * body that could hold one (declared longer than the limit) is
  * watched as it arrives, and cut once a string passes the limit. The body
  * parser then gets the text read so far, and the scan over it
  * (`scanJsonText`) finds the string unterminated, over the limit, and names
@@ -47,7 +47,7 @@ class LongStringCut extends Transform {
     if (this.overLimitIn(chunk)) {
       this.cut = true;
       this.source.unpipe(this);
-      if (Number.isFinite(this.declaredLength)) this.receivedEncodedLength = this.declaredLength;
+      this.receivedEncodedLength = this.declaredLength;
       this.push(chunk);
       this.push(null);
       return done();
@@ -86,15 +86,16 @@ class LongStringCut extends Transform {
 
 /**
  * Fastify's `preParsing` step for the limit on string length: a JSON body
- * that may hold an over-long string (declared longer than the limit, or
- * chunked) is watched. Any other goes on untouched: one that cannot, one
- * declared over `bodyLimit` (Fastify refuses it before reading), and every
- * other content type (a multipart upload is not JSON).
+ * that may hold an over-long string (declared longer than the limit) is
+ * watched. Any other goes on untouched: one that cannot, one declared over
+ * `bodyLimit` (Fastify refuses it before reading), a chunked one (its length
+ * unknown, it meets `bodyLimit` first, as before), and every other content
+ * type (a multipart upload is not JSON).
  */
 export function watchLongStrings<Payload extends Readable>(source: IncomingMessage, payload: Payload, limits: { maxStringLength: number; bodyLimit: number }): Payload | Readable {
-  // The length first: an ordinary request is let through on one number.
+  // The length first: an ordinary request is let through on one number. A chunked body is read as before (it meets bodyLimit, 413, first).
   const declared = Number(source.headers['content-length']);
-  if (Number.isFinite(declared) ? declared <= limits.maxStringLength || declared > limits.bodyLimit : source.headers['transfer-encoding'] === undefined) return payload;
+  if (!(declared > limits.maxStringLength && declared <= limits.bodyLimit)) return payload;
   if (!source.headers['content-type']?.toLowerCase().startsWith('application/json')) return payload;
   const watch = new LongStringCut(source, limits.maxStringLength, declared);
   // The body parser listens while it reads; an error after it stopped (a refused body, a client gone) must not go unheard.
