@@ -1,6 +1,7 @@
 import type { SwitchyardOptions } from '../src/client/types.js';
 import type { OpenAIMockServerOptions } from '../src/mock-upstream/openai-server.js';
 import type { MockServerStats } from '../src/mock-upstream/mock-http.js';
+import { BUILT_GATEWAY_MODULE, ensureBuilt } from './built-package.js';
 import { benchFile, freePort, spawnChild, waitForPort, type RunningChild } from './child-process.js';
 
 /*
@@ -58,15 +59,17 @@ export interface SwitchyardGatewayChildOptions {
   switchyard: SwitchyardOptions;
   /** Extra `node` flags, e.g. `--cpu-prof`. */
   nodeFlags?: string[];
-  /** A compiled start-gateway.js to run instead of src/ through tsx (see profile-build.ts). */
+  /** The start-gateway.js to run. Default: the build in dist/ (see built-package.ts); profiling runs pass their own (profile-build.ts). */
   gatewayModule?: string;
 }
 
 /** Starts the Switchyard gateway (`startGateway`) in a child process. */
 export async function startSwitchyardGatewayChild(options: SwitchyardGatewayChildOptions): Promise<GatewayChild> {
+  if (options.gatewayModule === undefined) await ensureBuilt();
+  const gatewayModule = options.gatewayModule ?? BUILT_GATEWAY_MODULE;
   const child = spawnChild({
     name: options.name,
-    args: [...(options.nodeFlags ?? []), '--import', 'tsx', benchFile('./launch-switchyard-gateway.ts'), JSON.stringify({ switchyard: options.switchyard, gatewayModule: options.gatewayModule })],
+    args: [...(options.nodeFlags ?? []), '--import', 'tsx', benchFile('./launch-switchyard-gateway.ts'), JSON.stringify({ switchyard: options.switchyard, gatewayModule })],
     ipc: true,
   });
   const { url } = await child.waitForMessage<{ url: string }>('ready', READY_TIMEOUT_MS);

@@ -100,6 +100,37 @@ function inclusiveOwnTime(profile: CpuProfile): Map<string, number> {
   return totals;
 }
 
+/**
+ * Time charged to the nearest src/ function on each sample's stack: its own
+ * time plus what it spends in Node and libraries until the next src/ frame.
+ * Samples with no src/ frame (the HTTP server, undici's socket work, GC) go
+ * to "(no src/ frame)". Shows what each of our functions costs, library calls included.
+ */
+function nearestOwnTime(profile: CpuProfile): Map<string, number> {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const owners = new Map<number, string>();
+  const ownerOf = (id: number): string => {
+    const known = owners.get(id);
+    if (known !== undefined) return known;
+    const node = byId.get(id)!;
+    const at = location(node.callFrame);
+    const parent = parents.get(id);
+    const owner = at.startsWith('src/') ? `${node.callFrame.functionName || '(anonymous)'} ${at}` : parent === undefined ? '(no src/ frame)' : ownerOf(parent);
+    owners.set(id, owner);
+    return owner;
+  };
+  const totals = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const name = node.callFrame.functionName;
+    if (!node.hitCount || name === '(idle)') continue;
+    const owner = ownerOf(node.id);
+    totals.set(owner, (totals.get(owner) ?? 0) + node.hitCount);
+  }
+  return totals;
+}
+
 /** Self time by function and by file, in ms and % of samples, excluding idle. */
 export function summarizeProfile(profile: CpuProfile, top = 15): string {
   const totalHits = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
@@ -134,6 +165,8 @@ export function summarizeProfile(profile: CpuProfile, top = 15): string {
     renderTable(['file (self time)', 'ms', '% of busy'], rows(byFile)),
     '',
     renderTable(['src/ function (inclusive time)', 'ms', '% of busy'], rows(inclusiveOwnTime(profile))),
+    '',
+    renderTable(['nearest src/ function (self + library calls)', 'ms', '% of busy'], rows(nearestOwnTime(profile))),
   ].join('\n');
 }
 

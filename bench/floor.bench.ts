@@ -4,7 +4,8 @@ import { InMemoryCache } from '@langchain/core/caches';
 import { ChatOpenAI } from '@langchain/openai';
 import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
-import { createSwitchyard } from '../src/client/create-switchyard.js';
+import type { createSwitchyard as CreateSwitchyard } from '../src/client/create-switchyard.js';
+import { builtClient } from './built-package.js';
 import { formatMiB, formatMs, formatNumber, formatRatio, measureCalls, numberFlag, percentile, printSection, renderTable, type BenchSuite, type SummaryRatio } from './bench-harness.js';
 import { startSwitchyardGatewayChild, startUpstreamChild, switchyardOptionsFor, type UpstreamChild } from './bench-servers.js';
 import { benchFile, spawnChild, type RunningChild } from './child-process.js';
@@ -20,7 +21,7 @@ import { cpuSeconds, peakRssBytes } from './process-usage.js';
  *   streamed and not; first byte with chunks 20 ms apart at 1 connection;
  *   peak RSS at 64 connections.
  * - Library: `createSwitchyard({ providers })` as a user creates it (no
- *   environment) next to raw undici `request()`, misses at concurrency 16;
+ *   environment, the compiled package from dist/) next to raw undici `request()`, misses at concurrency 16;
  *   cache hits next to LangChain's InMemoryCache behind ChatOpenAI, and the
  *   heap retained over 20,000 hits.
  */
@@ -202,7 +203,7 @@ function rawUndici(upstream: UpstreamChild): LibraryContender {
 }
 
 /** The client as a user creates it in a plain script: providers only, no environment, no config file. */
-function plainSwitchyard(upstream: UpstreamChild, name: string, cache: boolean): LibraryContender {
+function plainSwitchyard(createSwitchyard: typeof CreateSwitchyard, upstream: UpstreamChild, name: string, cache: boolean): LibraryContender {
   const ai = createSwitchyard({ environment: {}, configFile: '', databaseUrl: ':memory:', providers: { openai: { type: 'openai', baseURL: upstream.url, apiKey: 'sk-bench' } }, ...(cache ? { cache: { responses: true } } : {}) });
   return {
     name,
@@ -243,8 +244,10 @@ async function heapRetained(contender: LibraryContender, calls: number): Promise
 }
 
 async function libraryPart(upstream: UpstreamChild, settings: { calls: number; rounds: number }, ratios: SummaryRatio[]): Promise<void> {
-  const misses = [rawUndici(upstream), plainSwitchyard(upstream, 'createSwitchyard({ providers }) (miss)', false)];
-  const hits = [langChainCached(upstream), plainSwitchyard(upstream, 'createSwitchyard({ providers, cache }) (hits)', true)];
+  // The compiled package, as a user imports it.
+  const { createSwitchyard } = await builtClient();
+  const misses = [rawUndici(upstream), plainSwitchyard(createSwitchyard, upstream, 'createSwitchyard({ providers }) (miss)', false)];
+  const hits = [langChainCached(upstream), plainSwitchyard(createSwitchyard, upstream, 'createSwitchyard({ providers, cache }) (hits)', true)];
   const figures = new Map<LibraryContender, LibraryFigures[]>();
   try {
     for (let round = 0; round < settings.rounds; round += 1) {

@@ -1,8 +1,8 @@
 // A child process running the Switchyard gateway for the benchmarks.
 // argv[2] is JSON: { switchyard: SwitchyardOptions, gatewayModule?: path }. Listens
 // on 127.0.0.1:0, reports its URL over IPC; `stop` closes it gracefully and
-// exits, so a `--cpu-prof` run writes its profile. `gatewayModule` points at a
-// compiled start-gateway.js (profiling runs); by default src/ runs through tsx.
+// exits, so a `--cpu-prof` run writes its profile. `gatewayModule` points at the
+// compiled start-gateway.js to run (dist/, or a profiling build); without it src/ runs through tsx.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -3,6 +3,7 @@
 // Never run by `npm test`; nothing here asserts a time.
 import { cpus, loadavg } from 'node:os';
 import { formatRatio, renderTable, type BenchSuite, type SummaryRatio } from './bench-harness.js';
+import { ensureBuilt } from './built-package.js';
 import { clientOverheadSuite } from './client-overhead.bench.js';
 import { floorSuite } from './floor.bench.js';
 import { gatewaySuite } from './gateway.bench.js';
@@ -26,6 +27,9 @@ console.log(
   `\n${new Date().toISOString()} | node ${process.version} | ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}) | ` +
     `load average ${loadavg().map((value) => value.toFixed(2)).join(' ')}${quick ? ' | --quick' : ''}`,
 );
+
+// Every suite measures the compiled package (dist/), built from the current sources now.
+await ensureBuilt();
 
 const ratios: SummaryRatio[] = [];
 const failures: string[] = [];

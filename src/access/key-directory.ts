@@ -13,6 +13,12 @@ export interface KeyDirectory {
   ready(): Promise<void>;
   /** The identity of a key, or undefined for an unknown, revoked or expired one. */
   identify(key: string): Promise<GatewayIdentity | undefined>;
+  /**
+   * What `identify` would answer, when it is known without a database query
+   * (a static key, or a key looked up before): `{ identity }`; undefined when
+   * only `identify` can tell. The hot path of every request.
+   */
+  identifyCached(key: string): { identity: GatewayIdentity | undefined } | undefined;
   /** Polls now (after a revocation made by this instance). */
   refresh(): Promise<void>;
   /** Stops polling. */
@@ -55,7 +61,21 @@ export function createKeyDirectory(options: KeyDirectoryOptions): KeyDirectory {
     const hash = hashKey(entry.key);
     staticByHash.set(hash, { keyId: `static_${hash.slice(0, 12)}`, keyName: 'static', tenant: entry.tenant, models: [], limits: {} });
   }
-  const cache = new LRUCache<string, Entry>({ max: options.maxEntries ?? 10_000 });
+  const maxEntries = options.maxEntries ?? 10_000;
+  const cache = new LRUCache<string, Entry>({ max: maxEntries });
+  // A key presented again is not hashed again (SHA-256 on every request was 1.3 % of the gateway's CPU).
+  const hashes = new Map<string, string>();
+  const hashOf = (key: string): string => {
+    let hash = hashes.get(key);
+    if (hash === undefined) {
+      hash = hashKey(key);
+      if (hashes.size >= maxEntries) hashes.clear();
+      hashes.set(key, hash);
+    }
+    return hash;
+  };
+  const usable = (entry: Entry): GatewayIdentity | undefined =>
+    entry.identity && entry.expiresAt !== null && entry.expiresAt <= Date.now() ? undefined : (entry.identity ?? undefined);
   let databaseHasKeys: boolean | undefined;
   let polledAt = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -93,7 +113,7 @@ export function createKeyDirectory(options: KeyDirectoryOptions): KeyDirectory {
     ready: () => first,
     refresh,
     async identify(key) {
-      const hash = hashKey(key);
+      const hash = hashOf(key);
       const fixed = staticByHash.get(hash);
       if (fixed) return fixed;
       let entry = cache.get(hash);
@@ -102,8 +122,14 @@ export function createKeyDirectory(options: KeyDirectoryOptions): KeyDirectory {
         entry = remember(hash, await findKeyByHash(db, hash));
         if (entry.identity) databaseHasKeys = true;
       }
-      if (entry.identity && entry.expiresAt !== null && entry.expiresAt <= Date.now()) return undefined;
-      return entry.identity ?? undefined;
+      return usable(entry);
+    },
+    identifyCached(key) {
+      const hash = hashOf(key);
+      const fixed = staticByHash.get(hash);
+      if (fixed) return { identity: fixed };
+      const entry = cache.get(hash);
+      return entry === undefined ? undefined : { identity: usable(entry) };
     },
     close() {
       if (timer) clearInterval(timer);

@@ -38,7 +38,7 @@ export function serializeCachedResponse(
     ...(response.reasoning !== undefined ? { reasoning: response.reasoning } : {}),
     ...(response.logprobs !== undefined ? { logprobs: response.logprobs } : {}),
     ...(response.stopSequence !== undefined ? { stopSequence: response.stopSequence } : {}),
-    ...(response.native !== undefined ? { native: response.native } : {}),
+    ...(response.native !== undefined ? { native: { format: response.native.format, body: response.native.body } } : {}),
     ...(response.nativeEvents !== undefined ? { nativeEvents: response.nativeEvents } : {}),
     storedAt,
   };

@@ -10,7 +10,7 @@ export interface TokenEstimate {
 /** What to count: plain text or chat messages. */
 export type TokenInput = string | readonly Message[];
 
-/** Loads the o200k_base tables on first use (about 100 ms), not at import: the process's one copy. Linear in the text, long words included. */
+/** o200k_base, the tables loaded on first use (about 100 ms; a gateway loads them before it listens). Linear in the text, long words included. */
 function o200kCount(text: string): number {
   return countTokensLinear(tokenCounter(), text);
 }

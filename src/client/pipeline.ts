@@ -46,15 +46,17 @@ export interface CallShape<Answer> {
 /** One layer around the driver call. */
 export type Layer = <Answer>(call: PipelineCall, shape: CallShape<Answer>, next: Next<Answer>) => Promise<Answer>;
 
+// A layer with nothing to do passes the call straight down (no async step of its own).
+
 /** Cache lookup: a readable, cached answer is returned without going further. */
-export const cacheLookup: Layer = async (call, shape, next) => {
-  const plan = call.plan;
-  if (!plan?.decision.read) return next(call);
+export const cacheLookup: Layer = (call, shape, next) => (call.plan?.decision.read ? lookUp(call, call.plan.key, shape, next) : next(call));
+
+async function lookUp<Answer>(call: PipelineCall, key: string, shape: CallShape<Answer>, next: Next<Answer>): Promise<Answer> {
   const cache = await call.context.services.cache();
-  const hit = await cache.get(plan.key);
+  const hit = await cache.get(key);
   const cached = hit && parseCachedResponse(hit.value);
   return hit && cached ? shape.fromCache(call, cached, hit.layer) : next(call);
-};
+}
 
 /** Single flight: identical concurrent calls that may both read and write the cache share one upstream answer. */
 export const singleFlight: Layer = (call, shape, next) => {
@@ -63,15 +65,15 @@ export const singleFlight: Layer = (call, shape, next) => {
 };
 
 /** Cache write: the answer is stored once complete (a stream: when its finish part passes). */
-export const cacheWrite: Layer = async (call, shape, next) => {
-  const plan = call.plan;
-  if (!plan?.decision.write) return next(call);
+export const cacheWrite: Layer = (call, shape, next) => (call.plan?.decision.write ? store(call, call.plan, shape, next) : next(call));
+
+async function store<Answer>(call: PipelineCall, plan: ResponseCachePlan, shape: CallShape<Answer>, next: Next<Answer>): Promise<Answer> {
   const answer = await next(call);
   const cache = await call.context.services.cache();
   return shape.store(call, answer, async (entry) => {
     await cache.set(plan.key, entry, plan.decision.ttlMs);
   });
-};
+}
 
 /**
  * Fallback and retry around the driver: the route's targets in order (a
@@ -85,7 +87,7 @@ export const upstream = async <Answer>(call: PipelineCall, shape: CallShape<Answ
   const { balancer } = context;
   const settings = generationSettings(request);
   // A balanced route's deployments in the balancer's order; each attempt is counted for the balancer.
-  const arranged = await balancer.arrange(request.model, call.targets);
+  const arranged = balancer.balances(request.model) ? await balancer.arrange(request.model, call.targets) : call.targets;
   return runWithFallback(
     arranged,
     async (target) => {

@@ -7,7 +7,8 @@ import type { CallWarning } from '../spec/response.js';
 import type { FinishPart, StreamPart, StreamStartPart } from '../spec/stream.js';
 import type { ModelTarget } from './model-resolver.js';
 import { runPipeline, type CallShape, type PipelineCall } from './pipeline.js';
-import { createSharedStream, type PartReader, type PartSource, type ReaderHooks } from './shared-streams.js';
+import { readDirectly } from './direct-reader.js';
+import type { PartReader, PartSource, ReaderHooks } from './shared-streams.js';
 import { joinStreamFlight } from './stream-flights.js';
 
 /** Watches the parts of a live answer once, for every reader (the cache capture). */
@@ -242,6 +243,7 @@ export function readerHooks(call: PipelineCall, answer: StreamAnswer, leader: bo
 export async function openStream(call: PipelineCall): Promise<{ start: StreamStartPart; reader: PartReader }> {
   const answer = await runPipeline(call, streamShape);
   call.scope.handle.set({ provider: answer.start.provider, model: answer.start.model, cache: answer.start.cache });
-  const reader = answer.reader ?? createSharedStream(answer.source).read(call.request.signal, readerHooks(call, answer, true))!;
+  // A single flight made this caller's reader; a stream read by this caller alone needs no sharing.
+  const reader = answer.reader ?? readDirectly(answer.source, call.request.signal, readerHooks(call, answer, true));
   return { start: answer.start, reader };
 }

@@ -123,7 +123,7 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
     const value = validateResponse(codec.responseSchema, response.value, `${provider} ${call.context}`, provider);
     const result: DriverGenerateResult = codec.decode(value, options);
     if (warnings.length > 0) result.warnings = warnings;
-    if (native) result.native = { format: native, body: response.value as Record<string, unknown> };
+    if (native) result.native = { format: native, body: response.value as Record<string, unknown>, text: response.text };
     return result;
   }
 

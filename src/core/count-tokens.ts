@@ -4,18 +4,7 @@ import { setImmediate as nextLoopTurn } from 'node:timers/promises';
 /** A tokenizer's count function. */
 export type TokenCounter = (text: string) => number;
 
-let counter: TokenCounter | undefined;
-
-/**
- * The o200k_base count function, its tables loaded on first use. The one
- * copy for the whole process: the estimates (catalog/estimate-tokens.ts) and
- * the counts here share it. Loading it twice (once as ES module, once as
- * CommonJS) kept two sets of tables: 25 MB more RSS.
- */
-export function tokenCounter(): TokenCounter {
-  counter ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { countTokens: TokenCounter }).countTokens;
-  return counter;
-}
+let counter: Promise<TokenCounter> | undefined;
 
 /**
  * Longest run of non-space (or of space) characters handed to the tokenizer
@@ -62,13 +51,28 @@ export function countTokensLinear(count: TokenCounter, text: string): number {
   return total;
 }
 
+let loaded: TokenCounter | undefined;
+
+/**
+ * The o200k_base counter, its tables loaded on first call. Every count in
+ * the project (the mock's, the estimates', `countTokens`) goes through this
+ * one instance: the package's ESM and CommonJS builds would otherwise load
+ * the tables twice (about 70 MB each), and a preload of one would not spare
+ * the other's first user the load.
+ */
+export function tokenCounter(): TokenCounter {
+  loaded ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as { countTokens: TokenCounter }).countTokens;
+  return loaded;
+}
+
 /**
  * Loads the tokenizer's tables now. Loading compiles a large module on the
  * main thread (a few hundred milliseconds); a server calls this before it
  * listens so that no request's first token count pays for it.
  */
-export async function loadTokenizer(): Promise<TokenCounter> {
-  return tokenCounter();
+export function loadTokenizer(): Promise<TokenCounter> {
+  counter ??= Promise.resolve().then(tokenCounter);
+  return counter;
 }
 
 /**

@@ -38,6 +38,8 @@ export interface JsonResponse {
   status: number;
   headers: IncomingHttpHeaders;
   value: unknown;
+  /** The body as received, `value` before parsing. */
+  text: string;
 }
 
 /** A streaming response; the caller must consume or destroy `body`. */
@@ -67,6 +69,7 @@ export async function requestJson(options: HttpCallOptions): Promise<JsonRespons
     status: response.statusCode,
     headers: response.headers,
     value: parseJson(text, `${options.provider} ${options.context} response`, options.provider),
+    text,
   };
 }
 

@@ -47,6 +47,8 @@ export interface AccessControl {
   readonly spend: SpendRecorder;
   /** The caller of a presented key; throws `authentication_failed` (401) for a missing or unknown key when keys are required. */
   identify(key: string | undefined): Promise<GatewayIdentity>;
+  /** The caller of a presented key when it is known at once (the usual case: a key seen before, or no keys); undefined when `identify` must decide. */
+  identifyNow(key: string | undefined): GatewayIdentity | undefined;
   /** Whether `identity` may use `model` (a route name, `provider/model` or a bare model). */
   allows(identity: GatewayIdentity, model: string): boolean;
   /**
@@ -56,6 +58,12 @@ export interface AccessControl {
    * Batch lines and every model route go through here.
    */
   admit(identity: GatewayIdentity, model: string, tokens: () => number): Promise<Admission>;
+  /**
+   * `admit` without waiting, for a caller with no limits and no budget (the
+   * usual case, known once its subjects are built): the admission, or
+   * undefined when `admit` must decide. Throws `model_not_allowed` as `admit` does.
+   */
+  admitNow(identity: GatewayIdentity, model: string): Admission | undefined;
   /** Spend, savings and rejections of every instance by tenant and by model (the `spend` table, read at most once a second). */
   spendSummary(): Promise<{ byTenant: SpendLine[]; byModel: SpendLine[] }>;
   close(): Promise<void>;
@@ -74,6 +82,10 @@ function tenantPolicy(config: TenantLimitsConfig | undefined): TenantPolicy | un
   if (config.concurrency !== undefined) limits.concurrency = config.concurrency;
   return { limits, ...(config.budgetUsd !== undefined ? { budget: { usd: config.budgetUsd, period: config.budgetPeriod ?? 'month' } } : {}) };
 }
+
+const SETTLED: Promise<void> = Promise.resolve();
+
+const subjectId = (identity: GatewayIdentity): string => `${identity.tenant}\u0000${identity.keyId}`;
 
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -176,7 +188,7 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
 
   async function subjectsOf(identity: GatewayIdentity): Promise<LimitSubject[]> {
     const now = Date.now();
-    const id = `${identity.tenant}\u0000${identity.keyId}`;
+    const id = subjectId(identity);
     const cached = subjectCache.get(id);
     if (cached && now < cached.until) {
       if (!cached.subjects.some((subject) => subject.budget)) return cached.subjects;
@@ -218,9 +230,18 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
     }
   }
 
+  let directoryReady = false;
+  void directory.ready().then(() => (directoryReady = true));
+
   return {
     directory,
     spend,
+    identifyNow(key) {
+      if (!directoryReady) return undefined;
+      const cached = key === undefined ? { identity: undefined } : directory.identifyCached(key);
+      if (cached === undefined) return undefined;
+      return cached.identity ?? (directory.required ? undefined : ANONYMOUS);
+    },
     async identify(key) {
       await directory.ready();
       // A presented key is always looked up, so a key created a moment ago has its limits before every instance has polled.
@@ -239,18 +260,7 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
         refuse(identity, model, 'model', new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` }));
       }
       const subjects = await subjectsOf(identity);
-      if (subjects.length === 0) {
-        let recorded = false;
-        return {
-          figures: {},
-          budgeted: false,
-          async settle(result) {
-            if (recorded) return;
-            recorded = true;
-            recordSpend(identity, model, result);
-          },
-        };
-      }
+      if (subjects.length === 0) return unlimitedAdmission(identity, model);
       const reserved = subjects.some((subject) => subject.limits.tpm !== undefined) ? tokens() : 0;
       const leaseId = randomUUID();
       const decision = await limiter.admit(subjects, reserved, leaseId);
@@ -283,11 +293,35 @@ export function createAccessControl(ai: Switchyard, monitor: GatewayMonitor): Ac
         },
       };
     },
+    admitNow(identity, model) {
+      const cached = subjectCache.get(subjectId(identity));
+      if (cached === undefined || cached.subjects.length > 0 || Date.now() >= cached.until) return undefined;
+      if (!allows(identity, model)) {
+        refuse(identity, model, 'model', new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` }));
+      }
+      return unlimitedAdmission(identity, model);
+    },
     async close() {
       directory.close();
       await spend.close();
     },
   };
+
+  /** A caller without limits or budget: nothing to reserve, only the spend to record (once). */
+  function unlimitedAdmission(identity: GatewayIdentity, model: string): Admission {
+    let recorded = false;
+    return {
+      figures: {},
+      budgeted: false,
+      settle(result) {
+        if (!recorded) {
+          recorded = true;
+          recordSpend(identity, model, result);
+        }
+        return SETTLED;
+      },
+    };
+  }
 
   /** The model a refused or failed request is counted under: a name the catalog or the routes know, else `(unknown model)` (never a caller's arbitrary string). */
   function knownModel(requested: string): string {

@@ -1,15 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayIdentity } from '../access/key-policy.js';
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
-import { createAccessControl, type AccessControl, type LimitRefusal } from './access-control.js';
+import { createAccessControl, type AccessControl, type Admission, type LimitRefusal } from './access-control.js';
 import { presentedKey } from './auth.js';
 import type { GatewayMonitor } from './gateway-monitor.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
 import { maxOutputTokens, promptText } from './request-tokens.js';
-import { wireOf, type GatewayRouteConfig } from './route-support.js';
+import { wireOf, type GatewayRouteConfig, type WireFlavor } from './route-support.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -84,45 +84,86 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
     });
   }
 
-  app.addHook('onRequest', async (request, reply) => {
-    const route = request.routeOptions.url ?? '';
-    try {
-      checkAdmin(request, route);
-    } catch (error) {
-      // The browser asks for the admin key (any user name) when the dashboard needs it.
-      if ((error as { basicChallenge?: boolean }).basicChallenge) reply.header('www-authenticate', 'Basic realm="switchyard", charset="UTF-8"');
-      throw error;
-    }
-    if (!(request.routeOptions.config as GatewayRouteConfig | undefined)?.authenticated) return;
-    const identity = await access.identify(presentedKey(request.headers));
+  function setIdentity(request: FastifyRequest, identity: GatewayIdentity): void {
     request.identity = identity;
     request.tenant = identity.tenant;
     request.gatewayCall.tenant = identity.tenant;
+  }
+
+  // Callback hooks, not async ones: on the usual request (a key seen before, no limits) they finish
+  // without a promise; only a first lookup or a limit decision waits.
+  app.addHook('onRequest', (request, reply, done) => {
+    const route = request.routeOptions.url ?? '';
+    let key: string | undefined;
+    try {
+      checkAdmin(request, route);
+      if (!(request.routeOptions.config as GatewayRouteConfig | undefined)?.authenticated) return done();
+      key = presentedKey(request.headers);
+    } catch (error) {
+      // The browser asks for the admin key (any user name) when the dashboard needs it.
+      if ((error as { basicChallenge?: boolean }).basicChallenge) reply.header('www-authenticate', 'Basic realm="switchyard", charset="UTF-8"');
+      return done(error as Error);
+    }
+    const known = access.identifyNow(key);
+    if (known !== undefined) {
+      setIdentity(request, known);
+      return done();
+    }
+    access.identify(key).then(
+      (identity) => {
+        setIdentity(request, identity);
+        done();
+      },
+      (error: Error) => done(error),
+    );
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  function admitted(request: FastifyRequest, reply: FastifyReply, admission: Admission, flavor: WireFlavor): void {
+    const figures = admission.figures;
+    if (figures.requests !== undefined || figures.tokens !== undefined) {
+      for (const [name, value] of Object.entries(rateLimitHeaders(flavor, figures))) reply.raw.setHeader(name, value);
+    }
+    // Settled as soon as the answer is known, before the response ends: the caller's next request sees its cost and tokens.
+    request.gatewayCall.onOutcome = (outcome) => {
+      const settling = admission.settle({ model: outcome.model, usage: outcome.usage, cost: outcome.cost, cacheHit: outcome.cache.startsWith('hit-') });
+      // With a budget the answer waits for it (onSend), so a next request on any instance sees this cost.
+      if (admission.budgeted) request.settling = settling;
+    };
+    // A request that failed or lost its client settles with nothing used (settle runs once).
+    request.gatewayCall.onClose = () => void admission.settle(undefined);
+  }
+
+  function refused(reply: FastifyReply, error: unknown, flavor: WireFlavor): Error {
+    const figures = (error as LimitRefusal).rateLimits;
+    if (figures) for (const [name, value] of Object.entries(rateLimitHeaders(flavor, figures))) reply.raw.setHeader(name, value);
+    return error as Error;
+  }
+
+  app.addHook('preHandler', (request, reply, done) => {
     const config = request.routeOptions.config as GatewayRouteConfig | undefined;
-    if (!config?.authenticated || config.limited === false || request.method !== 'POST' || request.identity === null) return;
+    if (!config?.authenticated || config.limited === false || request.method !== 'POST' || request.identity === null) return done();
     const body = request.body as Record<string, unknown> | null | undefined;
     const model = typeof body === 'object' && body !== null && typeof body.model === 'string' ? body.model : undefined;
-    if (model === undefined) return; // the route's own validation names the missing field
+    if (model === undefined) return done(); // the route's own validation names the missing field
+    const identity = request.identity;
     const flavor = wireOf(request);
+    let now: Admission | undefined;
     try {
-      const admission = await access.admit(request.identity, model, () => estimate(body!, model));
-      for (const [name, value] of Object.entries(rateLimitHeaders(flavor, admission.figures))) reply.raw.setHeader(name, value);
-      // Settled as soon as the answer is known, before the response ends: the caller's next request sees its cost and tokens.
-      request.gatewayCall.onOutcome = (outcome) => {
-        const settling = admission.settle({ model: outcome.model, usage: outcome.usage, cost: outcome.cost, cacheHit: outcome.cache.startsWith('hit-') });
-        // With a budget the answer waits for it (onSend), so a next request on any instance sees this cost.
-        if (admission.budgeted) request.settling = settling;
-      };
-      // A request that failed or lost its client settles with nothing used (settle runs once).
-      reply.raw.once('close', () => void admission.settle(undefined));
+      now = access.admitNow(identity, model);
     } catch (error) {
-      const figures = (error as LimitRefusal).rateLimits;
-      if (figures) for (const [name, value] of Object.entries(rateLimitHeaders(flavor, figures))) reply.raw.setHeader(name, value);
-      throw error;
+      return done(refused(reply, error, flavor));
     }
+    if (now !== undefined) {
+      admitted(request, reply, now, flavor);
+      return done();
+    }
+    access.admit(identity, model, () => estimate(body!, model)).then(
+      (admission) => {
+        admitted(request, reply, admission, flavor);
+        done();
+      },
+      (error: unknown) => done(refused(reply, error, flavor)),
+    );
   });
 
   // A callback hook, not an async one: most responses have nothing to wait for and should not pay for a promise.

@@ -6,7 +6,7 @@ import { fromAnthropicRequest, toAnthropicMessage } from '../wire/anthropic-wire
 import { anthropicMessagesRequestSchema } from '../wire/anthropic-wire-schemas.js';
 import { anthropicErrorBody } from '../wire/error-mapping.js';
 import { openModelStream } from './model-stream.js';
-import { chatRequestFor, finishCall, outcomeOf, type GatewayRouteConfig } from './route-support.js';
+import { chatRequestFor, finishCall, outcomeOf, sendNative, type GatewayRouteConfig } from './route-support.js';
 import { sseEvent } from './sse-writer.js';
 import { sendModelStream } from './stream-response.js';
 import { validateBody } from './validate-body.js';
@@ -21,13 +21,13 @@ export function registerAnthropicMessagesRoute(app: FastifyInstance, ai: Switchy
   const config: GatewayRouteConfig = { wire: 'anthropic', authenticated: true };
   app.post('/v1/messages', { config }, async (request, reply) => {
     const body = validateBody(anthropicMessagesRequestSchema, request.body);
-    const chatRequest = chatRequestFor(request, reply, body.model, fromAnthropicRequest(body));
+    const chatRequest = chatRequestFor(request, body.model, fromAnthropicRequest(body));
     request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
     if (!body.stream) {
       const response = await ai.chat(chatRequest, { parent: request.gatewayCall.parent() });
       // Same wire: the upstream's own message, every block and field (thinking, citations, stop_sequence, cache usage...).
-      const body = response.native?.format === 'anthropic-messages' ? response.native.body : toAnthropicMessage(response);
-      return reply.headers(finishCall(request, outcomeOf(response))).send(body);
+      reply.headers(finishCall(request, outcomeOf(response)));
+      return response.native?.format === 'anthropic-messages' ? sendNative(reply, response.native) : reply.send(toAnthropicMessage(response));
     }
     return sendModelStream(request, reply, await openModelStream(ai, chatRequest, { parent: request.gatewayCall.parent() }), (identity) => {
       const events = createAnthropicStreamEncoder({ id: `msg_${request.id.replace(/[^A-Za-z0-9]/g, '')}`, model: identity.model });

@@ -129,15 +129,18 @@ function enforceBodyRate(app: FastifyInstance, minBytesPerSecond: number, graceM
       timer = undefined;
     }
   };
-  app.addHook('onRequest', async (request) => {
+  // A callback hook: an async one costs every request a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
     const raw = request.raw;
     const hasBody = Number(raw.headers['content-length'] ?? 0) > 0 || raw.headers['transfer-encoding'] !== undefined;
-    if (!hasBody || raw.complete) return;
-    underWay.add({ request: raw, startedAt: performance.now(), startBytes: raw.socket.bytesRead });
-    if (!timer) {
-      timer = setInterval(check, BODY_RATE_CHECK_MS);
-      timer.unref();
+    if (hasBody && !raw.complete) {
+      underWay.add({ request: raw, startedAt: performance.now(), startBytes: raw.socket.bytesRead });
+      if (!timer) {
+        timer = setInterval(check, BODY_RATE_CHECK_MS);
+        timer.unref();
+      }
     }
+    done();
   });
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);

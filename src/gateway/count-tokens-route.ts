@@ -17,7 +17,7 @@ export function registerCountTokensRoute(app: FastifyInstance, ai: Switchyard): 
     const body = validateBody(anthropicCountTokensRequestSchema, request.body);
     // Counting needs no max_tokens; the neutral request does (it is never sent to count_tokens).
     const settings = fromAnthropicRequest({ ...body, max_tokens: 1 });
-    const counted = await ai.countTokens(chatRequestFor(request, reply, body.model, settings));
+    const counted = await ai.countTokens(chatRequestFor(request, body.model, settings));
     return reply
       .headers({ 'x-request-id': request.id, 'x-switchyard-token-count': counted.estimated ? 'estimated' : 'counted', 'x-switchyard-provider': counted.provider, 'x-switchyard-model': counted.model })
       .send({ input_tokens: counted.tokens });

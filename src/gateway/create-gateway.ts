@@ -20,7 +20,8 @@ import { registerOpenAIChatRoute } from './openai-chat-route.js';
 import { answerClientError, installConnectionGuards, lingerOnRefusedBody } from './connection-guards.js';
 import { watchLongStrings } from './long-string-cut.js';
 import { registerOpenAIResponsesRoutes } from './openai-responses-route.js';
-import { checkRequestLimits, scanJsonText } from './request-limits.js';
+import { checkRequestLimits, scanJsonText, scanJsonTextNow } from './request-limits.js';
+import type { RequestLimits } from '../config/load.js';
 import { sendError } from './route-support.js';
 
 /** Options of `createGateway`; each defaults from `ai.config.server`. */
@@ -40,6 +41,29 @@ declare module 'fastify' {
 
 /** Bodies longer than this yield to the event loop between parsing, checking and handling. */
 const LARGE_BODY_CHARACTERS = 256 * 1024;
+
+function refuseEmpty(source: string): string {
+  if (source.trim() === '') throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'body', message: 'the request body is empty; send a JSON object' });
+  return source;
+}
+
+function parseBody(source: string): unknown {
+  try {
+    return JSON.parse(source);
+  } catch (error) {
+    throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'body', message: `the request body is not valid JSON (${(error as Error).message.slice(0, 200)})` });
+  }
+}
+
+/** A large body: scanned (yielding every MiB), parsed and checked, each in its own turn of the event loop. */
+async function parseLargeBody(source: string, limits: RequestLimits): Promise<unknown> {
+  await scanJsonText(refuseEmpty(source), limits);
+  const body = parseBody(source);
+  await nextLoopTurn();
+  checkRequestLimits(body, limits);
+  await nextLoopTurn();
+  return body;
+}
 
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
@@ -91,21 +115,22 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   app.addHook('preParsing', (request, _reply, payload, done) => done(null, watchLongStrings(request.raw, payload, stringLimits)));
   // JSON bodies are scanned for depth and size before parsing and checked against the limits after, on every route.
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, async (_request: unknown, text: string | Buffer) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request: unknown, text: string | Buffer, done: (error: Error | null, body?: unknown) => void) => {
     const source = typeof text === 'string' ? text : text.toString('utf8');
-    if (source.trim() === '') throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'body', message: 'the request body is empty; send a JSON object' });
-    await scanJsonText(source, server.requestLimits);
+    // The usual small body in one go (no promise); a large one is scanned, parsed and checked in separate turns of the event loop, so other requests run between.
+    if (source.length > LARGE_BODY_CHARACTERS) {
+      parseLargeBody(source, server.requestLimits).then((body) => done(null, body), done);
+      return;
+    }
     let body: unknown;
     try {
-      body = JSON.parse(source);
+      scanJsonTextNow(refuseEmpty(source), server.requestLimits);
+      body = parseBody(source);
+      checkRequestLimits(body, server.requestLimits);
     } catch (error) {
-      throw new SwitchyardError({ code: 'invalid_request', status: 400, param: 'body', message: `the request body is not valid JSON (${(error as Error).message.slice(0, 200)})` });
+      return done(error as Error);
     }
-    // A large body is parsed, checked and handled in separate turns of the event loop, so other requests run between.
-    if (source.length > LARGE_BODY_CHARACTERS) await nextLoopTurn();
-    checkRequestLimits(body, server.requestLimits);
-    if (source.length > LARGE_BODY_CHARACTERS) await nextLoopTurn();
-    return body;
+    done(null, body);
   });
 
   app.decorate('recordProcessError', (kind: 'exception' | 'rejection') => monitor.observability.metrics.recordProcessError(kind));
@@ -113,11 +138,13 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   app.decorateRequest('tenant', 'default');
 
   // The one place every request is recorded: begun here, finished when its response closes.
-  app.addHook('onRequest', async (request, reply) => {
+  // One `close` listener per request: it finishes the record, settles what the request holds and aborts its model call if the client left.
+  app.addHook('onRequest', (request, reply, done) => {
     const call = monitor.begin(request.id, request.routeOptions.url ?? 'unmatched', request.method);
     request.gatewayCall = call;
     reply.raw.once('close', () => monitor.finish(call, reply.raw));
     reply.header('x-request-id', request.id);
+    done();
   });
   // Keys, admin key, model access, rate limits, budgets and spend.
   const access = registerAccessHooks(app, ai, monitor);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Switchyard } from '../client/types.js';
 import { toOpenAIEmbeddingList } from '../wire/openai-wire-convert.js';
 import { openAIEmbeddingsRequestSchema } from '../wire/openai-wire-schemas.js';
-import { abortSignalFor, finishCall, type GatewayRouteConfig } from './route-support.js';
+import { finishCall, type GatewayRouteConfig } from './route-support.js';
 import { validateBody } from './validate-body.js';
 
 /**
@@ -17,7 +17,7 @@ export function registerEmbeddingsRoute(app: FastifyInstance, ai: Switchyard): v
     const body = validateBody(openAIEmbeddingsRequestSchema, request.body);
     request.gatewayCall.beginModelCall('embed', body.model);
     const response = await ai.embed(
-      { model: body.model, input: body.input, dimensions: body.dimensions, signal: abortSignalFor(reply) },
+      { model: body.model, input: body.input, dimensions: body.dimensions, signal: request.gatewayCall.signal },
       { parent: request.gatewayCall.parent() },
     );
     const headers = finishCall(request, {

@@ -42,7 +42,7 @@ export async function fanOutChoices(
   const { n: _n, ...single } = body;
   const settings = fromOpenAIChatRequest(single);
   const responses = await Promise.all(
-    Array.from({ length: count }, () => ai.chat(chatRequestFor(request, reply, body.model, settings), { parent: request.gatewayCall.parent() })),
+    Array.from({ length: count }, () => ai.chat(chatRequestFor(request, body.model, { ...settings }), { parent: request.gatewayCall.parent() })),
   );
   const [first] = responses;
   const completion = toOpenAIChatCompletion(first);

@@ -108,7 +108,7 @@ async function openChoices(ai: Switchyard, request: FastifyRequest, reply: Fasti
   const { n: _n, ...single } = body;
   const settings = fromOpenAIChatRequest(single);
   const attempts = await Promise.allSettled(
-    Array.from({ length: count }, () => openModelStream(ai, chatRequestFor(request, reply, body.model, settings), { parent: request.gatewayCall.parent() })),
+    Array.from({ length: count }, () => openModelStream(ai, chatRequestFor(request, body.model, { ...settings }), { parent: request.gatewayCall.parent() })),
   );
   const failed = attempts.find((attempt): attempt is PromiseRejectedResult => attempt.status === 'rejected');
   if (failed === undefined) return attempts.map((attempt) => (attempt as PromiseFulfilledResult<OpenedModelStream>).value);

@@ -25,6 +25,10 @@ export interface GatewayCall {
   readonly outcome?: CallOutcome;
   /** Called once with the answer as soon as it is known, before the response ends (limits settle and spend record it then). */
   onOutcome?: (outcome: CallOutcome) => void;
+  /** Called once when the response closes (after the record is finished): settles what the request holds. */
+  onClose?: () => void;
+  /** Aborts when the client goes away before the response ended (made on first use: one per request at most). */
+  readonly signal: AbortSignal;
   /** Starts following a model call (chat, stream, embed) on this request. */
   beginModelCall(operation: RequestOperation, model: string): void;
   /**
@@ -90,6 +94,8 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
     tenant?: string;
     outcome?: CallOutcome;
     onOutcome?: (outcome: CallOutcome) => void;
+    onClose?: () => void;
+    controller: AbortController | undefined;
     modelCall: TrackHandle<'request'> | undefined;
     modelCallOpen = false;
     /** The error the response reports, for the gateway record. */
@@ -99,6 +105,10 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
       readonly requestId: string,
       readonly gateway: TrackHandle<'gateway'>,
     ) {}
+
+    get signal(): AbortSignal {
+      return (this.controller ??= new AbortController()).signal;
+    }
 
     beginModelCall(operation: RequestOperation, model: string): void {
       this.modelCallOpen = true;
@@ -147,6 +157,9 @@ export function createGatewayMonitor(ai: Switchyard): GatewayMonitor {
       call.gateway.set({ statusCode });
       if (statusCode >= 500) call.gateway.fail(call.error ?? new Error(`status ${statusCode}`));
       else call.gateway.end();
+      call.onClose?.();
+      // The request's own `close` fires once the body is read; the response's `close` before it finished is the disconnect.
+      if (call.controller && !response.writableFinished) call.controller.abort(new Error('the client closed the request'));
     },
     stats(extra) {
       return {

@@ -4,7 +4,7 @@ import { openAIErrorBody } from '../wire/error-mapping.js';
 import { openModelStream } from './model-stream.js';
 import { createOpenAIChunkBuilder, fromOpenAIChatRequest, toOpenAIChatCompletion } from '../wire/openai-wire-convert.js';
 import { openAIChatRequestSchema } from '../wire/openai-wire-schemas.js';
-import { chatRequestFor, finishCall, outcomeOf, type GatewayRouteConfig } from './route-support.js';
+import { chatRequestFor, finishCall, outcomeOf, sendNative, type GatewayRouteConfig } from './route-support.js';
 import { sseEvent } from './sse-writer.js';
 import { sendModelStream } from './stream-response.js';
 import { validateBody } from './validate-body.js';
@@ -32,13 +32,13 @@ export function registerOpenAIChatRoute(app: FastifyInstance, ai: Switchyard): v
       const cost = responses.every((response) => response.cost !== null) ? responses.reduce((sum, response) => sum + (response.cost ?? 0), 0) : null;
       return reply.headers(finishCall(request, { ...outcome, usage, cost })).send(completion);
     }
-    const chatRequest = chatRequestFor(request, reply, body.model, fromOpenAIChatRequest(body));
+    const chatRequest = chatRequestFor(request, body.model, fromOpenAIChatRequest(body));
     request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
     if (!body.stream) {
       const response = await ai.chat(chatRequest, { parent: request.gatewayCall.parent() });
-      // Same wire: the upstream's own body, every field it answered (logprobs, refusal, annotations, n choices...).
-      const body = response.native?.format === 'openai-chat' ? response.native.body : toOpenAIChatCompletion(response);
-      return reply.headers(finishCall(request, outcomeOf(response))).send(body);
+      // Same wire: the upstream's own body, every field it answered (logprobs, refusal, annotations, n choices...), as sent when the text is at hand.
+      reply.headers(finishCall(request, outcomeOf(response)));
+      return response.native?.format === 'openai-chat' ? sendNative(reply, response.native) : reply.send(toOpenAIChatCompletion(response));
     }
     const includeUsage = body.stream_options?.include_usage === true;
     return sendModelStream(request, reply, await openModelStream(ai, chatRequest, { parent: request.gatewayCall.parent() }), (identity) => {

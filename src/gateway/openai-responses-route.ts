@@ -73,7 +73,7 @@ async function answer(ai: Switchyard, request: FastifyRequest, reply: FastifyRep
   const history = { items: call.native ? [] : call.conversation.parsed };
   const settings = fromResponsesRequest(body, raw, history, provider, { lenient: call.native });
   settings.wireRequest = { format: 'openai-responses', body: call.wire, extras: {} };
-  const chatRequest = chatRequestFor(request, reply, body.model, settings);
+  const chatRequest = chatRequestFor(request, body.model, settings);
   const identity: ResponsesIdentity = { id: newResponseId(), createdAt: Math.floor(Date.now() / 1000), model: body.model, request: body };
   request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
   if (!body.stream) {

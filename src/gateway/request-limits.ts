@@ -30,6 +30,8 @@ function overLimit(message: string, param: string | undefined): SwitchyardError 
   return new SwitchyardError({ code: 'invalid_request', status: 400, param, message });
 }
 
+type ScanLimits = Pick<RequestLimits, 'maxDepth' | 'maxJsonValues' | 'maxStringLength'>;
+
 /**
  * Scans JSON text before it is parsed: nesting deeper than `maxDepth`, more
  * than `maxJsonValues` values, or a string longer than `maxStringLength` is
@@ -37,49 +39,63 @@ function overLimit(message: string, param: string | undefined): SwitchyardError 
  * would cost far more than the scan. Strings are skipped with `indexOf`, so
  * the scan costs little more than reading the text; it yields every MiB.
  */
-export async function scanJsonText(text: string, limits: Pick<RequestLimits, 'maxDepth' | 'maxJsonValues' | 'maxStringLength'>): Promise<void> {
+export async function scanJsonText(text: string, limits: ScanLimits): Promise<void> {
+  const scan = createJsonScan(limits);
+  for (let at = 0; at < text.length; ) {
+    if (at > 0) await nextLoopTurn();
+    at = scan(text, at, at + SCAN_SLICE);
+  }
+}
+
+/** `scanJsonText` in one go, for a body small enough not to need a yield (at most one slice, 1 MiB). */
+export function scanJsonTextNow(text: string, limits: ScanLimits): void {
+  createJsonScan(limits)(text, 0, text.length);
+}
+
+/** The scan's state over one text; each call scans from `from` until at least `to` and returns where it stopped. */
+function createJsonScan(limits: ScanLimits): (text: string, from: number, to: number) => number {
   // Per open container: whether it is an array, its current index, the key last read in it.
   const isArray: boolean[] = [];
   const index: number[] = [];
   const key: string[] = [];
   let values = 1;
-  let nextYield = SCAN_SLICE;
-  for (let at = 0; at < text.length; at++) {
-    if (at >= nextYield) {
-      nextYield = at + SCAN_SLICE;
-      await nextLoopTurn();
+  return (text, from, to) => {
+    const stop = Math.min(to, text.length);
+    let at = from;
+    for (; at < stop; at++) {
+      const code = text.charCodeAt(at);
+      if (code === QUOTE) {
+        const end = endOfString(text, at);
+        const rawLength = end - at - 1;
+        if (rawLength > limits.maxStringLength && decodedLength(text, at + 1, end) > limits.maxStringLength) {
+          const field = pathOf(isArray, index, key, text, end);
+          throw overLimit(`${field}: longer than ${limits.maxStringLength} characters (server.requestLimits.maxStringLength)`, field);
+        }
+        if (isArray.length > 0 && !isArray[isArray.length - 1] && nextSignificant(text, end + 1) === COLON) {
+          key[key.length - 1] = rawLength <= MAX_KEY_IN_PATH ? text.slice(at + 1, end) : `${text.slice(at + 1, at + 1 + MAX_KEY_IN_PATH)}...`;
+        }
+        at = end;
+      } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+        if (isArray.length >= limits.maxDepth) {
+          throw overLimit(`the body nests deeper than ${limits.maxDepth} levels (server.requestLimits.maxDepth)`, 'body');
+        }
+        isArray.push(code === OPEN_BRACKET);
+        index.push(0);
+        key.push('');
+      } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+        isArray.pop();
+        index.pop();
+        key.pop();
+      } else if (code === COMMA) {
+        values++;
+        if (index.length > 0) index[index.length - 1]++;
+        if (values > limits.maxJsonValues) {
+          throw overLimit(`the body holds more than ${limits.maxJsonValues} JSON values (server.requestLimits.maxJsonValues)`, 'body');
+        }
+      }
     }
-    const code = text.charCodeAt(at);
-    if (code === QUOTE) {
-      const end = endOfString(text, at);
-      const rawLength = end - at - 1;
-      if (rawLength > limits.maxStringLength && decodedLength(text, at + 1, end) > limits.maxStringLength) {
-        const field = pathOf(isArray, index, key, text, end);
-        throw overLimit(`${field}: longer than ${limits.maxStringLength} characters (server.requestLimits.maxStringLength)`, field);
-      }
-      if (isArray.length > 0 && !isArray[isArray.length - 1] && nextSignificant(text, end + 1) === COLON) {
-        key[key.length - 1] = rawLength <= MAX_KEY_IN_PATH ? text.slice(at + 1, end) : `${text.slice(at + 1, at + 1 + MAX_KEY_IN_PATH)}...`;
-      }
-      at = end;
-    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-      if (isArray.length >= limits.maxDepth) {
-        throw overLimit(`the body nests deeper than ${limits.maxDepth} levels (server.requestLimits.maxDepth)`, 'body');
-      }
-      isArray.push(code === OPEN_BRACKET);
-      index.push(0);
-      key.push('');
-    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-      isArray.pop();
-      index.pop();
-      key.pop();
-    } else if (code === COMMA) {
-      values++;
-      if (index.length > 0) index[index.length - 1]++;
-      if (values > limits.maxJsonValues) {
-        throw overLimit(`the body holds more than ${limits.maxJsonValues} JSON values (server.requestLimits.maxJsonValues)`, 'body');
-      }
-    }
-  }
+    return at;
+  };
 }
 
 /** Longest key quoted in a field path. */

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChatRequest, GenerationSettings } from '../spec/request.js';
-import type { ChatResponse } from '../spec/response.js';
+import type { ChatResponse, NativeResponse } from '../spec/response.js';
 import { cacheOptionsFromHeader } from './cache-control.js';
 import { anthropicErrorBody, openAIErrorBody, retryAfterHeaders, toGatewayError, type GatewayError } from '../wire/error-mapping.js';
 import type { CallOutcome, GatewayCall } from './gateway-monitor.js';
@@ -61,30 +61,28 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
 }
 
 /**
- * An AbortSignal that fires when the client goes away before the response
- * ended: passed as `signal` to `ai.chat` / `ai.stream`, so the upstream
- * request is cancelled with it. (The request's own `close` fires once the
- * body is read; the response's `close` is the disconnect.)
+ * The client request for a gateway call: the settings (a fresh object from
+ * the wire converter, completed in place) plus model, tenant, request id,
+ * cache control and the signal that aborts when the client goes away, so the
+ * upstream request is cancelled with it.
  */
-export function abortSignalFor(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('the client closed the request'));
-  });
-  return controller.signal;
+export function chatRequestFor(request: FastifyRequest, model: string, settings: GenerationSettings): ChatRequest {
+  const chatRequest = settings as ChatRequest;
+  chatRequest.model = model;
+  chatRequest.tenant = request.tenant;
+  chatRequest.requestId = request.id;
+  chatRequest.signal = request.gatewayCall.signal;
+  const control = request.headers['cache-control'];
+  if (control !== undefined) {
+    const cache = cacheOptionsFromHeader(control);
+    if (cache) chatRequest.cache = cache;
+  }
+  return chatRequest;
 }
 
-/** The client request for a gateway call: settings plus model, tenant, request id, cache control and abort signal. */
-export function chatRequestFor(request: FastifyRequest, reply: FastifyReply, model: string, settings: GenerationSettings): ChatRequest {
-  const cache = cacheOptionsFromHeader(request.headers['cache-control']);
-  return {
-    ...settings,
-    model,
-    tenant: request.tenant,
-    requestId: request.id,
-    signal: abortSignalFor(reply),
-    ...(cache ? { cache } : {}),
-  };
+/** Sends the upstream's own answer on a same-wire call: its text as received when at hand (no second serialisation), else its body. */
+export function sendNative(reply: FastifyReply, native: NativeResponse): FastifyReply {
+  return native.text === undefined ? reply.send(native.body) : reply.type('application/json; charset=utf-8').send(native.text);
 }
 
 /** The outcome of a non-streamed response, for the monitor and the headers. */

@@ -4,8 +4,8 @@ import type { ServerResponse } from 'node:http';
 export interface SseWriter {
   /** Writes one chunk; waits for `drain` when the socket buffer is full. False once the client is gone. */
   write(text: string): Promise<boolean>;
-  /** Ends the response (no-op when the client is gone). */
-  end(): void;
+  /** Ends the response, with `text` as its last chunk when given: they leave in one socket write (no-op when the client is gone). */
+  end(text?: string): void;
   /** True while the client is connected and the response not ended. */
   readonly open: boolean;
 }
@@ -53,8 +53,8 @@ export function startSse(response: ServerResponse, headers: Record<string, strin
       await drainOrClose(response);
       return isOpen();
     },
-    end() {
-      if (isOpen()) response.end();
+    end(text) {
+      if (isOpen()) response.end(text);
     },
   };
 }

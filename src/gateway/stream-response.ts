@@ -48,6 +48,7 @@ export async function sendModelStream(
   let finish: FinishPart | undefined;
   const native = start.wire !== undefined;
   let ended = false;
+  let closing: string | undefined;
   try {
     if (!native && !(await writer.write(encoder.start()))) return;
     for (;;) {
@@ -60,7 +61,8 @@ export async function sendModelStream(
     }
     ended = true;
     if (!finish) throw new Error('the stream ended without a finish part');
-    await writer.write(await (native ? encoder.nativeEnd(finish) : encoder.finish(finish)));
+    // The closing events and the end of the response leave together.
+    closing = await (native ? encoder.nativeEnd(finish) : encoder.finish(finish));
     request.gatewayCall.succeed({
       provider: finish.provider ?? start.provider,
       model: finish.model ?? start.model,
@@ -72,9 +74,9 @@ export async function sendModelStream(
   } catch (error) {
     ended = true;
     request.gatewayCall.fail(error);
-    if (writer.open) await writer.write(encoder.error(toGatewayError(error, request.id)));
+    if (writer.open) closing = encoder.error(toGatewayError(error, request.id));
   } finally {
-    writer.end();
+    writer.end(closing);
     if (!ended) await parts.return?.(undefined).catch(() => undefined);
   }
 }

@@ -52,6 +52,8 @@ export interface Balancer {
    * is no fallback.
    */
   arrange<T extends RoutedTarget>(route: string, targets: T[]): Promise<T[]>;
+  /** True when `route` is a balanced route (`arrange` has something to do). */
+  balances(route: string): boolean;
   /** Runs one call to `target` (a value `arrange` returned), counting it for its deployment and breaker. */
   observe<T>(target: RoutedTarget, run: () => Promise<T>): Promise<T>;
   /** Records what a provider's rate-limit headers said (for `most-headroom`). */
@@ -105,6 +107,7 @@ export function createBalancer(options: BalancerOptions): Balancer {
   }
 
   return {
+    balances: (routeName) => Object.hasOwn(options.routes, routeName),
     async arrange(routeName, targets) {
       const route = Object.hasOwn(options.routes, routeName) ? options.routes[routeName] : undefined;
       if (route === undefined) return targets;

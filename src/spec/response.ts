@@ -10,6 +10,8 @@ import type { WireFormat } from './request.js';
 export interface NativeResponse {
   format: WireFormat;
   body: Record<string, unknown>;
+  /** `body` as the upstream sent it (JSON text), for a caller that sends it on unchanged without serialising it again. Never cached. */
+  text?: string;
 }
 
 /** Token counts for one call. */

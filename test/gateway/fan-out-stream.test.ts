@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AnthropicMockServer } from '../../src/mock-upstream/anthropic-server.js';
+import { waitFor } from '../support/driver.js';
 import { startWirePair, type WirePair } from '../support/upstream-fleet.js';
 
 /*
@@ -120,6 +121,31 @@ describe('streamed n > 1 on a provider without n', () => {
       client.chat.completions.create({ model: CLAUDE, n: 17, stream: true, messages: [{ role: 'user', content: 'too many' }] }),
     ).rejects.toMatchObject({ status: 400, param: 'n' });
     expect(anthropic.stats.requests).toBe(0);
+  });
+
+  it('releases every upstream stream when the client leaves mid-answer', async () => {
+    anthropic.configure({ streamChunkDelayMs: 200 });
+    try {
+      const controller = new AbortController();
+      const stream = await client.chat.completions.create(
+        { model: CLAUDE, n: 3, stream: true, messages: [{ role: 'user', content: 'a long answer of many words that takes a while' }] },
+        { signal: controller.signal },
+      );
+      const seen = new Set<number>();
+      for await (const chunk of stream) {
+        for (const choice of chunk.choices) seen.add(choice.index);
+        if (seen.size === 3) {
+          controller.abort();
+          break;
+        }
+      }
+      expect(seen.size).toBe(3);
+      // A bound, not a timing assertion: every one of the three upstream streams is closed before its end.
+      await waitFor(() => anthropic.stats.closedRequests === 3, 10_000);
+      expect(anthropic.stats.requests).toBe(3);
+    } finally {
+      anthropic.configure({ streamChunkDelayMs: 0 });
+    }
   });
 
   it('answers an upstream failure of one choice before the stream starts as an error, the other upstream calls released', async () => {
