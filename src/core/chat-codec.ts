@@ -177,13 +177,14 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
     const handler = {
       // The upstream has answered (2xx headers): the stream starts now, before its first event arrives.
       start: () => start,
-      async end(): Promise<StreamPart> {
+      // The finish part goes out with the parts read in the same turn; the socket's return to the pool is awaited after it.
+      end(): StreamPart {
         if (!terminated && !decoder.complete()) throw truncatedStreamError(provider, context, streamCodec.closing);
-        await waitForSocketRelease();
         const finish = decoder.finish();
         if (native) finish.content = nativeText;
         return finish;
       },
+      afterEnd: waitForSocketRelease,
       mapError: (error: unknown) => mapTransportError(error, { provider, context, signal: options.signal }),
     };
     return streamCodec.framing === 'sse'
