@@ -192,25 +192,28 @@ describe('the hostile corpus', () => {
     await controlLoad;
     const samples = await probe.stop();
 
-    expect(problems).toEqual([]);
-    expect(child.exitCode).toBeNull();
-    expect(samples.filter((sample) => sample.failed)).toEqual([]);
     const worst = samples.reduce((found, sample) => (sample.target > found.target ? sample : found));
     const normalMs = Math.max(...samples.map((sample) => sample.control));
+    const beyondMs = Math.max(...samples.map((sample) => sample.target - sample.control));
     // The gateway's own holds of its event loop, in CPU time: what a probe waits beyond normal on a machine with a free core.
     const { holds: allHolds } = JSON.parse(readFileSync(holdFile, 'utf8')) as { holds: Array<{ at: number; holdMs: number }> };
     // Start-up and warm-up (compiling modules, opening the database) are not the corpus's doing.
     const holds = allHolds.filter((hold) => hold.at >= corpusStartedAt);
     const maxHoldMs = Math.max(0, ...holds.map((hold) => hold.holdMs));
     const causes = holds.map((hold) => `${hold.holdMs.toFixed(0)} ms: ${timeline.filter((entry) => entry.began < hold.at && entry.ended > hold.at - hold.holdMs).map((entry) => entry.name).join(' | ')}`);
-    expect(maxHoldMs, `the gateway held its event loop for ${maxHoldMs.toFixed(1)} ms of CPU; holds over 20 ms:\n${causes.join('\n')}`).toBeLessThanOrEqual(PROBE_SLACK_MS);
-    // The probe's wall-clock wait is reported, not asserted: it also measures the scheduler (vitest runs other files
-    // beside this one), while the CPU hold above is the gateway's own and is the bound that holds on any machine.
+    // Printed before any bound is checked, so the figures can be quoted whatever fails. The probe's wall-clock wait is
+    // reported, not asserted: it also measures the scheduler (vitest runs other files beside this one), while the CPU
+    // hold is the gateway's own and is the bound that holds on any machine.
     const peakMb = peakRssMb(child.pid!);
     console.log(
       `hostile corpus: ${corpus.length} cases, longest loop hold ${maxHoldMs.toFixed(1)} ms CPU, worst probe ${worst.target.toFixed(1)} ms ` +
-        `(control ${normalMs.toFixed(1)} ms, load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores), peak RSS ${peakMb.toFixed(0)} MB`,
+        `(control's worst ${normalMs.toFixed(1)} ms; at most ${beyondMs.toFixed(1)} ms beyond the control's wait in the same tick; load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores), ` +
+        `peak RSS ${peakMb.toFixed(0)} MB (bound ${PEAK_RSS_LIMIT_MB} MB)`,
     );
+    expect(problems).toEqual([]);
+    expect(child.exitCode).toBeNull();
+    expect(samples.filter((sample) => sample.failed)).toEqual([]);
+    expect(maxHoldMs, `the gateway held its event loop for ${maxHoldMs.toFixed(1)} ms of CPU; holds over 20 ms:\n${causes.join('\n')}`).toBeLessThanOrEqual(PROBE_SLACK_MS);
     expect(peakMb).toBeLessThan(PEAK_RSS_LIMIT_MB);
 
     // The same process still answers a normal request.

@@ -40,6 +40,30 @@ function slowloris(): Promise<{ closedAfterMs: number; answer: string }> {
   });
 }
 
+/** A kept-alive connection: one whole GET /healthz, its answer read, then `next` is called with the socket (the answer so far is reset). */
+function keptAlive(next: (socket: Socket) => void): Promise<{ closedAfterMs: number; answer: string; firstAnswer: string }> {
+  return new Promise((resolve) => {
+    const socket: Socket = connect(port, '127.0.0.1');
+    let answer = '';
+    let firstAnswer: string | undefined;
+    let secondStarted = 0;
+    socket.on('connect', () => socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1');
+      const headEnd = answer.indexOf('\r\n\r\n');
+      if (firstAnswer !== undefined || headEnd < 0) return;
+      const length = Number(/content-length: (\d+)/i.exec(answer.slice(0, headEnd))?.[1] ?? 0);
+      if (Buffer.byteLength(answer, 'latin1') < headEnd + 4 + length) return;
+      firstAnswer = answer;
+      answer = '';
+      secondStarted = performance.now();
+      next(socket);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ closedAfterMs: performance.now() - secondStarted, answer, firstAnswer: firstAnswer ?? '' }));
+  });
+}
+
 /** GETs /healthz five times a second until stopped; counts answers that were not 200. */
 function probeAtFivePerSecond(): { stop: () => Promise<{ sent: number; failed: number }> } {
   let running = true;
@@ -85,6 +109,31 @@ describe('slow clients', () => {
     expect(probed.sent).toBeGreaterThanOrEqual(3);
     expect(probed.failed).toBe(0);
   }, 30_000);
+
+  it("holds a kept-alive connection's later requests to the header timeout too", async () => {
+    let drip: NodeJS.Timeout | undefined;
+    const result = await keptAlive((socket) => {
+      socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n');
+      drip = setInterval(() => socket.writable && socket.write('x-slow: 1\r\n'), 200);
+    });
+    clearInterval(drip);
+    // Not asserted (a wall-clock figure): without this guard Node's own 60 s headersTimeout, checked every 30 s, would close it.
+    console.log(`slow headers on a kept-alive connection's second request: closed after ${result.closedAfterMs.toFixed(0)} ms (headersTimeoutMs ${HEADERS_TIMEOUT_MS})`);
+    expect(result.firstAnswer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(result.answer).toMatch(/^HTTP\/1\.1 408 /);
+    const body = JSON.parse(result.answer.slice(result.answer.indexOf('\r\n\r\n') + 4)) as { error: { message: string; code: string } };
+    expect(body.error).toMatchObject({ code: 'invalid_request' });
+    expect(body.error.message).toMatch(/headersTimeoutMs/);
+  }, 15_000);
+
+  it('leaves a kept-alive connection that sends nothing to the keep-alive timeout, and answers its next request', async () => {
+    const result = await keptAlive((socket) => {
+      // Quiet for more than twice the header timeout, then a whole request, then the client closes.
+      setTimeout(() => socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n'), HEADERS_TIMEOUT_MS * 2.5);
+    });
+    expect(result.firstAnswer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(result.answer).toMatch(/^HTTP\/1\.1 200 /);
+  }, 15_000);
 
   it('cuts a body trickling below minBodyBytesPerSecond with a 408, and answers the next request', async () => {
     const started = performance.now();

@@ -42,6 +42,17 @@ describe('OpenAI driver: the Responses API passed through', () => {
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop', content: 'three streamed words', usage: { outputTokens: 3 } });
   });
 
+  it('marks the events that carry content (text, a function call): a stream commits to its upstream at the first', async () => {
+    const text = await collect(driver.doStream(responsesCall({ model: 'gpt-4o-mini', input: 'two words', stream: true })));
+    const textEvents = text.filter((part) => part.type === 'native-event');
+    expect(textEvents.find((part) => part.event === 'response.created')).not.toHaveProperty('content');
+    expect(textEvents.filter((part) => part.event === 'response.output_text.delta').every((part) => part.content === true)).toBe(true);
+    const tool = await collect(driver.doStream(responsesCall({ model: 'gpt-4o-mini', input: 'use the lookup tool', stream: true, tools: [{ type: 'function', name: 'lookup', parameters: {} }] })));
+    const argumentEvents = tool.filter((part) => part.type === 'native-event' && part.event === 'response.function_call_arguments.delta');
+    expect(argumentEvents.length).toBeGreaterThan(0);
+    expect(argumentEvents.every((part) => part.type === 'native-event' && part.content === true)).toBe(true);
+  });
+
   it('turns an error event into a SwitchyardError, and a stream without its terminal event into invalid_response', async () => {
     const created = 'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_x","status":"in_progress","output":[]}}\n\n';
     server.enqueue({

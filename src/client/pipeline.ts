@@ -1,6 +1,6 @@
 import type { CacheLayerName } from '../cache/cache-layer.js';
 import { parseCachedResponse, type CachedResponse } from '../cache/response-cache-entry.js';
-import { startDeadline } from '../core/deadline.js';
+import { startDeadline, type Deadline } from '../core/deadline.js';
 import { withRetry } from '../core/retry.js';
 import type { DriverCallOptions } from '../spec/driver.js';
 import type { SwitchyardError } from '../spec/errors.js';
@@ -33,8 +33,8 @@ export type Next<Answer> = (call: PipelineCall) => Promise<Answer>;
  */
 export interface CallShape<Answer> {
   readonly operation: 'generate' | 'stream';
-  /** One attempt on one target's driver, tracked as an upstream operation; a stream has surfaced its first part. */
-  attempt(call: PipelineCall, target: ModelTarget, options: DriverCallOptions, attempt: number): Promise<Answer>;
+  /** One attempt on one target's driver, tracked as an upstream operation, under the target's `deadline`; a stream has surfaced its first content. */
+  attempt(call: PipelineCall, target: ModelTarget, options: DriverCallOptions, attempt: number, deadline: Deadline): Promise<Answer>;
   /** The answer of a cache hit. */
   fromCache(call: PipelineCall, cached: CachedResponse, layer: CacheLayerName): Answer;
   /** Arranges for the answer to be written (`write` takes the serialized entry) once complete and finished well. */
@@ -79,7 +79,7 @@ async function store<Answer>(call: PipelineCall, plan: ResponseCachePlan, shape:
  * Fallback and retry around the driver: the route's targets in order (a
  * balanced route's deployments as the balancer arranges them), each with its
  * provider's retries; a failure on the provider's side moves on to
- * the next target. A stream is retried only until its first part.
+ * the next target. A stream is retried only until its first content part.
  */
 export const upstream = async <Answer>(call: PipelineCall, shape: CallShape<Answer>): Promise<Answer> => {
   const { context, request, scope } = call;
@@ -91,11 +91,11 @@ export const upstream = async <Answer>(call: PipelineCall, shape: CallShape<Answ
   return runWithFallback(
     arranged,
     async (target) => {
-      // One deadline over the target's whole call, retries included (a stream's: until its first part); no retry wait passes it.
+      // One deadline over the target's whole call, retries included (a stream's: until its first content); no retry wait passes it.
       const deadline = startDeadline(context.config.providers[target.provider].timeoutMs, { provider: target.provider, signal: request.signal });
       const driverOptions = driverCallOptions(settings, target.modelId, { ...request, signal: deadline.signal }, scope.requestId);
       try {
-        return await withRetry((attempt) => balancer.observe(target, () => shape.attempt(call, target, driverOptions, attempt)), {
+        return await withRetry((attempt) => balancer.observe(target, () => shape.attempt(call, target, driverOptions, attempt, deadline)), {
           maxRetries: context.config.providers[target.provider].retries,
           signal: deadline.signal,
           deadline: deadline.expiresAt,

@@ -1,5 +1,6 @@
 import { cacheStatusOf, replayCachedResponse, serializeCachedResponse } from '../cache/response-cache-entry.js';
 import { createStreamCapture } from '../cache/stream-capture.js';
+import type { Deadline } from '../core/deadline.js';
 import type { TrackHandle } from '../observability/tracked-operation.js';
 import type { DriverCallOptions } from '../spec/driver.js';
 import type { CallWarning } from '../spec/response.js';
@@ -37,18 +38,19 @@ function startOf(provider: string, model: string, cache: NonNullable<StreamStart
   return start;
 }
 
-/** The source of a live upstream stream: its first part already read, tracked as one upstream operation. */
+/** The source of a live upstream stream: the parts read before it committed held, tracked as one upstream operation. */
 function liveAnswer(
   call: PipelineCall,
   target: ModelTarget,
   iterator: AsyncIterator<StreamPart>,
-  first: IteratorResult<StreamPart>,
+  driverStart: StreamStartPart | undefined,
+  held: Array<IteratorResult<StreamPart>>,
   handle: TrackHandle<'upstream'>,
 ): StreamAnswer {
   const observers: StreamObserver[] = [];
-  // The driver's own stream-start (warnings, passthrough wire) becomes the caller's; any other first part is passed on.
-  const driverStart = !first.done && first.value.type === 'stream-start' ? first.value : undefined;
-  let pending: IteratorResult<StreamPart> | undefined = driverStart ? undefined : first;
+  // The driver's own stream-start (warnings, passthrough wire) becomes the caller's; the parts read up to the commit are passed on first.
+  let pending: Array<IteratorResult<StreamPart>> | undefined = held;
+  let pendingAt = 0;
   let finished = false;
   let firstToken = false;
   const settle = (error?: unknown): void => {
@@ -61,8 +63,8 @@ function liveAnswer(
   const source: PartSource = {
     next() {
       if (pending === undefined) return iterator.next();
-      const step = pending;
-      pending = undefined;
+      const step = pending[pendingAt++];
+      if (pendingAt === pending.length) pending = undefined;
       return Promise.resolve(step);
     },
     accept(part) {
@@ -95,9 +97,49 @@ function liveAnswer(
     },
   };
   const start = startOf(target.provider, target.model, call.plan ? 'miss' : 'bypass', driverStart?.warnings);
+  const first = held[0];
   if (driverStart?.wire !== undefined) start.wire = driverStart.wire;
   else if (!first.done && first.value.type === 'native-event') start.wire = first.value.format;
   return { start, source, observers };
+}
+
+/** Most characters of content-free upstream events held before a stream commits anyway (a passthrough stream's preamble is far smaller). */
+const MAX_HELD_CHARS = 256 * 1024;
+
+/** True for a part that commits a stream to its upstream: content (a delta, a native event carrying one) or the finish. */
+function commits(part: StreamPart): boolean {
+  return part.type === 'native-event' ? part.content === true : part.type !== 'stream-start';
+}
+
+/**
+ * Reads an upstream stream up to its first content part (or its end): the
+ * parts before it, held, and that part. A fault before it (garbage, a cut,
+ * a stall past `firstContentTimeoutMs`) throws here, so the attempt is
+ * retried or the route falls back with nothing sent to the caller.
+ */
+async function readToFirstContent(
+  iterator: AsyncIterator<StreamPart>,
+  deadline: Deadline,
+  firstContentTimeoutMs: number,
+  provider: string,
+): Promise<{ driverStart: StreamStartPart | undefined; held: Array<IteratorResult<StreamPart>> }> {
+  let step = await iterator.next();
+  let driverStart: StreamStartPart | undefined;
+  if (!step.done && step.value.type === 'stream-start') {
+    // An HTTP driver starts its stream when the upstream answers (2xx): from then on, one timer waits for the first content.
+    driverStart = step.value;
+    deadline.narrow(firstContentTimeoutMs, `providers.${provider}.firstContentTimeoutMs`);
+    step = await iterator.next();
+  }
+  const held: Array<IteratorResult<StreamPart>> = [];
+  let heldChars = 0;
+  while (!step.done && !commits(step.value) && heldChars < MAX_HELD_CHARS) {
+    held.push(step);
+    if (step.value.type === 'native-event') heldChars += step.value.data.length;
+    step = await iterator.next();
+  }
+  held.push(step);
+  return { driverStart, held };
 }
 
 /** A cached answer replayed as a source: large text deltas, no pacing. */
@@ -119,27 +161,28 @@ function replayAnswer(call: PipelineCall, cached: Parameters<typeof replayCached
 
 /**
  * The stream shape: an answer is an opened stream. Retry and fallback act
- * until its first part (from an HTTP driver, the upstream's 2xx answer); identical concurrent streams share one upstream
- * stream (see stream-flights.ts); a complete, well-finished answer is stored.
+ * until its first content part (not the upstream's 2xx: a stream that fails
+ * before any content reached the caller is retried or falls back);
+ * identical concurrent streams share one upstream stream (see
+ * stream-flights.ts); a complete, well-finished answer is stored.
  */
 export const streamShape: CallShape<StreamAnswer> = {
   operation: 'stream',
-  async attempt(call, target, options: DriverCallOptions, attempt) {
+  async attempt(call, target, options: DriverCallOptions, attempt, deadline) {
     const handle = call.context.observability.tracker.start(
       'upstream',
       { requestId: call.scope.requestId, provider: target.provider, model: target.model, operation: 'stream', attempt },
       { parent: call.scope.handle },
     );
     const iterator = call.context.drivers.get(target.provider).doStream(options)[Symbol.asyncIterator]();
-    let first: IteratorResult<StreamPart>;
     try {
-      // An HTTP driver starts its stream as soon as the upstream answers: the caller's first byte need not wait for the first token.
-      first = await iterator.next();
+      const { driverStart, held } = await readToFirstContent(iterator, deadline, call.context.config.providers[target.provider].firstContentTimeoutMs, target.provider);
+      return liveAnswer(call, target, iterator, driverStart, held, handle);
     } catch (error) {
+      deadline.relax(); // a retry of this target gets the rest of the whole deadline
       handle.fail(error);
       throw error;
     }
-    return liveAnswer(call, target, iterator, first, handle);
   },
   fromCache: (call, cached, layer) => replayAnswer(call, cached, layer),
   async store(call, answer) {

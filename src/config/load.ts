@@ -18,6 +18,8 @@ export interface ResolvedProvider {
   connectTimeoutMs: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
+  /** A stream's wait, once the upstream answered (2xx), for its first content part; within `timeoutMs` either way. */
+  firstContentTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
   retries: number;
@@ -348,6 +350,7 @@ function resolveProvider(
   inherited: Pick<ResolvedProvider, 'cacheResponses' | 'logLevel'>,
 ): ResolvedProvider {
   const timeoutMs = settings.timeoutMs ?? profile.timeoutMs;
+  const bodyTimeoutMs = settings.bodyTimeoutMs ?? timeoutMs;
   return {
     name,
     type: settings.type,
@@ -357,7 +360,8 @@ function resolveProvider(
     timeoutMs,
     connectTimeoutMs: settings.connectTimeoutMs ?? profile.connectTimeoutMs,
     headersTimeoutMs: settings.headersTimeoutMs ?? timeoutMs,
-    bodyTimeoutMs: settings.bodyTimeoutMs ?? timeoutMs,
+    bodyTimeoutMs,
+    firstContentTimeoutMs: settings.firstContentTimeoutMs ?? bodyTimeoutMs,
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs ?? 30_000,
     maxConnections: settings.maxConnections ?? 128,
     retries: settings.retries ?? profile.retries,

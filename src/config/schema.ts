@@ -15,6 +15,8 @@ export const providerConfigSchema = z.strictObject({
   connectTimeoutMs: positiveMs.optional(),
   headersTimeoutMs: positiveMs.optional(),
   bodyTimeoutMs: positiveMs.optional(),
+  /** A stream's wait, once the upstream answered, for its first content part (default `bodyTimeoutMs`); a route then falls back. */
+  firstContentTimeoutMs: positiveMs.optional(),
   keepAliveTimeoutMs: positiveMs.optional(),
   maxConnections: z.number().int().positive().max(10_000).optional(),
   retries: z.number().int().min(0).max(20).optional(),

@@ -3,7 +3,7 @@ import type { DriverCallOptions, DriverGenerateResult } from '../spec/driver.js'
 import type { SwitchyardError } from '../spec/errors.js';
 import type { WireFormat } from '../spec/request.js';
 import type { CallWarning } from '../spec/response.js';
-import type { FinishPart, StreamPart, StreamStartPart } from '../spec/stream.js';
+import type { FinishPart, NativeEventPart, StreamPart, StreamStartPart } from '../spec/stream.js';
 import { mapTransportError, waitForSocketRelease } from './http.js';
 import type { ProviderCall, ProviderHttp } from './provider-http.js';
 import { parseJson } from './safe-json.js';
@@ -161,23 +161,30 @@ export function createChatCalls<Response, Chunk>(http: ProviderHttp, codec: Chat
       if (streamError) throw streamError;
       const chunk = validateResponse(streamCodec.chunkSchema, value, chunkContext, provider);
       if (!native) return decoder.accept(chunk, value);
-      // A passthrough stream passes each event on verbatim; the decoder still reads it for the finish part.
-      for (const part of decoder.accept(chunk, value)) if (part.type === 'text-delta') nativeText += part.text;
+      // A passthrough stream passes each event on verbatim; the decoder still reads it for the finish part (and says whether it carries content).
+      let content = false;
+      for (const part of decoder.accept(chunk, value)) {
+        content = true;
+        if (part.type === 'text-delta') nativeText += part.text;
+      }
       if (passthrough!.forwards && !passthrough!.forwards(chunk, options)) return undefined;
       const event = passthrough!.eventName?.(chunk);
-      return [event === undefined ? { type: 'native-event', format: native, data } : { type: 'native-event', format: native, event, data }];
+      const part: NativeEventPart = event === undefined ? { type: 'native-event', format: native, data } : { type: 'native-event', format: native, event, data };
+      if (content) part.content = true;
+      return [part];
     }
 
     const handler = {
       // The upstream has answered (2xx headers): the stream starts now, before its first event arrives.
       start: () => start,
-      async end(): Promise<StreamPart> {
+      // The finish part goes out with the parts read in the same turn; the socket's return to the pool is awaited after it.
+      end(): StreamPart {
         if (!terminated && !decoder.complete()) throw truncatedStreamError(provider, context, streamCodec.closing);
-        await waitForSocketRelease();
         const finish = decoder.finish();
         if (native) finish.content = nativeText;
         return finish;
       },
+      afterEnd: waitForSocketRelease,
       mapError: (error: unknown) => mapTransportError(error, { provider, context, signal: options.signal }),
     };
     return streamCodec.framing === 'sse'

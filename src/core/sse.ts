@@ -42,6 +42,8 @@ export interface FrameHandler<Frame, Out> {
   start?(): Out | undefined;
   /** Called once the body ended normally; what it returns is yielded last. */
   end?(): Promise<Out | undefined> | Out | undefined;
+  /** Awaited after the last item was taken, before the stream reports its end (e.g. the socket's return to its pool). */
+  afterEnd?(): Promise<void>;
   /** Maps any error raised while reading or handling (transport errors, aborts). Default: unchanged. */
   mapError?(error: unknown): unknown;
 }
@@ -162,6 +164,7 @@ export async function* readFrames<Frame, Out>(
     }
     const last = await handler.end?.();
     if (last !== undefined) yield last;
+    await handler.afterEnd?.();
   } catch (error) {
     throw handler.mapError ? handler.mapError(error) : error;
   } finally {

@@ -16,7 +16,7 @@ export interface ConnectionGuardOptions {
   maxConnectionsPerIp: number;
   /** Slowest accepted request body, in bytes per second, once `bodyGraceMs` has passed; 0 for no check. */
   minBodyBytesPerSecond: number;
-  /** The header timeout: the first request's headers must arrive within it; also how long a body may take before its rate is judged. */
+  /** The header timeout: every request's headers must arrive within it; also how long a body may take before its rate is judged. */
   bodyGraceMs: number;
 }
 
@@ -159,6 +159,7 @@ const LINGER_MS = 1000;
  */
 export async function lingerOnRefusedBody(request: IncomingMessage): Promise<void> {
   if (request.complete || request.destroyed) return;
+  request.unpipe(); // a body watcher (long-string-cut.ts) would pause it again
   request.resume();
   await new Promise<void>((resolve) => {
     const timer = setTimeout(done, LINGER_MS);
@@ -175,40 +176,89 @@ export async function lingerOnRefusedBody(request: IncomingMessage): Promise<voi
 }
 
 /**
- * Closes a new connection whose first request's headers have not all arrived
- * within `timeoutMs` (slowloris), with a 408 in the API's shape. Node's own
- * `headersTimeout` is checked on a 30 s interval; tightening that interval
- * also cut held keep-alive requests on busy servers, so the first request of
- * each connection gets its own unref'd timer instead. A kept-alive connection
- * waiting for its next request is left to the keep-alive timeout.
+ * Closes a connection whose request headers have not all arrived within
+ * `timeoutMs` (slowloris), with a 408 in the API's shape, for every request
+ * on it. Node's own `headersTimeout` is checked on a 30 s interval;
+ * tightening that interval also cut held keep-alive requests on busy servers,
+ * so:
+ * - a new connection's first request gets its own unref'd timer;
+ * - on a kept-alive connection, once an answer has finished, the next
+ *   request's first bytes are noticed by its byte count (read without
+ *   taking the socket off Node's native parser), and its headers must be
+ *   complete within `timeoutMs` of them. One shared, unref'd timer, running
+ *   only while kept-alive connections wait, checks them every twentieth of
+ *   the timeout (at most 500 ms): the bytes are seen at most one step after
+ *   they came, so the cut comes between `timeoutMs` minus two steps and
+ *   `timeoutMs` after the first byte (9 to 10 s at the defaults).
+ * A kept-alive connection that sends nothing is left to the keep-alive timeout.
  */
-function timeFirstHeaders(server: Server, timeoutMs: number): void {
+function timeHeaders(server: Server, timeoutMs: number): void {
   if (timeoutMs <= 0) return;
-  const timers = new WeakMap<Socket, NodeJS.Timeout>();
+  const firstTimers = new WeakMap<Socket, NodeJS.Timeout>();
   server.on('connection', (socket: Socket) => {
-    const timer = setTimeout(() => {
-      if (socket.destroyed) return;
-      const message = 'the request headers did not arrive within the header timeout (server.headersTimeoutMs)';
-      if (socket.writable) socket.write(rawErrorResponse(408, 'Request Timeout', { status: 408, code: 'invalid_request', message, param: null }, false));
-      socket.destroy();
-    }, timeoutMs);
+    const timer = setTimeout(() => closeForSlowHeaders(socket), timeoutMs);
     timer.unref();
-    timers.set(socket, timer);
+    firstTimers.set(socket, timer);
     socket.once('close', () => clearTimeout(timer));
   });
-  server.on('request', (request: IncomingMessage) => {
-    const timer = timers.get(request.socket);
+
+  /** Kept-alive connections between two requests: bytes read when the last answer finished, and when more were first seen (-1: not yet). */
+  const waiting = new Map<Socket, { bytes: number; seenAt: number }>();
+  const stepMs = Math.max(5, Math.min(500, Math.floor(timeoutMs / 20)));
+  let checker: NodeJS.Timeout | undefined;
+  const check = (): void => {
+    const now = performance.now();
+    for (const [socket, entry] of waiting) {
+      if (socket.destroyed) waiting.delete(socket);
+      else if (entry.seenAt < 0) {
+        if (socket.bytesRead > entry.bytes) entry.seenAt = now;
+      } else if (now - entry.seenAt >= timeoutMs - 2 * stepMs) {
+        waiting.delete(socket);
+        closeForSlowHeaders(socket);
+      }
+    }
+    if (waiting.size === 0 && checker !== undefined) {
+      clearInterval(checker);
+      checker = undefined;
+    }
+  };
+  // `this` is the response: no closure per request.
+  function onAnswered(this: ServerResponse): void {
+    const request = this.req;
+    const socket = request.socket;
+    if (socket.destroyed || !request.complete) return;
+    waiting.set(socket, { bytes: socket.bytesRead, seenAt: -1 });
+    if (checker === undefined) {
+      checker = setInterval(check, stepMs);
+      checker.unref();
+    }
+  }
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    const timer = firstTimers.get(socket);
     if (timer !== undefined) {
       clearTimeout(timer);
-      timers.delete(request.socket);
-    }
+      firstTimers.delete(socket);
+    } else waiting.delete(socket);
+    response.once('finish', onAnswered);
   });
+  server.on('close', () => {
+    if (checker !== undefined) clearInterval(checker);
+    waiting.clear();
+  });
+}
+
+function closeForSlowHeaders(socket: Socket): void {
+  if (socket.destroyed) return;
+  const message = 'the request headers did not arrive within the header timeout (server.headersTimeoutMs)';
+  if (socket.writable) socket.write(rawErrorResponse(408, 'Request Timeout', { status: 408, code: 'invalid_request', message, param: null }, false));
+  socket.destroy();
 }
 
 /** Installs the guards on a gateway's server (call before it listens). */
 export function installConnectionGuards(app: FastifyInstance, options: ConnectionGuardOptions): void {
   app.server.on('checkExpectation', answerExpectation);
-  timeFirstHeaders(app.server, options.bodyGraceMs);
+  timeHeaders(app.server, options.bodyGraceMs);
   capConnectionsPerAddress(app.server, options.maxConnectionsPerIp);
   enforceBodyRate(app, options.minBodyBytesPerSecond, options.bodyGraceMs);
 }

@@ -19,6 +19,7 @@ import { registerMetricsRoute } from './metrics-route.js';
 import { registerModelsRoute } from './models-route.js';
 import { registerOpenAIChatRoute } from './openai-chat-route.js';
 import { answerClientError, installConnectionGuards, lingerOnRefusedBody } from './connection-guards.js';
+import { watchLongStrings } from './long-string-cut.js';
 import { registerOpenAIResponsesRoutes } from './openai-responses-route.js';
 import { checkRequestLimits, scanJsonText, scanJsonTextNow } from './request-limits.js';
 import type { RequestLimits } from '../config/load.js';
@@ -109,6 +110,10 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     minBodyBytesPerSecond: server.minBodyBytesPerSecond,
     bodyGraceMs: server.headersTimeoutMs,
   });
+  // A body that may hold an over-long string is watched as it arrives and cut once one passes the limit (see long-string-cut.ts).
+  const bodyLimit = options.bodyLimitBytes ?? ai.config.server.bodyLimitBytes;
+  const stringLimits = { maxStringLength: server.requestLimits.maxStringLength, bodyLimit };
+  app.addHook('preParsing', (request, _reply, payload, done) => done(null, watchLongStrings(request.raw, payload, stringLimits)));
   // JSON bodies are scanned for depth and size before parsing and checked against the limits after, on every route.
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request: unknown, text: string | Buffer, done: (error: Error | null, body?: unknown) => void) => {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { DeltaPart, FinishPart } from '../spec/stream.js';
+import type { DeltaPart, FinishPart, StreamPart } from '../spec/stream.js';
 import { toGatewayError, type GatewayError } from '../wire/error-mapping.js';
 import { modelHeaders } from './model-headers.js';
 import type { OpenedModelStream, StreamStart } from './model-stream.js';
@@ -59,8 +59,13 @@ export async function sendModelStream(
       const step = await parts.next();
       if (step.done) break;
       const part = step.value;
-      if (part.type === 'finish') finish = part;
-      else if (part.type === 'stream-start') continue;
+      if (part.type === 'finish') {
+        // The last part: the response ends now, in the same socket write as the parts that came with it;
+        // the stream's own end (its socket handed back to the pool) follows without holding the client.
+        finish = part;
+        break;
+      }
+      if (part.type === 'stream-start') continue;
       else if (part.type === 'native-event') {
         progress.nativeEvents += 1;
         if (!(await writer.write(sseEvent(part.data, part.event)))) return;
@@ -88,5 +93,15 @@ export async function sendModelStream(
   } finally {
     writer.end(closing);
     if (!ended) await parts.return?.(undefined).catch(() => undefined);
+    else if (finish) void drain(parts);
+  }
+}
+
+/** Reads a stream past its finish part to its end, so its upstream request completes and its socket goes back to the pool. */
+async function drain(parts: AsyncIterator<StreamPart>): Promise<void> {
+  try {
+    while (!(await parts.next()).done);
+  } catch {
+    // the answer was complete; a failure after it changes nothing the client has
   }
 }

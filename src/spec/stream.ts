@@ -57,6 +57,8 @@ export interface NativeEventPart {
   event?: string;
   /** The SSE `data:` text, unchanged. */
   data: string;
+  /** Set when the event carries generated content (text, a tool call, reasoning): a stream commits to its upstream at its first content. */
+  content?: true;
 }
 
 /** The last part of every successful stream. The client fills the response fields. */

@@ -68,12 +68,22 @@ function summarize(response: ResponsesObject, modelId: string) {
   return { id: response.id, modelId: response.model ?? modelId, content, toolCalls, finishReason: finishReasonOf(response, toolCalls.length > 0), usage };
 }
 
-/** Reads a passed-through stream: text deltas (the skeleton joins them), then the terminal event's response. */
+/**
+ * Reads a passed-through stream: text deltas (the skeleton joins them), then
+ * the terminal event's response. A function call's argument pieces and the
+ * reasoning summary's are yielded too: not needed for the finish part, they
+ * mark their events as content, where a stream commits to its upstream (a
+ * tool call alone must not wait for the terminal event).
+ */
 function createResponsesDecoder(options: DriverCallOptions, provider: string): StreamDecoder<ResponsesEvent> {
   let finish: FinishPart | undefined;
   return {
     *accept(event): Generator<StreamPart, void, undefined> {
-      if (event.type === 'response.output_text.delta' && typeof event.delta === 'string') yield { type: 'text-delta', text: event.delta };
+      if (typeof event.delta === 'string') {
+        if (event.type === 'response.output_text.delta') yield { type: 'text-delta', text: event.delta };
+        else if (event.type === 'response.function_call_arguments.delta') yield { type: 'tool-call-delta', index: 0, id: '', argumentsDelta: event.delta };
+        else if (event.type === 'response.reasoning_summary_text.delta') yield { type: 'reasoning-delta', text: event.delta };
+      }
       if (!TERMINAL_EVENTS.has(event.type)) return;
       const parsed = responsesObjectSchema.safeParse(event.response);
       if (!parsed.success) throw new SwitchyardError({ code: 'invalid_response', provider, message: `${provider} ${event.type} event carries no valid response` });
