@@ -87,6 +87,11 @@ function tenantPolicy(config: TenantLimitsConfig | undefined): TenantPolicy | un
 
 const SETTLED: Promise<void> = Promise.resolve();
 
+/** The 403 for a model the key may not use. */
+export function modelNotAllowed(model: string): SwitchyardError {
+  return new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` });
+}
+
 const subjectId = (identity: GatewayIdentity): string => `${identity.tenant}\u0000${identity.keyId}`;
 
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -259,7 +264,7 @@ export function createAccessControl(ai: Switchyard, monitor: Pick<GatewayMonitor
     spendSummary,
     async admit(identity, model, tokens) {
       if (!allows(identity, model)) {
-        refuse(identity, model, 'model', new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` }));
+        refuse(identity, model, 'model', modelNotAllowed(model));
       }
       const subjects = await subjectsOf(identity);
       if (subjects.length === 0) return unlimitedAdmission(identity, model);
@@ -307,7 +312,7 @@ export function createAccessControl(ai: Switchyard, monitor: Pick<GatewayMonitor
       const cached = subjectCache.get(subjectId(identity));
       if (cached === undefined || cached.subjects.length > 0 || Date.now() >= cached.until) return undefined;
       if (!allows(identity, model)) {
-        refuse(identity, model, 'model', new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` }));
+        refuse(identity, model, 'model', modelNotAllowed(model));
       }
       return unlimitedAdmission(identity, model);
     },

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayIdentity } from '../access/key-policy.js';
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
-import { createAccessControl, type AccessControl, type Admission, type CallResult, type LimitRefusal } from './access-control.js';
+import { createAccessControl, modelNotAllowed, type AccessControl, type Admission, type CallResult, type LimitRefusal } from './access-control.js';
 import { presentedKey } from './auth.js';
 import type { GatewayMonitor } from './gateway-monitor.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
@@ -165,7 +165,7 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
     const identity = request.identity;
     if (config.limited === false) {
       // Not a model call (token counting): the key's models still bound it, its limits and budget do not.
-      if (!access.allows(identity, model)) return done(new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` }));
+      if (!access.allows(identity, model)) return done(modelNotAllowed(model));
       return done();
     }
     const flavor = wireOf(request);

@@ -2,7 +2,7 @@ import type { GatewayIdentity } from '../access/key-policy.js';
 import type { BatchLineGate, BatchOwner } from '../batch/batch-line-gate.js';
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
-import { ANONYMOUS, type AccessControl, type LimitRefusal } from './access-control.js';
+import { ANONYMOUS, modelNotAllowed, type AccessControl, type LimitRefusal } from './access-control.js';
 import { estimateWith } from './access-hooks.js';
 
 /** Refusals that a later try cannot change: the line gets the error as its result. */
@@ -35,7 +35,7 @@ export function createBatchLineGate(ai: Switchyard, access: AccessControl): Batc
     async refusal(owner, model) {
       const identity = await identityOf(owner);
       if (identity === undefined) return revoked(owner);
-      if (!access.allows(identity, model)) return new SwitchyardError({ code: 'model_not_allowed', status: 403, param: 'model', message: `this key may not use model "${model}"` });
+      if (!access.allows(identity, model)) return modelNotAllowed(model);
       return undefined;
     },
     async admit(owner, body) {

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { resolveTargets } from '../client/model-resolver.js';
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
@@ -35,7 +35,6 @@ export function checkedChoiceCount(body: OpenAIChatRequest): number {
 export async function fanOutChoices(
   ai: Switchyard,
   request: FastifyRequest,
-  reply: FastifyReply,
   body: OpenAIChatRequest,
 ): Promise<{ responses: ChatResponse[]; completion: ReturnType<typeof toOpenAIChatCompletion> }> {
   const count = checkedChoiceCount(body);

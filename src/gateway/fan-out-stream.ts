@@ -104,7 +104,7 @@ function mergeChoices(streams: OpenedModelStream[]): MergedChoices {
 }
 
 /** Opens n streams of the request; if one cannot open, those that did are ended and its error is thrown. */
-async function openChoices(ai: Switchyard, request: FastifyRequest, reply: FastifyReply, body: OpenAIChatRequest, count: number): Promise<OpenedModelStream[]> {
+async function openChoices(ai: Switchyard, request: FastifyRequest, body: OpenAIChatRequest, count: number): Promise<OpenedModelStream[]> {
   const { n: _n, ...single } = body;
   const settings = fromOpenAIChatRequest(single);
   const attempts = await Promise.allSettled(
@@ -124,7 +124,7 @@ async function openChoices(ai: Switchyard, request: FastifyRequest, reply: Fasti
  */
 export async function sendFannedOutStream(ai: Switchyard, request: FastifyRequest, reply: FastifyReply, body: OpenAIChatRequest): Promise<void> {
   const count = checkedChoiceCount(body);
-  const choices = mergeChoices(await openChoices(ai, request, reply, body, count));
+  const choices = mergeChoices(await openChoices(ai, request, body, count));
   const includeUsage = body.stream_options?.include_usage === true;
   return sendModelStream(request, reply, choices.opened, (identity) => {
     const builders = Array.from({ length: count }, (_, choice) => createOpenAIChunkBuilder({ id: `chatcmpl-${request.id}`, model: identity.model, includeUsage, choice }));

@@ -26,7 +26,7 @@ export function registerOpenAIChatRoute(app: FastifyInstance, ai: Switchyard): v
     if ((body.n ?? 1) > 1 && !takesChoiceCount(ai, body.model)) {
       request.gatewayCall.beginModelCall(body.stream ? 'stream' : 'chat', body.model);
       if (body.stream) return sendFannedOutStream(ai, request, reply, body);
-      const { responses, completion } = await fanOutChoices(ai, request, reply, body);
+      const { responses, completion } = await fanOutChoices(ai, request, body);
       const outcome = outcomeOf(responses[0]);
       const usage = { inputTokens: completion.usage.prompt_tokens, outputTokens: completion.usage.completion_tokens, totalTokens: completion.usage.total_tokens };
       const cost = responses.every((response) => response.cost !== null) ? responses.reduce((sum, response) => sum + (response.cost ?? 0), 0) : null;
