@@ -14,7 +14,7 @@ import { cleanEnvironment, startCli } from './support/cli.js';
  * The hostile corpus (test/hostile/) against one gateway process at its
  * production defaults: 0 crashes, 0 5xx, each error in its API's shape naming
  * the problem; the gateway never holds its event loop more than 50 ms, or
- * three times one parse and stringify of a body at the limit on a slower
+ * one and a half times one parse and stringify of a body at the limit on a slower
  * machine (CPU time of its main thread, measured inside it), and a probe in a worker
  * thread never waits more than 50 ms beyond a control gateway serving
  * ordinary traffic meanwhile (checked when the machine has cores to spare);
@@ -35,9 +35,10 @@ const BODY_LIMIT_BYTES = 10 * 1024 * 1024;
  * machine the 50 ms bound was set on this was about 25 ms; a slower machine
  * (or one with a neighbour on its core) takes longer for the same work, and
  * the gateway's holds scale with it. The bound on a hold is the larger of
- * 50 ms and three times this: nothing beyond a small multiple of the one
- * step no JSON gateway can avoid. (A fixed 50 ms failed on a machine half as
- * fast, for the code before and after the change under test alike.)
+ * 50 ms and one and a half times this: little beyond the one step no JSON
+ * gateway can avoid. A fixed 50 ms fails on a machine half as fast whatever
+ * the code; before large answers were serialised and stored over several
+ * turns, a 1 MB streamed Responses answer held the loop 1.5-1.9x this.
  */
 function largestBodyFloorMs(): number {
   const body = JSON.stringify({ model: 'mock/echo', messages: Array.from({ length: 2000 }, () => ({ role: 'user', content: 'the quick brown fox jumps over the lazy dog '.repeat(Math.floor(BODY_LIMIT_BYTES / 2000 / 44) - 1) })) });
@@ -232,7 +233,7 @@ describe('the hostile corpus', () => {
     // hold is the gateway's own and is the bound that holds on any machine.
     const peakMb = peakRssMb(child.pid!);
     const floorMs = largestBodyFloorMs();
-    const holdBoundMs = Math.max(PROBE_SLACK_MS, 3 * floorMs);
+    const holdBoundMs = Math.max(PROBE_SLACK_MS, 1.5 * floorMs);
     console.log(
       `hostile corpus: ${corpus.length} cases, longest loop hold ${maxHoldMs.toFixed(1)} ms CPU, worst probe ${worst.target.toFixed(1)} ms ` +
         `(control's worst ${normalMs.toFixed(1)} ms; at most ${beyondMs.toFixed(1)} ms beyond the control's wait in the same tick; load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores), ` +

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { setImmediate as nextLoopTurn } from 'node:timers/promises';
+import { nextLoopTurn } from './loop-turns.js';
 
 /** A tokenizer's count function. */
 export type TokenCounter = (text: string) => number;

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { setImmediate as nextLoopTurn } from 'node:timers/promises';
+import { nextLoopTurn } from './loop-turns.js';
 import { request, type Dispatcher } from 'undici';
 import { SwitchyardError } from '../spec/errors.js';
 import { parseJson, quote } from './safe-json.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
-import { setImmediate as nextLoopTurn } from 'node:timers/promises';
+import { nextLoopTurn } from '../core/loop-turns.js';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';

@@ -3,6 +3,7 @@ import { resolveTargets, type ModelTarget } from '../client/model-resolver.js';
 import type { Switchyard } from '../client/types.js';
 import type { ChatResponse } from '../spec/response.js';
 import type { ResponseStore } from '../store/stored-responses.js';
+import { yieldAfterLarge } from '../core/loop-turns.js';
 import { fromResponsesRequest } from '../wire/openai-responses-convert.js';
 import { createResponsesEventWriter, type ResponsesEvent } from '../wire/openai-responses-events.js';
 import { newResponseId, toResponsesObject, type ResponsesIdentity } from '../wire/openai-responses-output.js';
@@ -27,6 +28,21 @@ import { validateBody } from './validate-body.js';
 function encode(events: ResponsesEvent[]): string {
   let text = '';
   for (const event of events) text += sseEvent(event, event.type);
+  return text;
+}
+
+/**
+ * The closing events as SSE. Each of them repeats the whole answer (the
+ * text, the part, the item, the response), so on a long answer each is
+ * serialised in its own turn of the event loop.
+ */
+async function encodeClosing(events: ResponsesEvent[]): Promise<string> {
+  let text = '';
+  for (const event of events) {
+    const encoded = sseEvent(event, event.type);
+    text += encoded;
+    await yieldAfterLarge(encoded);
+  }
   return text;
 }
 
@@ -94,7 +110,7 @@ async function answer(ai: Switchyard, request: FastifyRequest, reply: FastifyRep
       async finish(part) {
         const end = writer.finish(part);
         await keep(request, call, { provider: provider(part), native: false, response: end.response });
-        return encode(end.events);
+        return encodeClosing(end.events);
       },
       async nativeEnd(part) {
         const response = tap.finalResponse();

@@ -1,4 +1,4 @@
-import { setImmediate as nextLoopTurn } from 'node:timers/promises';
+import { nextLoopTurn } from '../core/loop-turns.js';
 import type { RequestLimits } from '../config/load.js';
 import { SwitchyardError } from '../spec/errors.js';
 

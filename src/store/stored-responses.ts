@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { yieldAfterLarge } from '../core/loop-turns.js';
 import { parseJson } from '../core/safe-json.js';
 import type { DatabaseSchema } from './database-schema.js';
 
@@ -51,20 +52,36 @@ export interface ResponseStore {
 export function createResponseStore(db: Kysely<DatabaseSchema>): ResponseStore {
   return {
     async save(response) {
-      const row = {
-        id: response.id,
-        tenant: response.tenant,
-        provider: response.provider,
-        model: response.model,
-        native: response.native ? 1 : 0,
-        input: JSON.stringify(response.input),
-        response: JSON.stringify(response.response),
-        created_at: Date.now(),
-      };
+      // A long conversation is megabytes of JSON: each serialisation gets its own turn of the loop, and the upsert binds it once.
+      const input = JSON.stringify(response.input);
+      await yieldAfterLarge(input);
+      const answer = JSON.stringify(response.response);
+      await yieldAfterLarge(answer);
       await db
         .insertInto('stored_responses')
-        .values(row)
-        .onConflict((conflict) => conflict.column('id').doUpdateSet({ ...row }).where('stored_responses.tenant', '=', response.tenant))
+        .values({
+          id: response.id,
+          tenant: response.tenant,
+          provider: response.provider,
+          model: response.model,
+          native: response.native ? 1 : 0,
+          input,
+          response: answer,
+          created_at: Date.now(),
+        })
+        .onConflict((conflict) =>
+          conflict
+            .column('id')
+            .doUpdateSet((update) => ({
+              provider: update.ref('excluded.provider'),
+              model: update.ref('excluded.model'),
+              native: update.ref('excluded.native'),
+              input: update.ref('excluded.input'),
+              response: update.ref('excluded.response'),
+              created_at: update.ref('excluded.created_at'),
+            }))
+            .where('stored_responses.tenant', '=', response.tenant),
+        )
         .execute();
     },
     async get(id, tenant) {

@@ -1,4 +1,4 @@
-import { setImmediate as nextLoopTurn } from 'node:timers/promises';
+import { nextLoopTurn } from '../../core/loop-turns.js';
 import { countTokens } from '../../core/count-tokens.js';
 import { abortableSleep as sleep } from '../../core/retry.js';
 import type { DriverCallOptions, DriverEmbedOptions, DriverEmbedResult, DriverGenerateResult, DriverModel, DriverV1 } from '../../spec/driver.js';
