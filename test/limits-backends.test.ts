@@ -100,7 +100,57 @@ describe.each(BACKENDS)('%s limit backend', (_name, create) => {
   });
 });
 
+describe.each(BACKENDS)('%s limit backend, calls that end together', (_name, create) => {
+  it('settles every call of one turn, across tenants and beyond one script call, each exactly once', async () => {
+    const backend = create();
+    // Two tenants (two hash tags, so two script calls on Redis) and 70 calls of one of them (more than one call carries).
+    const budget = { usd: 100, periodId: 'day:2027-01-15', seedUsd: 0, remainingMs: 3_600_000 };
+    const crowded = subject({ concurrency: 70, tpm: 7_000 }, budget);
+    const other = subject({ concurrency: 1, tpm: 100 }, budget);
+    const admitted = [];
+    for (let index = 0; index < 70; index++) admitted.push(await backend.admit([crowded], 100, `c${index}`, T0));
+    const otherAdmitted = await backend.admit([other], 100, 'o', T0);
+    expect(admitted.every((decision) => decision.allowed) && otherAdmitted.allowed).toBe(true);
+    expect((await backend.admit([crowded], 0, 'full', T0)).reason).toBe('concurrency');
+    // Every call ends in the same turn: each used 40 of its 100 reserved tokens and cost 1 cent.
+    await Promise.all([
+      ...admitted.map((decision, index) => backend.settle([crowded], { slot: decision.slot, tokenDelta: -60, costUsd: 0.01, leaseId: `c${index}` }, T0 + 10)),
+      backend.settle([other], { slot: otherAdmitted.slot, tokenDelta: -60, costUsd: 0.01, leaseId: 'o' }, T0 + 10),
+    ]);
+    // Every lease is back and 70 x 40 tokens remain counted: 70 more calls of 60 tokens fit the window exactly.
+    for (let index = 0; index < 70; index++) expect((await backend.admit([crowded], 60, `d${index}`, T0 + 20)).allowed).toBe(true);
+    expect(await backend.admit([crowded], 1, 'over-tokens', T0 + 20)).toMatchObject({ allowed: false, reason: 'tpm', tokens: { remaining: 0 } });
+    expect(await backend.admit([crowded], 0, 'over-leases', T0 + 20)).toMatchObject({ allowed: false, reason: 'concurrency' });
+    expect(await backend.admit([other], 60, 'o2', T0 + 20)).toMatchObject({ allowed: true, tokens: { limit: 100, remaining: 0 } });
+    // 70 cents of the crowded budget spent: a budget of 0.70 is now exhausted, 0.71 is not.
+    const spentCheck = (usd: number) => backend.admit([{ ...crowded, limits: {}, budget: { ...budget, usd } }], 0, `b${usd}`, T0 + 30);
+    expect((await spentCheck(0.7 + 1e-9)).allowed).toBe(true);
+    expect(await spentCheck(0.7 - 1e-6)).toMatchObject({ allowed: false, reason: 'budget' });
+  });
+});
+
 describe('the rate limiter over Redis', () => {
+  it('settles the calls that end in one turn with one script call per tenant and per 64 calls', async () => {
+    const direct = redis as unknown as RedisScriptClient;
+    const settleCalls: number[] = [];
+    const counting: RedisScriptClient = {
+      evalSha: (sha, options) => {
+        if (options.arguments.length > 3 && options.keys.length === Number(options.arguments[2]) * 3) settleCalls.push(Number(options.arguments[2]));
+        return direct.evalSha(sha, options);
+      },
+      eval: (script, options) => direct.eval(script, options),
+    };
+    const backend = createRedisLimitBackend(counting, SHAPE);
+    const crowded = subject({ concurrency: 100 });
+    const other = subject({ concurrency: 100 });
+    const settlement = (leaseId: string) => ({ slot: 0, tokenDelta: 0, costUsd: 0, leaseId });
+    await Promise.all([
+      ...Array.from({ length: 70 }, (_, index) => backend.settle([crowded], settlement(`c${index}`), T0)),
+      backend.settle([other], settlement('o'), T0),
+    ]);
+    expect(settleCalls.sort((a, b) => a - b)).toEqual([1, 6, 64]);
+  });
+
   it('never advises a wait longer than the window to a request stamped before another but run after it', async () => {
     // A 2 s window in 100 ms slots, one request per window.
     const shape: WindowShape = { windowMs: 2_000, slotMs: 100, leaseTtlMs: 30_000 };

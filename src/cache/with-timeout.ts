@@ -1,3 +1,4 @@
+import { withCoarseTimeout } from '../core/coarse-timeout.js';
 import { SwitchyardError } from '../spec/errors.js';
 import type { CacheLayer } from './cache-layer.js';
 import type { DistributedLock } from './redis-lock.js';
@@ -5,14 +6,10 @@ import type { DistributedLock } from './redis-lock.js';
 /**
  * Settles like `operation`, or rejects after `timeoutMs`: a cache server that
  * stops answering (rather than refusing) must cost a call this long at most,
- * never hang it. The timer is cleared as soon as the operation settles.
+ * never hang it.
  */
 export function withTimeout<T>(operation: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SwitchyardError({ code: 'request_timeout', message: `${what} did not answer within ${timeoutMs} ms` })), timeoutMs);
-  });
-  return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+  return withCoarseTimeout(operation, timeoutMs, () => new SwitchyardError({ code: 'request_timeout', message: `${what} did not answer within ${timeoutMs} ms` }));
 }
 
 /** The same bound on every operation of a distributed lock. */

@@ -130,18 +130,21 @@ export function createAccessControl(ai: Switchyard, monitor: Pick<GatewayMonitor
   let redisBackend: ReturnType<typeof createRedisLimitBackend> | undefined;
   if (openRedis) {
     let opener: (() => Promise<void>) | undefined;
+    /** The client once opened: a ready client is called at once, without the awaits of opening it. */
+    let opened: (RedisScriptClient & { readonly isReady: boolean }) | undefined;
     const client = async (): Promise<RedisScriptClient> => {
       const redis = await openRedis();
       opener ??= createRedisOpener(redis, settings.redisTimeoutMs);
       await opener();
-      return redis as unknown as RedisScriptClient;
+      opened = redis as unknown as RedisScriptClient & { readonly isReady: boolean };
+      return opened;
     };
     // Connect now, so the first requests do not wait for the connection.
     client().catch(() => undefined);
     redisBackend = createRedisLimitBackend(
       {
-        evalSha: async (sha, options) => (await client()).evalSha(sha, options),
-        eval: async (script, options) => (await client()).eval(script, options),
+        evalSha: (sha, options) => (opened?.isReady ? opened.evalSha(sha, options) : client().then((redis) => redis.evalSha(sha, options))),
+        eval: (script, options) => (opened?.isReady ? opened.eval(script, options) : client().then((redis) => redis.eval(script, options))),
       },
       shape,
     );

@@ -1,3 +1,4 @@
+import { withCoarseTimeout } from '../core/coarse-timeout.js';
 import type { AdmitResult, LimitBackend, LimitSubject, Settlement } from './limit-types.js';
 
 /** Where an admission was counted, so it is settled in the same place. */
@@ -31,11 +32,7 @@ export interface RateLimiterOptions {
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withCoarseTimeout(promise, ms, () => new Error(`redis did not answer within ${ms} ms`));
 }
 
 /**

@@ -17,6 +17,25 @@ function keysOf(subjects: readonly LimitSubject[]): string[] {
   return subjects.flatMap((subject) => [`${subject.base}:window`, `${subject.base}:leases`, `${subject.base}:budget:${subject.budget?.periodId ?? 'none'}`]);
 }
 
+/** Redis Cluster's hash tag of a key: the text between its first `{` and the next `}`, when not empty; else the whole key. */
+function hashTagOf(key: string): string {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+/** A settlement waiting for its turn's script call. */
+interface PendingSettlement {
+  subjects: readonly LimitSubject[];
+  settlement: Settlement;
+  now: number | undefined;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Most settlements one script call carries (a bounded time inside Redis). */
+const MAX_SETTLEMENTS_PER_CALL = 64;
+
 const limitArgument = (value: number | undefined): string => String(value ?? -1);
 
 function figureOf(limit: number, remaining: number, resetMs: number): LimitFigure | undefined {
@@ -25,9 +44,10 @@ function figureOf(limit: number, remaining: number, resetMs: number): LimitFigur
 
 /**
  * Limits counted in Redis: one script call (EVALSHA, EVAL on NOSCRIPT) admits
- * or refuses a request against every subject at once, atomically, and one
- * more settles it when it ends. Errors (Redis down, timeouts) are thrown for
- * the caller to fall back on.
+ * or refuses a request against every subject at once, atomically. Calls that
+ * end in the same turn of the event loop are settled together, one script
+ * call per hash tag, at the end of that turn. Errors (Redis down, timeouts)
+ * are thrown for the caller to fall back on.
  */
 export function createRedisLimitBackend(client: RedisScriptClient, shape: WindowShape): LimitBackend {
   async function run(sha: string, script: string, keys: string[], argumentsList: string[]): Promise<unknown> {
@@ -36,6 +56,49 @@ export function createRedisLimitBackend(client: RedisScriptClient, shape: Window
     } catch (error) {
       if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
       return client.eval(script, { keys, arguments: argumentsList });
+    }
+  }
+
+  /** Settlements waiting for the end of this turn of the event loop, by hash tag (one script call may not span Cluster slots). */
+  const pending = new Map<string, PendingSettlement[]>();
+  let flushScheduled = false;
+
+  function flush(): void {
+    flushScheduled = false;
+    for (const [tag, batch] of pending) {
+      pending.delete(tag);
+      for (let from = 0; from < batch.length; from += MAX_SETTLEMENTS_PER_CALL) void settleBatch(batch.slice(from, from + MAX_SETTLEMENTS_PER_CALL));
+    }
+  }
+
+  async function settleBatch(batch: PendingSettlement[]): Promise<void> {
+    const keys: string[] = [];
+    const argumentsList = [String(shape.windowMs), String(shape.slotMs), String(batch.length)];
+    for (const { subjects, settlement, now } of batch) {
+      keys.push(...keysOf(subjects));
+      argumentsList.push(
+        now === undefined ? '' : String(now),
+        String(settlement.slot),
+        String(settlement.tokenDelta),
+        settlement.leaseId,
+        String(settlement.costUsd),
+        String(subjects.length),
+      );
+      for (const subject of subjects) {
+        const { rpm, tpm, concurrency } = subject.limits;
+        argumentsList.push(
+          rpm !== undefined || tpm !== undefined ? '1' : '0',
+          concurrency !== undefined ? '1' : '0',
+          subject.budget ? '1' : '0',
+          String(subject.budget?.remainingMs ?? 0),
+        );
+      }
+    }
+    try {
+      await run(SETTLE_SHA, SETTLE_SCRIPT, keys, argumentsList);
+      for (const entry of batch) entry.resolve();
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
     }
   }
 
@@ -62,27 +125,18 @@ export function createRedisLimitBackend(client: RedisScriptClient, shape: Window
       if (tokenFigure) result.tokens = tokenFigure;
       return result;
     },
-    async settle(subjects, settlement: Settlement, now) {
-      const argumentsList = [
-        now === undefined ? '' : String(now),
-        String(shape.windowMs),
-        String(shape.slotMs),
-        String(settlement.slot),
-        String(settlement.tokenDelta),
-        settlement.leaseId,
-        String(settlement.costUsd),
-        String(subjects.length),
-      ];
-      for (const subject of subjects) {
-        const { rpm, tpm, concurrency } = subject.limits;
-        argumentsList.push(
-          rpm !== undefined || tpm !== undefined ? '1' : '0',
-          concurrency !== undefined ? '1' : '0',
-          subject.budget ? '1' : '0',
-          String(subject.budget?.remainingMs ?? 0),
-        );
-      }
-      await run(SETTLE_SHA, SETTLE_SCRIPT, keysOf(subjects), argumentsList);
+    settle(subjects, settlement: Settlement, now) {
+      if (subjects.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const tag = hashTagOf(subjects[0].base);
+        let batch = pending.get(tag);
+        if (batch === undefined) pending.set(tag, (batch = []));
+        batch.push({ subjects, settlement, now, resolve, reject });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
+      });
     },
   };
 }

@@ -146,41 +146,63 @@ return out
 `;
 
 /**
- * Settlement. KEYS as for admission. ARGV: now ('' for Redis's clock), windowMs, slotMs, slot,
- * tokenDelta, leaseId, costUsd, subjects, then per subject hasWindow (0/1),
- * hasLeases (0/1), hasBudget (0/1), budgetTtlMs.
+ * Settlement of one or more finished calls at once (those that ended in the
+ * same turn of the event loop, for subjects of one hash tag). KEYS: per call,
+ * per subject, as for admission. ARGV: windowMs, slotMs, calls, then per call
+ * now ('' for Redis's clock), slot, tokenDelta, leaseId, costUsd, subjects,
+ * then per subject hasWindow (0/1), hasLeases (0/1), hasBudget (0/1),
+ * budgetTtlMs. Returns the number of calls settled.
  */
 export const SETTLE_SCRIPT = `
--- Redis's clock unless the caller pins one (ARGV[1] non-empty).
-local function clock()
-  if ARGV[1] ~= '' then return tonumber(ARGV[1]) end
-  if redis.replicate_commands then redis.replicate_commands() end
-  local time = redis.call('TIME')
-  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-end
-local now = clock()
-local windowMs = tonumber(ARGV[2])
-local slotMs = tonumber(ARGV[3])
-local slot = tonumber(ARGV[4])
-local delta = tonumber(ARGV[5])
-local lease = ARGV[6]
-local cost = tonumber(ARGV[7])
-local count = tonumber(ARGV[8])
-local oldest = math.floor(now / slotMs) - math.floor(windowMs / slotMs) + 1
-for i = 0, count - 1 do
-  local a = 8 + i * 4
-  if ARGV[a + 1] == '1' and delta ~= 0 and slot >= oldest then
-    local field = 't' .. slot
-    local value = redis.call('HINCRBY', KEYS[i * 3 + 1], field, delta)
-    if value < 0 then redis.call('HSET', KEYS[i * 3 + 1], field, 0) end
+-- Redis's clock, read once, before any write, when some call did not pin one.
+local serverNow
+local function clock(given)
+  if given ~= '' then return tonumber(given) end
+  if not serverNow then
+    if redis.replicate_commands then redis.replicate_commands() end
+    local time = redis.call('TIME')
+    serverNow = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
   end
-  if ARGV[a + 2] == '1' then redis.call('ZREM', KEYS[i * 3 + 2], lease) end
-  if ARGV[a + 3] == '1' and cost > 0 then
-    local budgetKey = KEYS[i * 3 + 3]
-    redis.call('INCRBYFLOAT', budgetKey, cost)
-    local ttl = tonumber(ARGV[a + 4])
-    if ttl > 0 and redis.call('PTTL', budgetKey) < 0 then redis.call('PEXPIRE', budgetKey, ttl) end
+  return serverNow
+end
+local windowMs = tonumber(ARGV[1])
+local slotMs = tonumber(ARGV[2])
+local calls = tonumber(ARGV[3])
+local a = 3
+local k = 0
+local nows = {}
+do
+  local scan = 3
+  for c = 1, calls do
+    nows[c] = clock(ARGV[scan + 1])
+    scan = scan + 6 + tonumber(ARGV[scan + 6]) * 4
   end
 end
-return 1
+for c = 1, calls do
+  local now = nows[c]
+  local slot = tonumber(ARGV[a + 2])
+  local delta = tonumber(ARGV[a + 3])
+  local lease = ARGV[a + 4]
+  local cost = tonumber(ARGV[a + 5])
+  local subjects = tonumber(ARGV[a + 6])
+  a = a + 6
+  local oldest = math.floor(now / slotMs) - math.floor(windowMs / slotMs) + 1
+  for i = 1, subjects do
+    if ARGV[a + 1] == '1' and delta ~= 0 and slot >= oldest then
+      local field = 't' .. slot
+      local value = redis.call('HINCRBY', KEYS[k + 1], field, delta)
+      if value < 0 then redis.call('HSET', KEYS[k + 1], field, 0) end
+    end
+    if ARGV[a + 2] == '1' then redis.call('ZREM', KEYS[k + 2], lease) end
+    if ARGV[a + 3] == '1' and cost > 0 then
+      local budgetKey = KEYS[k + 3]
+      redis.call('INCRBYFLOAT', budgetKey, cost)
+      local ttl = tonumber(ARGV[a + 4])
+      if ttl > 0 and redis.call('PTTL', budgetKey) < 0 then redis.call('PEXPIRE', budgetKey, ttl) end
+    end
+    a = a + 4
+    k = k + 3
+  end
+end
+return calls
 `;
