@@ -91,6 +91,23 @@ describe('Gemini driver: generate', () => {
     ]);
   });
 
+  it('keeps a thinking model\'s thought signature on its function call and sends it back with the call, streamed or not', async () => {
+    const thinking = { ...call, tools, reasoning: { effort: 'low' as const } };
+    const question = { role: 'user' as const, content: 'weather in Paris [tool]' };
+    const generated = await driver.doGenerate({ ...thinking, messages: [question] });
+    const signature = Buffer.from('mock-call:get_weather').toString('base64');
+    expect(generated.toolCalls).toEqual([{ id: 'call_0', name: 'get_weather', arguments: JSON.stringify({ input: 'weather in Paris [tool]' }), signature }]);
+    const parts = await collect(driver.doStream({ ...thinking, messages: [question] }));
+    const finish = parts.find((part) => part.type === 'finish');
+    expect(finish?.type === 'finish' && finish.toolCalls).toEqual(generated.toolCalls);
+    // The next turn replays the call with Gemini's own signature, not the stand-in.
+    await driver.doGenerate({ ...thinking, messages: [question, { role: 'assistant', content: null, toolCalls: generated.toolCalls }, { role: 'tool', toolCallId: 'call_0', content: '{"celsius":21}' }] });
+    expect((server.lastRequest()?.body as { contents: unknown[] }).contents[1]).toEqual({
+      role: 'model',
+      parts: [{ functionCall: { name: 'get_weather', args: { input: 'weather in Paris [tool]' } }, thoughtSignature: signature }],
+    });
+  });
+
   it('reports MAX_TOKENS as length, and refuses settings Gemini cannot honour before any request', async () => {
     const result = await driver.doGenerate({
       ...call,

@@ -49,6 +49,7 @@ export function checkMessageShapes(messages: ChatRequest['messages']): void {
         const callPath = `${path}.toolCalls.${callIndex}`;
         if (!isObject(call) || !isString(call.id) || !isString(call.name)) throw invalid(callPath, 'must be { id, name, arguments } with string id and name');
         if (!isString(call.arguments)) throw invalid(`${callPath}.arguments`, 'must be a JSON string');
+        if (call.signature !== undefined && !isString(call.signature)) throw invalid(`${callPath}.signature`, 'must be a string');
       });
     }
   });

@@ -143,9 +143,16 @@ export function generateContentResponse(
   };
 }
 
-/** The parts of a reply: one text part, or one functionCall part (after the thought, when thoughts were asked for). */
+/**
+ * The parts of a reply: one text part, or one functionCall part (after the
+ * thought, when thoughts were asked for). With thinking configured, the
+ * functionCall part carries a `thoughtSignature`, as Gemini's thinking
+ * models send it on a turn's first call.
+ */
 export function replyParts(request: MockGeminiRequest, reply: MockGeminiReply): unknown[] {
-  return [...thoughtParts(request, reply), ...(reply.kind === 'text' ? [{ text: reply.text }] : [{ functionCall: { name: reply.name, args: reply.args } }])];
+  if (reply.kind === 'text') return [...thoughtParts(request, reply), { text: reply.text }];
+  const signature = request.generationConfig?.thinkingConfig ? { thoughtSignature: Buffer.from(`mock-call:${reply.name}`).toString('base64') } : {};
+  return [...thoughtParts(request, reply), { functionCall: { name: reply.name, args: reply.args }, ...signature }];
 }
 
 /** The finish reason of a reply (Gemini says STOP for function calls too). */

@@ -43,6 +43,12 @@ export interface ToolCall {
   id: string;
   name: string;
   arguments: string;
+  /**
+   * The provider's opaque signature of the reasoning that led to this call
+   * (Gemini's `thoughtSignature`). Kept in history, it goes back with the
+   * call on the next turn, so the model continues its reasoning.
+   */
+  signature?: string;
 }
 
 /** The provider-neutral chat message. */

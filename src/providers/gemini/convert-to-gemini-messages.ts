@@ -161,7 +161,8 @@ export function convertToGeminiMessages(messages: Message[], warnings: CallWarni
           toolNames.set(call.id, call.name);
           parts.push({
             functionCall: { name: call.name, args: parseToolArguments(call.arguments, `messages[${index}].toolCalls[${callIndex}].arguments`) },
-            ...(callIndex === 0 ? { thoughtSignature: GEMINI_SKIP_THOUGHT_SIGNATURE } : {}),
+            // The call's own signature when it came from Gemini; else the documented stand-in on the first call.
+            ...(call.signature !== undefined ? { thoughtSignature: call.signature } : callIndex === 0 ? { thoughtSignature: GEMINI_SKIP_THOUGHT_SIGNATURE } : {}),
           });
         });
         if (parts.length > 0) contents.push({ role: 'model', parts });

@@ -213,6 +213,7 @@ function createStreamState() {
             id: part.functionCall.id ?? `call_${index}`,
             name: part.functionCall.name,
             arguments: JSON.stringify(part.functionCall.args ?? {}),
+            ...(part.thoughtSignature ? { signature: part.thoughtSignature } : {}),
           };
           toolCalls.push(toolCall);
           yield { type: 'tool-call-delta', index, id: toolCall.id, name: toolCall.name, argumentsDelta: toolCall.arguments };
