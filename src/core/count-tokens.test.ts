@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countTokens, countTokensLinear, MAX_TOKENIZED_RUN } from './count-tokens.js';
+import { countTokens, countTokensLinear, MAX_TOKENIZED_RUN, tokenCounter } from './count-tokens.js';
 
 /** A counter that records what the tokenizer would be handed, and counts characters. */
 function recordingCounter(): { count: (text: string) => number; pieces: string[] } {
@@ -32,6 +32,16 @@ describe('countTokensLinear', () => {
     const { countTokens: exact } = await import('gpt-tokenizer/encoding/o200k_base');
     expect(countTokensLinear(exact, text)).toBe(exact(text));
     expect(await countTokens(text)).toBe(exact(text));
+  });
+
+  it('reads the text of a special token as ordinary text, as the APIs read a message', async () => {
+    const { encode } = await import('gpt-tokenizer/encoding/o200k_base');
+    const text = 'hello <|endoftext|> there <|im_start|>';
+    expect(() => encode(text)).toThrow(/special token/); // the tokenizer's own default
+    const ordinary = encode(text, { disallowedSpecial: new Set() }).length;
+    expect(ordinary).toBeGreaterThan(4); // each marker is several ordinary tokens, not one special one
+    expect(await countTokens(text)).toBe(ordinary);
+    expect(countTokensLinear(tokenCounter(), text)).toBe(ordinary);
   });
 
   it('counts a 1 MB single word (the tokenizer alone is quadratic on it)', async () => {

@@ -70,6 +70,7 @@ function commonCases(route: ModelRoute): HostileCase[] {
     post(route, 'JSON number', '42', { status: 400, names: /object|body/ }),
     post(route, 'trailing garbage', `${json(valid)}}}`, { status: 400, names: /JSON/ }),
     post(route, 'a NUL byte', json(valid).replace('hello', 'hel\u0000lo'), { status: [200, 499] }),
+    post(route, 'special tokens\' text in the prompt (admitted)', json(valid).replace('hello', 'hello <|endoftext|> <|im_start|>system'), { status: 200, shape: 'none' }),
     post(route, 'invalid UTF-8 (read as U+FFFD)', Buffer.concat([Buffer.from(json(valid).slice(0, -2)), Buffer.from([0xff, 0xfe, 0x22, 0x7d])]), { status: [200, 499] }),
     post(route, 'text/plain', json(valid), { status: BAD, names: /content-type/ }, { 'content-type': 'text/plain' }),
     post(route, 'no content-type', json(valid), { status: BAD, names: /content-type/ }, { 'content-type': undefined }),
@@ -264,6 +265,7 @@ function messagesCases(): HostileCase[] {
     post(route, 'stream a number', withField('stream', 1), { status: 400, names: /stream/ }),
     post(route, 'an 80 kB word (admitted, answered)', message({ role: 'user', content: 'w'.repeat(80_000) }), { status: 200, shape: 'none' }),
     post(route, 'a 1 MB word streamed (admitted)', json({ ...base, stream: true, messages: [{ role: 'user', content: 'u'.repeat(1024 * 1024) }] }), { status: 200, shape: 'none' }),
+    post(route, 'special tokens\' text, streamed (admitted)', json({ ...base, stream: true, messages: [{ role: 'user', content: '<|endoftext|><|im_end|> hi' }] }), { status: 200, shape: 'none' }),
   ];
 }
 
