@@ -31,7 +31,7 @@ export function registerWorkerCommand(program: Command): void {
       const ai = createCliClient(options.config);
       // The lines run under their batch owner's key limits and budget, and their spend is recorded, as in the gateway.
       const access = createAccessControl(ai, { observability: ai.observability });
-      const service = createBatchService(ai, { gate: createBatchLineGate(ai, access) });
+      const service = createBatchService(ai, { gate: createBatchLineGate(access) });
       const closeAll = () =>
         service
           .close()

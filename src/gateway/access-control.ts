@@ -57,7 +57,7 @@ export interface AccessControl {
    * (429, with `retryAfterMs` and the figures on the error's `rateLimits`).
    * Batch lines and every model route go through here.
    */
-  admit(identity: GatewayIdentity, model: string, tokens: () => number): Promise<Admission>;
+  admit(identity: GatewayIdentity, model: string, tokens: () => Promise<number>): Promise<Admission>;
   /** Adds the cost of a call made outside a request (a line a provider's batch API answered) to the budgets and the spend; no rate limit applies. */
   charge(identity: GatewayIdentity, result: CallResult): Promise<void>;
   /**
@@ -271,7 +271,7 @@ export function createAccessControl(ai: Switchyard, monitor: Pick<GatewayMonitor
       }
       const subjects = await subjectsOf(identity);
       if (subjects.length === 0) return unlimitedAdmission(identity, model);
-      const reserved = subjects.some((subject) => subject.limits.tpm !== undefined) ? tokens() : 0;
+      const reserved = subjects.some((subject) => subject.limits.tpm !== undefined) ? await tokens() : 0;
       const leaseId = randomUUID();
       const decision = await limiter.admit(subjects, reserved, leaseId);
       const figures = { ...(decision.requests ? { requests: decision.requests } : {}), ...(decision.tokens ? { tokens: decision.tokens } : {}) };

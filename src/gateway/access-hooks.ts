@@ -8,7 +8,7 @@ import { createAccessControl, modelNotAllowed, type AccessControl, type Admissio
 import { presentedKey } from './auth.js';
 import type { GatewayMonitor } from './gateway-monitor.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
-import { maxOutputTokens, promptText } from './request-tokens.js';
+import { promptText, reservedTokens } from './request-tokens.js';
 import { estimatedUsage } from './stream-progress.js';
 import { wireOf, type GatewayRouteConfig, type WireFlavor } from './route-support.js';
 
@@ -39,20 +39,6 @@ function presentedAdminKey(headers: IncomingHttpHeaders): string | undefined {
   return presentedKey(headers);
 }
 
-/** Tokens a request reserves: the existing estimator on its prompt text, plus its output cap. */
-export function estimateWith(ai: Switchyard): (body: Record<string, unknown>, model: string) => number {
-  return (body, model) => {
-    const text = promptText(body);
-    let tokens: number;
-    try {
-      tokens = ai.estimateTokens(text, model).tokens;
-    } catch {
-      tokens = Math.ceil(text.length / 4); // a model the resolver does not know: the route answers 404 anyway
-    }
-    return tokens + maxOutputTokens(body);
-  };
-}
-
 /**
  * Adds keys, model access, rate limits, budgets and spend to the gateway:
  * authenticated routes get `request.identity` (401 without a valid key when
@@ -65,7 +51,6 @@ export function estimateWith(ai: Switchyard): (body: Record<string, unknown>, mo
  */
 export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monitor: GatewayMonitor): AccessControl {
   const access = createAccessControl(ai, monitor);
-  const estimate = estimateWith(ai);
   const { adminKey, metricsPublic } = ai.config.server;
   const adminDigest = adminKey === undefined ? undefined : digest(adminKey);
   app.decorateRequest('identity', null);
@@ -179,7 +164,7 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
       admitted(request, reply, now, flavor, body!);
       return done();
     }
-    access.admit(identity, model, () => estimate(body!, model)).then(
+    access.admit(identity, model, () => reservedTokens(body!)).then(
       (admission) => {
         admitted(request, reply, admission, flavor, body!);
         done();

@@ -1,9 +1,8 @@
 import type { GatewayIdentity } from '../access/key-policy.js';
 import type { BatchLineGate, BatchOwner } from '../batch/batch-line-gate.js';
-import type { Switchyard } from '../client/types.js';
 import { SwitchyardError } from '../spec/errors.js';
 import { ANONYMOUS, modelNotAllowed, type AccessControl, type LimitRefusal } from './access-control.js';
-import { estimateWith } from './access-hooks.js';
+import { reservedTokens } from './request-tokens.js';
 
 /** Refusals that a later try cannot change: the line gets the error as its result. */
 const FINAL_REFUSALS: ReadonlySet<string> = new Set(['budget_exceeded', 'model_not_allowed', 'authentication_failed']);
@@ -18,8 +17,7 @@ const FINAL_REFUSALS: ReadonlySet<string> = new Set(['budget_exceeded', 'model_n
  * full rate limit makes the line wait (`later`), except a line larger than
  * the tokens limit itself, which could never run.
  */
-export function createBatchLineGate(ai: Switchyard, access: AccessControl): BatchLineGate {
-  const estimate = estimateWith(ai);
+export function createBatchLineGate(access: AccessControl): BatchLineGate {
 
   async function identityOf(owner: BatchOwner): Promise<GatewayIdentity | undefined> {
     // A batch without a recorded key (or created without keys) runs under its tenant's limits only.
@@ -43,7 +41,7 @@ export function createBatchLineGate(ai: Switchyard, access: AccessControl): Batc
       if (identity === undefined) return { kind: 'refused', error: revoked(owner) };
       let reserved = 0;
       try {
-        const admission = await access.admit(identity, body.model, () => (reserved = estimate(body as unknown as Record<string, unknown>, body.model)));
+        const admission = await access.admit(identity, body.model, async () => (reserved = await reservedTokens(body as unknown as Record<string, unknown>)));
         return { kind: 'run', settle: (result) => admission.settle(result) };
       } catch (error) {
         if (!SwitchyardError.is(error)) throw error; // the limits could not be read: the job is retried

@@ -161,7 +161,7 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
     closing = true;
   });
   // Lines run by the gateway's own workers go through the batch owner's key limits, budget and spend.
-  const batches = options.batches ?? createBatchService(ai, { gate: createBatchLineGate(ai, access) });
+  const batches = options.batches ?? createBatchService(ai, { gate: createBatchLineGate(access) });
   let worker: Promise<void> | undefined;
   // The gateway works batches itself unless told not to; on SQLite (no shared queue) it always does.
   const ensureWorker = () =>

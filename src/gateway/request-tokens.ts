@@ -1,3 +1,5 @@
+import { countTokens } from '../core/count-tokens.js';
+
 /** Body fields whose text is sent to the model, in every wire shape the gateway speaks. */
 const TEXT_FIELDS = ['messages', 'system', 'input', 'prompt', 'instructions', 'tools', 'tool_choice', 'response_format'] as const;
 /** The output cap, by wire shape. */
@@ -29,4 +31,14 @@ export function maxOutputTokens(body: Record<string, unknown>): number {
     if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.floor(value);
   }
   return 0;
+}
+
+/**
+ * The tokens a request reserves against a tokens-per-minute limit: its
+ * prompt text counted with o200k_base (every provider's estimate here), plus
+ * its output cap. The count yields to the event loop every 32 K characters,
+ * so a prompt of megabytes never holds other requests up.
+ */
+export async function reservedTokens(body: Record<string, unknown>): Promise<number> {
+  return (await countTokens(promptText(body))) + maxOutputTokens(body);
 }
