@@ -18,7 +18,6 @@ const FINAL_REFUSALS: ReadonlySet<string> = new Set(['budget_exceeded', 'model_n
  * the tokens limit itself, which could never run.
  */
 export function createBatchLineGate(access: AccessControl): BatchLineGate {
-
   async function identityOf(owner: BatchOwner): Promise<GatewayIdentity | undefined> {
     // A batch without a recorded key (or created without keys) runs under its tenant's limits only.
     if (owner.keyId === null || owner.keyId === ANONYMOUS.keyId) return { ...ANONYMOUS, tenant: owner.tenant };
