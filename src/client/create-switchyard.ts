@@ -10,6 +10,7 @@ import { createObservability } from '../observability/index.js';
 import type { RequestOperation } from '../observability/events.js';
 import type { TrackHandle } from '../observability/tracked-operation.js';
 import { SwitchyardError } from '../spec/errors.js';
+import { embedInputFor } from './embed-input.js';
 import type { ChatRequest, EmbedRequest } from '../spec/request.js';
 import type { ChatResponse, EmbedResponse, ModelInfo, Usage } from '../spec/response.js';
 import type { StreamPart } from '../spec/stream.js';
@@ -218,11 +219,11 @@ export function createSwitchyard(options: SwitchyardOptions = {}): Switchyard {
         if (!driver.doEmbed) {
           throw new SwitchyardError({ code: 'unsupported', status: 400, provider: target.provider, message: `provider "${target.provider}" has no embeddings` });
         }
-        const input = Array.isArray(request.input) ? request.input : [request.input];
+        const input = embedInputFor(request, driver, target.provider);
         const result = await tracker.track(
           'upstream',
           { requestId, provider: target.provider, model: target.model, operation: 'embed' },
-          () => driver.doEmbed!({ modelId: target.modelId, input, dimensions: request.dimensions, signal: request.signal }),
+          () => driver.doEmbed!({ modelId: target.modelId, ...input, dimensions: request.dimensions, signal: request.signal }),
           { parent: handle },
         );
         handle.set({ provider: target.provider, model: target.model, usage: result.usage, cost: cost(result.usage, target.model), cache: 'bypass' });

@@ -6,7 +6,9 @@ import { finishCall, type GatewayRouteConfig } from './route-support.js';
 import { validateBody } from './validate-body.js';
 
 /**
- * POST /v1/embeddings in OpenAI's shape. Vectors go out as floats, or as
+ * POST /v1/embeddings in OpenAI's shape: texts or token ids in, and every
+ * field the neutral request does not model passed through (see EmbedRequest's
+ * `passthrough`). Vectors go out as floats, or as
  * base64 little-endian float32 with `encoding_format: "base64"` (what the
  * official SDK asks for by default and decodes itself). Embeddings are never
  * cached: `x-switchyard-cache` is `bypass`.
@@ -15,9 +17,11 @@ export function registerEmbeddingsRoute(app: FastifyInstance, ai: Switchyard): v
   const config: GatewayRouteConfig = { wire: 'openai', authenticated: true };
   app.post('/v1/embeddings', { config }, async (request, reply) => {
     const body = validateBody(openAIEmbeddingsRequestSchema, request.body);
-    request.gatewayCall.beginModelCall('embed', body.model);
+    // Every other field (`user`, and any the neutral request does not model) goes to an OpenAI-type provider verbatim; others refuse it by name.
+    const { model, input, encoding_format: encoding, dimensions, ...passthrough } = body;
+    request.gatewayCall.beginModelCall('embed', model);
     const response = await ai.embed(
-      { model: body.model, input: body.input, dimensions: body.dimensions, signal: request.gatewayCall.signal },
+      { model, input, dimensions, passthrough, signal: request.gatewayCall.signal },
       { parent: request.gatewayCall.parent() },
     );
     const headers = finishCall(request, {
@@ -27,6 +31,6 @@ export function registerEmbeddingsRoute(app: FastifyInstance, ai: Switchyard): v
       usage: response.usage,
       cost: ai.cost(response.usage, response.model),
     });
-    return reply.headers(headers).send(toOpenAIEmbeddingList(response, body.encoding_format ?? 'float'));
+    return reply.headers(headers).send(toOpenAIEmbeddingList(response, encoding ?? 'float'));
   });
 }

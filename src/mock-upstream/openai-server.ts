@@ -149,7 +149,9 @@ export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {
       if (typeof request?.model !== 'string') {
         return sendJson(response, 400, errorBody('you must provide a model parameter', 'invalid_request_error', null, 'model'));
       }
-      const inputs = typeof request.input === 'string' ? [request.input] : request.input;
+      // One string, or one array of token ids, is one input.
+      const single = typeof request.input === 'string' || (Array.isArray(request.input) && request.input.length > 0 && request.input.every((item) => typeof item === 'number'));
+      const inputs = single ? [request.input] : request.input;
       if (!Array.isArray(inputs) || inputs.length === 0) {
         return sendJson(response, 400, errorBody("'input' must be a non-empty string or array", 'invalid_request_error', null, 'input'));
       }

@@ -30,7 +30,12 @@ export interface DriverGenerateResult {
 /** An embeddings call. */
 export interface DriverEmbedOptions {
   modelId: string;
+  /** The texts to embed (empty when `tokenInput` is given). */
   input: string[];
+  /** Token ids to embed instead of texts, one array per input (drivers with `embedWire: 'openai'` only). */
+  tokenInput?: number[][];
+  /** Fields sent verbatim in the body (drivers with `embedWire: 'openai'` only). */
+  passthrough?: Record<string, unknown>;
   dimensions?: number;
   signal?: AbortSignal;
 }
@@ -78,6 +83,8 @@ export interface DriverV1 {
   doStream(options: DriverCallOptions): AsyncIterable<StreamPart>;
   listModels(options?: { signal?: AbortSignal }): Promise<DriverModel[]>;
   doEmbed?(options: DriverEmbedOptions): Promise<DriverEmbedResult>;
+  /** `openai` when the driver's embeddings speak OpenAI's wire: token-id inputs and passthrough fields go verbatim. */
+  readonly embedWire?: 'openai';
   /** The provider's batch API (half price at OpenAI and Anthropic); absent where there is none. */
   doBatch?: DriverBatchApi;
   /**

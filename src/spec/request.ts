@@ -85,10 +85,19 @@ export interface ChatRequest extends GenerationSettings {
   requestId?: string;
 }
 
+/** What to embed: one text, several, or token ids (one array of ids, or one per input; OpenAI-type providers only). */
+export type EmbedInput = string | string[] | number[] | number[][];
+
 /** An embeddings request: `model` as in ChatRequest. */
 export interface EmbedRequest {
   model: string;
-  input: string | string[];
+  input: EmbedInput;
   dimensions?: number;
+  /**
+   * OpenAI-shaped fields the neutral request does not model (`user`, or any
+   * other a caller sent): sent verbatim to an OpenAI-type provider; any other
+   * provider refuses them with a 400 naming the first.
+   */
+  passthrough?: Record<string, unknown>;
   signal?: AbortSignal;
 }

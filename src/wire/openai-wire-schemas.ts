@@ -114,7 +114,13 @@ export type OpenAIMessage = z.infer<typeof openAIMessageSchema>;
 /** POST /v1/embeddings. `encoding_format` defaults to `float`; the official SDK asks for `base64`. */
 export const openAIEmbeddingsRequestSchema = z.looseObject({
   model: z.string().min(1),
-  input: z.union([z.string(), z.array(z.string()).min(1).max(2048)]),
+  // Texts, or token ids: one array of them, or one array per input.
+  input: z.union([
+    z.string(),
+    z.array(z.string()).min(1).max(2048),
+    z.array(z.number().int().nonnegative()).min(1),
+    z.array(z.array(z.number().int().nonnegative()).min(1)).min(1).max(2048),
+  ]),
   encoding_format: z.enum(['float', 'base64']).optional(),
   dimensions: z.number().int().positive().optional(),
   user: z.string().optional(),

@@ -99,6 +99,30 @@ describe('openai SDK through the gateway', () => {
     decoded.data.forEach((item, index) => item.embedding.forEach((value, at) => expect(value).toBeCloseTo(floats.data[index].embedding[at], 5)));
   });
 
+  it('embeds token ids and passes the fields it does not model to an OpenAI upstream; other providers refuse them by name', async () => {
+    // What LangChain's Python OpenAIEmbeddings sends by default: token ids, not text.
+    const one = await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: [1, 2, 3], encoding_format: 'float', user: 'user-7' });
+    expect(one.data).toHaveLength(1);
+    // One array of ids is one input, sent as a list of one (the same input to OpenAI).
+    expect(openaiUpstream.lastRequest()?.body).toMatchObject({ input: [[1, 2, 3]], user: 'user-7' });
+    const two = await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: [[1, 2], [3]] });
+    expect(two.data.map((item) => item.index)).toEqual([0, 1]);
+    expect(openaiUpstream.lastRequest()?.body).toMatchObject({ input: [[1, 2], [3]] });
+    const before = openaiUpstream.stats.requests;
+    for (const [body, param] of [
+      [{ model: 'mock/echo', input: [1, 2, 3] }, 'input'],
+      [{ model: 'mock/echo', input: 'hello', user: 'user-7' }, 'user'],
+    ] as const) {
+      const error = (await client.embeddings.create(body as OpenAI.EmbeddingCreateParams).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(error.param).toBe(param);
+      expect(error.message).toMatch(/mock/);
+    }
+    const mixed = await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: [1, 'two'] as unknown as number[] }).catch((caught: unknown) => caught);
+    expect(mixed).toMatchObject({ status: 400, param: 'input' });
+    expect(openaiUpstream.stats.requests).toBe(before);
+  });
+
   it('answers n: 2 natively on OpenAI and by fan-out elsewhere', async () => {
     const native = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', n: 2, messages: [{ role: 'user', content: 'two of these' }] });
     expect(native.choices.map((choice) => [choice.index, choice.message.content])).toEqual([

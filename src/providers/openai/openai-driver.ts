@@ -84,17 +84,19 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
   }
 
   async function doEmbed(options: DriverEmbedOptions): Promise<DriverEmbedResult> {
+    const input = options.tokenInput ?? options.input;
     const body = {
+      ...options.passthrough,
       model: options.modelId,
-      input: options.input,
+      input,
       encoding_format: 'float',
       ...(options.dimensions !== undefined ? { dimensions: options.dimensions } : {}),
     };
     const result = await http.json({ path: '/embeddings', context: 'embeddings', body, signal: options.signal, modelCall: true }, openAIEmbeddingResponseSchema);
-    if (result.data.length !== options.input.length) {
+    if (result.data.length !== input.length) {
       throw new SwitchyardError({
         code: 'invalid_response',
-        message: `${provider} embeddings: expected ${options.input.length} vectors, got ${result.data.length}`,
+        message: `${provider} embeddings: expected ${input.length} vectors, got ${result.data.length}`,
         provider,
       });
     }
@@ -126,6 +128,7 @@ export function createOpenAIDriver(settings: OpenAIDriverSettings = {}): OpenAID
     doStream,
     listModels,
     doEmbed,
+    embedWire: 'openai',
     doDeleteResponse,
     ...(settings.batch !== false ? { doBatch: createOpenAIBatchApi({ http, codec, limits: settings.batchLimits }) } : {}),
     poolStats: (): PoolStats => transport.stats(),
