@@ -54,10 +54,28 @@ export function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: u
     reason = 'Request Header Fields Too Large';
     message = 'the request headers are larger than the server accepts';
   }
-  if (socket.writable) {
-    socket.write(rawErrorResponse(status, reason, { status, code: 'invalid_request', message, param: status === 408 ? null : 'headers' }, looksAnthropic(error.rawPacket)));
+  if (!socket.writable) {
+    socket.destroy();
+    return;
   }
-  socket.destroy();
+  // The HTTP parser is done with this connection: nothing it reads any more should raise another clientError.
+  socket.removeAllListeners('data');
+  socket.end(rawErrorResponse(status, reason, { status, code: 'invalid_request', message, param: status === 408 ? null : 'headers' }, looksAnthropic(error.rawPacket)));
+  lingerThenDestroy(socket);
+}
+
+/**
+ * A lingering close: what the client still sends (the rest of an oversized
+ * header) is read and discarded for up to LINGER_MS, then the socket is
+ * destroyed. Closing at once, with unread data, makes the kernel reset the
+ * connection, and the reset can destroy the answer before the client reads it.
+ */
+function lingerThenDestroy(socket: Socket): void {
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.on('data', () => undefined);
+  socket.resume();
 }
 
 /** Answers a request whose `Expect` header is not `100-continue` with 417 in the API's error shape. */

@@ -151,7 +151,9 @@ export function createGateway(ai: Switchyard, options: GatewayOptions = {}): Fas
   const access = registerAccessHooks(app, ai, monitor);
 
   app.setErrorHandler(async (error, request, reply) => {
-    if ((error as { statusCode?: unknown }).statusCode === 413) await lingerOnRefusedBody(request.raw);
+    // An error answered while the body is still arriving (too large, a string over the limit cut it short, refused
+    // before it was read): the rest is read and discarded first, so a client still sending it gets the answer, not EPIPE.
+    if (!request.raw.complete) await lingerOnRefusedBody(request.raw);
     return sendError(request, reply, error);
   });
   app.setNotFoundHandler((request, reply) =>
