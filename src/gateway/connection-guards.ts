@@ -170,10 +170,11 @@ function enforceBodyRate(app: FastifyInstance, minBytesPerSecond: number, graceM
 const LINGER_MS = 1000;
 
 /**
- * Before a 413 goes out while the client is still sending its body, reads
- * and discards the rest for up to a second: closing a socket with unread
- * data makes the kernel reset it, and the reset can destroy the 413 before
- * the client reads it (nginx's "lingering close").
+ * Before an error goes out while the client is still sending its body (a
+ * 413, a string over the limit that cut it short), reads and discards the
+ * rest for up to a second: closing a socket with unread data makes the
+ * kernel reset it, and the reset can destroy the answer before the client
+ * reads it (nginx's "lingering close").
  */
 export async function lingerOnRefusedBody(request: IncomingMessage): Promise<void> {
   if (request.complete || request.destroyed) return;
