@@ -137,6 +137,14 @@ describe.concurrent('limits across three gateway processes', () => {
     const again = await burst(urls(), 5, (index) => ({ path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` }, body: chatBody(`again ${index}`) }));
     expect(again.map((result) => result.status)).toEqual([200, 200, 200, 200, 200]);
   });
+
+  it('concurrency 1: one caller sending one request after another, over every instance, is never refused', { timeout: 60_000 }, async () => {
+    // Each answer goes out once its slot is free again in Redis, so the next request (on another instance) finds it free.
+    const { key } = await createKey({ tenant: uniqueName('sequential'), concurrency: 1 });
+    const statuses: number[] = [];
+    for (let index = 0; index < 30; index++) statuses.push((await chatOnce(gateways[index % gateways.length].url, key, `one after another ${index}`)).status);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+  });
 });
 
 describe('keys across three gateway processes', () => {

@@ -37,8 +37,12 @@ export interface Admission {
   figures: Pick<Admitted, 'requests' | 'tokens'>;
   /** Settles tokens, releases the concurrency slot, adds the cost to the budgets and the spend (once); resolves when the limits are settled. */
   settle(result: CallResult | undefined): Promise<void>;
-  /** True when the settlement moves a budget: the response should wait for it, so the caller's next request sees the cost. */
-  readonly budgeted: boolean;
+  /**
+   * True when the settlement moves a limit or a budget: the response waits
+   * for it, so the caller's next request, on any instance, finds its
+   * concurrency slot free and its tokens and cost counted.
+   */
+  readonly settleBeforeAnswer: boolean;
 }
 
 /** Keys, model access, rate limits, budgets and spend for the gateway. */
@@ -291,7 +295,7 @@ export function createAccessControl(ai: Switchyard, monitor: Pick<GatewayMonitor
       let settled: Promise<void> | undefined;
       return {
         figures,
-        budgeted: subjects.some((subject) => subject.budget !== undefined),
+        settleBeforeAnswer: true,
         settle(result) {
           if (settled) return settled;
           const used = result && !result.cacheHit && result.usage ? result.usage.inputTokens + result.usage.outputTokens : 0;
@@ -330,7 +334,7 @@ export function createAccessControl(ai: Switchyard, monitor: Pick<GatewayMonitor
     let recorded = false;
     return {
       figures: {},
-      budgeted: false,
+      settleBeforeAnswer: false,
       settle(result) {
         if (!recorded) {
           recorded = true;

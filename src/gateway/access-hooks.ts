@@ -16,7 +16,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who sent the request (set for authenticated routes): key id and name, tenant, limits; never the key. */
     identity: GatewayIdentity | null;
-    /** A budget settlement the response waits for (set once the answer is known). */
+    /** The settlement of limits and budgets the response waits for (set once the answer is known). */
     settling: Promise<void> | null;
   }
 }
@@ -128,8 +128,8 @@ export function registerAccessHooks(app: FastifyInstance, ai: Switchyard, monito
     // Settled as soon as the answer is known, before the response ends: the caller's next request sees its cost and tokens.
     request.gatewayCall.onOutcome = (outcome) => {
       const settling = admission.settle({ model: outcome.model, usage: outcome.usage, cost: outcome.cost, cacheHit: outcome.cache.startsWith('hit-') });
-      // With a budget the answer waits for it (onSend), so a next request on any instance sees this cost.
-      if (admission.budgeted) request.settling = settling;
+      // The answer waits for it (onSend; a stream before its last write), so a next request on any instance sees it settled.
+      if (admission.settleBeforeAnswer) request.settling = settling;
     };
     // A request that failed settles with nothing used; a stream its client left, with what it had sent (settle runs once).
     request.gatewayCall.onClose = () => void admission.settle(cutShort(request, body));

@@ -86,6 +86,8 @@ export async function sendModelStream(
       cost: finish.cost,
       finishReason: finish.finishReason,
     });
+    // Limits and budgets settle before the last write, as a non-streamed answer waits for them (access-hooks.ts).
+    if (request.settling) await request.settling;
   } catch (error) {
     ended = true;
     request.gatewayCall.fail(error);
