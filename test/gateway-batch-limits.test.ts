@@ -4,6 +4,7 @@ import { createKey } from '../src/access/key-store.js';
 import { costOf, pricingFor } from '../src/catalog/cost.js';
 import { startGeminiMockServer, type GeminiMockServer } from '../src/mock-upstream/gemini-server.js';
 import { startTestGateway, waitFor, type TestGateway } from './gateway-support.js';
+import { spendTotals } from './support/spend-totals.js';
 
 /*
  * Gateway batch lines run by Switchyard's own workers go through the batch
@@ -61,18 +62,7 @@ async function runBatch(client: OpenAI, lines: string[]) {
 
 async function spendOf(keyId: string) {
   const { db } = await gateway.ai.services.database();
-  const row = await db
-    .selectFrom('spend')
-    .select((builder) => [
-      builder.fn.sum<number>('cost_usd').as('cost'),
-      builder.fn.sum<number>('savings_usd').as('savings'),
-      builder.fn.sum<number>('requests').as('requests'),
-      builder.fn.sum<number>('cache_hits').as('hits'),
-      builder.fn.sum<number>('rejections').as('rejections'),
-    ])
-    .where('key_id', '=', keyId)
-    .executeTakeFirstOrThrow();
-  return { cost: Number(row.cost ?? 0), savings: Number(row.savings ?? 0), requests: Number(row.requests ?? 0), hits: Number(row.hits ?? 0), rejections: Number(row.rejections ?? 0) };
+  return spendTotals(db, keyId);
 }
 
 const costOfLine = (record: OutputLine) => {

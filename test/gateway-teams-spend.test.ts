@@ -4,6 +4,7 @@ import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstre
 import { cleanEnvironment, runCli } from './support/cli.js';
 import { postgresUrlInSchema, startGatewayProcess, type GatewayProcess } from './support/gateway-processes.js';
 import { createTestPostgres, POSTGRES_URL, REDIS_URL, uniqueName, type TestDatabase } from './store-support.js';
+import { spendTotals } from './support/spend-totals.js';
 
 // Spend across three gateway processes: costs from catalog prices, budgets, write-behind flushes at SIGTERM and at most one interval lost at kill -9.
 const ADMIN = 'spend-admin-key-000000001';
@@ -63,17 +64,7 @@ async function chat(gateway: GatewayProcess, key: string, content: string): Prom
 }
 
 async function spendOf(keyId: string) {
-  return database.database.db
-    .selectFrom('spend')
-    .select((builder) => [
-      builder.fn.sum<number>('cost_usd').as('cost'),
-      builder.fn.sum<number>('savings_usd').as('savings'),
-      builder.fn.sum<number>('requests').as('requests'),
-      builder.fn.sum<number>('cache_hits').as('hits'),
-      builder.fn.sum<number>('rejections').as('rejections'),
-    ])
-    .where('key_id', '=', keyId)
-    .executeTakeFirstOrThrow();
+  return spendTotals(database.database.db, keyId);
 }
 
 /** Deterministic prompts of 1 to 300 words. */

@@ -4,6 +4,7 @@ import { createKey } from '../src/access/key-store.js';
 import { costOf, pricingFor } from '../src/catalog/cost.js';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../src/mock-upstream/openai-server.js';
 import { startTestGateway, waitFor, type TestGateway } from './gateway-support.js';
+import { spendTotals } from './support/spend-totals.js';
 
 /*
  * Two edges of the key limits on one gateway (in-process limits, SQLite spend):
@@ -38,17 +39,7 @@ async function newKey(input: Omit<Parameters<typeof createKey>[1], 'tenant'>): P
 
 async function spendOf(keyId: string) {
   const { db } = await gateway.ai.services.database();
-  return db
-    .selectFrom('spend')
-    .select((builder) => [
-      builder.fn.sum<number>('cost_usd').as('cost'),
-      builder.fn.sum<number>('requests').as('requests'),
-      builder.fn.sum<number>('input_tokens').as('input'),
-      builder.fn.sum<number>('output_tokens').as('output'),
-      builder.fn.sum<number>('rejections').as('rejections'),
-    ])
-    .where('key_id', '=', keyId)
-    .executeTakeFirstOrThrow();
+  return spendTotals(db, keyId);
 }
 
 function countTokens(key: string, model: string, content: string) {
